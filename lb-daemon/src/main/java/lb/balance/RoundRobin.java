@@ -1,0 +1,36 @@
+package lb.balance;
+
+import lb.pool.Backend;
+import lb.pool.PoolSnapshot;
+import lb.session.Session;
+
+/**
+ * Owned by one EventLoop thread. {@code round_robin}: each eligible backend in turn, weights ignored.
+ * The cursor is per loop, so with several loops the global order interleaves the loops' sequences;
+ * each loop starts at a different offset so that a few sessions on a fresh daemon still spread.
+ */
+public final class RoundRobin implements Balancer {
+
+    public static final String NAME = "round_robin";
+
+    private final PoolSnapshot snapshot;
+    private int next;
+
+    public RoundRobin(PoolSnapshot snapshot, int loopIndex) {
+        this.snapshot = snapshot;
+        this.next = snapshot.size() == 0 ? 0 : loopIndex % snapshot.size();
+    }
+
+    @Override
+    public Backend pick(Session session, Backend avoid) {
+        int n = snapshot.size();
+        for (int i = 0; i < n; i++) {
+            Backend candidate = snapshot.backend(next);
+            next = next + 1 == n ? 0 : next + 1;
+            if (candidate != avoid && candidate.isEligible()) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}

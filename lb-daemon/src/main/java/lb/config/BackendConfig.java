@@ -1,0 +1,16 @@
+package lb.config;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Immutable; any thread. One {@code [[pool.backend]]} table.
+ *
+ * @param name    unique within its pool; defaults to the address as written
+ * @param address resolved once at load time
+ * @param weight  1..1000 relative share (algorithms that ignore weights ignore it)
+ */
+public record BackendConfig(String name, InetSocketAddress address, int weight) {
+
+    public static final int DEFAULT_WEIGHT = 1;
+    public static final int MAX_WEIGHT = 1000;
+}

@@ -1,0 +1,30 @@
+package lb.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Immutable; any thread. The whole validated configuration of one daemon: what a TOML file, the
+ * {@code --listen/--backends} shortcut or {@code --demo} produce. Built only by {@link ConfigLoader}
+ * or {@link QuickConfig}, so every instance has passed validation.
+ *
+ * @param source the file it was read from, empty when it was generated
+ */
+public record Config(Optional<Path> source, DaemonConfig daemon, List<ListenerConfig> listeners, List<PoolConfig> pools) {
+
+    public Config {
+        listeners = List.copyOf(listeners);
+        pools = List.copyOf(pools);
+    }
+
+    /** The pool a listener names; validation guarantees it exists. */
+    public PoolConfig pool(String name) {
+        for (PoolConfig pool : pools) {
+            if (pool.name().equals(name)) {
+                return pool;
+            }
+        }
+        throw new IllegalArgumentException("no pool named " + name);
+    }
+}

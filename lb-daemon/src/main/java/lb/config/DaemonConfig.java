@@ -1,0 +1,25 @@
+package lb.config;
+
+import java.time.Duration;
+
+/**
+ * Immutable; any thread. The {@code [daemon]} table.
+ *
+ * @param workers           event-loop threads; the loader turns 0 ("auto") into the number of cores
+ * @param shutdownGrace     how long SIGTERM lets open sessions finish before closing them
+ * @param accessLog         one {@code lb.access} line per closed session
+ * @param bufferSize        bytes of each loop's read buffer and of each pooled pending buffer
+ * @param bufferPoolMax     bytes of pending buffers one loop may hold at once; sessions wait for a
+ *                          free buffer (they stop reading) when the pool is exhausted
+ */
+public record DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax) {
+
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    public static final int DEFAULT_BUFFER_SIZE = 64 * 1024;
+    public static final long DEFAULT_BUFFER_POOL_MAX = 64L * 1024 * 1024;
+
+    public static DaemonConfig defaults() {
+        return new DaemonConfig(Runtime.getRuntime().availableProcessors(), DEFAULT_SHUTDOWN_GRACE, true,
+                DEFAULT_BUFFER_SIZE, DEFAULT_BUFFER_POOL_MAX);
+    }
+}

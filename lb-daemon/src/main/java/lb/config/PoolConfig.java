@@ -1,0 +1,26 @@
+package lb.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Immutable; any thread. One {@code [[pool]]} table.
+ *
+ * @param name       unique among pools
+ * @param algorithm  balancer name as registered in {@code lb.balance.Balancers}
+ * @param retries    how many other backends a session tries after a failed connect
+ * @param connectTimeout override of the listener's, or null
+ * @param idleTimeout    override of the listener's, or null
+ * @param halfCloseTimeout override of the listener's, or null
+ * @param backends   at least one
+ */
+public record PoolConfig(String name, String algorithm, int retries, Duration connectTimeout, Duration idleTimeout,
+                         Duration halfCloseTimeout, List<BackendConfig> backends) {
+
+    public static final String DEFAULT_ALGORITHM = "round_robin";
+    public static final int DEFAULT_RETRIES = 2;
+
+    public PoolConfig {
+        backends = List.copyOf(backends);
+    }
+}

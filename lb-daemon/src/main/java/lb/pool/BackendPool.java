@@ -1,0 +1,71 @@
+package lb.pool;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import lb.config.BackendConfig;
+import lb.config.PoolConfig;
+
+/**
+ * Any thread reads; control threads write. A named set of backends and how to pick among them.
+ * Writers copy, change and publish a new {@link PoolSnapshot} under this object's lock; event loops
+ * read the volatile snapshot and never lock.
+ */
+public final class BackendPool {
+
+    private final String name;
+    private final int retries;
+    private final int loops;
+    private volatile PoolSnapshot snapshot;
+
+    public BackendPool(PoolConfig config, int loops) {
+        this.name = config.name();
+        this.retries = config.retries();
+        this.loops = loops;
+        List<Backend> backends = new ArrayList<>();
+        for (BackendConfig b : config.backends()) {
+            backends.add(new Backend(b.name(), b.address(), b.weight()));
+        }
+        this.snapshot = new PoolSnapshot(this, backends, config.algorithm(), loops);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** How many other backends a session tries after a failed connect. */
+    public int retries() {
+        return retries;
+    }
+
+    /** The current version; loops call this once per new session. */
+    public PoolSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Control thread: publish the same backends under a new algorithm. */
+    public synchronized void algorithm(String algorithm) {
+        PoolSnapshot current = snapshot;
+        snapshot = new PoolSnapshot(this, current.backends(), algorithm, loops);
+    }
+
+    /** Control thread: publish a new snapshot after a backend's weight or state changed. */
+    public synchronized void republish() {
+        PoolSnapshot current = snapshot;
+        snapshot = new PoolSnapshot(this, current.backends(), current.algorithm(), loops);
+    }
+
+    /** Sum of active sessions over the current backends. */
+    public int activeSessions() {
+        int total = 0;
+        for (Backend b : snapshot.backends()) {
+            total += b.activeSessions();
+        }
+        return total;
+    }
+
+    @Override
+    public String toString() {
+        return "pool " + name;
+    }
+}
