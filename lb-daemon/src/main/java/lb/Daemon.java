@@ -3,57 +3,269 @@ package lb;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import lb.config.Config;
+import lb.config.ListenerConfig;
+import lb.config.PoolConfig;
+import lb.config.Timeouts;
+import lb.listen.Acceptor;
+import lb.listen.Listener;
+import lb.loop.EventLoop;
+import lb.loop.NanoClock;
 import lb.pool.BackendPool;
+import lb.session.LoopSessions;
+import lb.session.Termination;
 
 /**
  * Any thread. A running daemon: its event loops, listeners and pools. Wires threads together and
- * owns the lifecycle; the data path lives in the loops.
+ * owns the lifecycle; the data path lives in the loops, which this class reaches only by
+ * submitting tasks.
  */
 public final class Daemon implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    private static final Duration LOOP_TASK_TIMEOUT = Duration.ofSeconds(5);
+
+    private final Config config;
+    private final EventLoop[] loops;
+    private final LoopSessions[] sessions;
+    private final List<List<Acceptor>> acceptors;
+    private final Map<String, BackendPool> pools;
+    private final Map<String, Listener> listeners;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private boolean shutdownStarted;
+    private boolean shutdownClean;
+
+    private Daemon(Config config, EventLoop[] loops, LoopSessions[] sessions, List<List<Acceptor>> acceptors,
+                   Map<String, BackendPool> pools, Map<String, Listener> listeners) {
+        this.config = config;
+        this.loops = loops;
+        this.sessions = sessions;
+        this.acceptors = acceptors;
+        this.pools = pools;
+        this.listeners = listeners;
+    }
+
     /** Binds every listener and starts the event loops; on failure nothing is left running. */
     public static Daemon start(Config config) throws IOException {
-        throw new UnsupportedOperationException("TODO");
+        int workers = config.daemon().workers();
+        EventLoop[] loops = new EventLoop[workers];
+        LoopSessions[] sessions = new LoopSessions[workers];
+        Map<String, BackendPool> pools = new LinkedHashMap<>();
+        Map<String, Listener> listeners = new LinkedHashMap<>();
+        try {
+            for (int i = 0; i < workers; i++) {
+                loops[i] = new EventLoop(i, NanoClock.SYSTEM, config.daemon().bufferSize(), config.daemon().bufferPoolMax());
+                sessions[i] = new LoopSessions(config.daemon().accessLog());
+            }
+            for (PoolConfig poolConfig : config.pools()) {
+                pools.put(poolConfig.name(), new BackendPool(poolConfig, workers));
+            }
+            for (ListenerConfig listenerConfig : config.listeners()) {
+                PoolConfig poolConfig = config.pool(listenerConfig.pool());
+                Timeouts timeouts = listenerConfig.timeouts().overriddenBy(poolConfig.connectTimeout(),
+                        poolConfig.idleTimeout(), poolConfig.halfCloseTimeout());
+                listeners.put(listenerConfig.name(),
+                        Listener.bind(listenerConfig, pools.get(poolConfig.name()), timeouts, workers));
+            }
+            List<List<Acceptor>> acceptors = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                List<Acceptor> loopAcceptors = new ArrayList<>();
+                for (Listener listener : listeners.values()) {
+                    loopAcceptors.add(Acceptor.register(listener, loops[i], sessions[i]));
+                }
+                acceptors.add(loopAcceptors);
+            }
+            Daemon daemon = new Daemon(config, loops, sessions, acceptors, pools, listeners);
+            for (EventLoop loop : loops) {
+                loop.start();
+            }
+            daemon.logStartup();
+            return daemon;
+        } catch (IOException | RuntimeException e) {
+            for (Listener listener : listeners.values()) {
+                listener.closeChannels();
+            }
+            for (EventLoop loop : loops) {
+                if (loop != null) {
+                    loop.selector().close();
+                }
+            }
+            throw e;
+        }
+    }
+
+    private void logStartup() {
+        for (Listener listener : listeners.values()) {
+            BackendPool pool = listener.pool();
+            LOG.info("listener \"{}\" on {} -> pool \"{}\" ({}, {} backends, accept {})", listener.name(),
+                    listener.boundAddressText(), pool.name(), pool.snapshot().algorithm(), pool.snapshot().size(),
+                    listener.config().acceptMode().configName());
+        }
+        LOG.info("lb-daemon {} ready: {} listener(s), {} pool(s), {} event loop(s){}", Version.text(), listeners.size(),
+                pools.size(), loops.length, config.source().map(p -> ", config " + p).orElse(""));
+    }
+
+    public Config config() {
+        return config;
     }
 
     /** The address a listener is bound to (the real port when the config asked for port 0). */
     public InetSocketAddress listenerAddress(String listenerName) {
-        throw new UnsupportedOperationException("TODO");
+        Listener listener = listeners.get(listenerName);
+        if (listener == null) {
+            throw new IllegalArgumentException("no listener named " + listenerName);
+        }
+        return listener.boundAddress();
     }
 
     /** The runtime pool of that name, or null. */
     public BackendPool pool(String name) {
-        throw new UnsupportedOperationException("TODO");
+        return pools.get(name);
     }
 
     /** Sessions open now, over all loops. */
     public int activeSessions() {
-        throw new UnsupportedOperationException("TODO");
+        int total = 0;
+        for (LoopSessions loopSessions : sessions) {
+            total += loopSessions.size();
+        }
+        return total;
     }
 
     /** Bytes of pending (pooled) buffers lent out now, over all loops. */
     public long pooledBytesInUse() {
-        throw new UnsupportedOperationException("TODO");
+        long total = 0;
+        for (EventLoop loop : loops) {
+            total += loop.pooledBytesInUse();
+        }
+        return total;
     }
 
     /** Upper bound of {@link #pooledBytesInUse()}: the pool limit times the number of loops. */
     public long pooledBytesMax() {
-        throw new UnsupportedOperationException("TODO");
+        long total = 0;
+        for (EventLoop loop : loops) {
+            total += loop.buffers().maxBytes();
+        }
+        return total;
     }
 
     /**
      * Stops accepting, lets open sessions finish for up to {@code grace}, closes the rest and stops
-     * the loops. Returns true when every session ended by itself within the grace period.
+     * the loops. Returns true when every session ended by itself within the grace period. Later
+     * calls wait for the first one to finish and return its result.
      */
     public boolean shutdown(Duration grace) {
-        throw new UnsupportedOperationException("TODO");
+        synchronized (this) {
+            if (shutdownStarted) {
+                awaitStopped();
+                return shutdownClean;
+            }
+            shutdownStarted = true;
+        }
+        onEveryLoop("stop accepting", i -> {
+            for (Acceptor acceptor : acceptors.get(i)) {
+                acceptor.close();
+            }
+        });
+        for (Listener listener : listeners.values()) {
+            listener.closeChannels();
+        }
+        long deadlineNs = System.nanoTime() + grace.toNanos();
+        int open = activeSessions();
+        if (open > 0) {
+            LOG.info("stopped accepting; waiting up to {} ms for {} open session(s)", grace.toMillis(), open);
+        }
+        while (activeSessions() > 0 && System.nanoTime() < deadlineNs) {
+            // A control thread waiting for loops to drain: a coarse poll is fine off the data path.
+            sleepQuietly(10);
+        }
+        boolean clean = activeSessions() == 0;
+        if (!clean) {
+            LOG.info("shutdown grace over: closing {} session(s)", activeSessions());
+            onEveryLoop("close sessions", i -> sessions[i].closeAll(Termination.SHUTDOWN));
+        }
+        for (EventLoop loop : loops) {
+            loop.stop();
+        }
+        for (EventLoop loop : loops) {
+            try {
+                if (!loop.awaitTermination(LOOP_TASK_TIMEOUT)) {
+                    LOG.warn("{} did not stop within {} ms", loop.name(), LOOP_TASK_TIMEOUT.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            shutdownClean = clean;
+        }
+        stopped.countDown();
+        LOG.info("stopped ({})", clean ? "every session finished" : "sessions closed at the end of the grace period");
+        return clean;
     }
 
     /** Immediate shutdown: open sessions are closed at once. */
     @Override
     public void close() {
         shutdown(Duration.ZERO);
+    }
+
+    /** Runs {@code action} with the loop index on every loop and waits (bounded) until all ran it. */
+    private void onEveryLoop(String what, IntConsumer action) {
+        CountDownLatch done = new CountDownLatch(loops.length);
+        for (EventLoop loop : loops) {
+            int index = loop.index();
+            Runnable task = () -> {
+                try {
+                    action.accept(index);
+                } finally {
+                    done.countDown();
+                }
+            };
+            long deadlineNs = System.nanoTime() + LOOP_TASK_TIMEOUT.toNanos();
+            while (!loop.submit(task)) {
+                if (System.nanoTime() > deadlineNs) {
+                    LOG.warn("{}: could not queue \"{}\"", loop.name(), what);
+                    done.countDown();
+                    break;
+                }
+                sleepQuietly(1);
+            }
+        }
+        try {
+            if (!done.await(LOOP_TASK_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
+                LOG.warn("\"{}\" did not complete on every loop within {} ms", what, LOOP_TASK_TIMEOUT.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

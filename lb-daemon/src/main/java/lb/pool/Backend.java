@@ -115,6 +115,7 @@ public final class Backend {
 
     @Override
     public String toString() {
-        return name + "(" + address.getHostString() + ":" + address.getPort() + ")";
+        String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
+        return name + " (" + host + ":" + address.getPort() + ")";
     }
 }

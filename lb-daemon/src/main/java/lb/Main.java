@@ -1,0 +1,220 @@
+package lb;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import lb.config.Config;
+import lb.config.ConfigError;
+import lb.config.ConfigException;
+import lb.config.ConfigLoader;
+import lb.config.DaemonConfig;
+import lb.config.QuickConfig;
+import lb.demo.DemoBackend;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Main thread only. The {@code lb-daemon} command line: reads or builds the configuration, starts
+ * the {@link Daemon}, and turns SIGTERM/SIGINT into a graceful shutdown that exits 0.
+ */
+@Command(name = "lb-daemon", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Layer 4 TCP load balancer. Run with a config file, with --listen/--backends, or --demo.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped normally (also after SIGTERM)", "1:invalid configuration or start-up failure",
+            "2:usage error"})
+public final class Main implements Callable<Integer> {
+
+    private static final int DEMO_BACKENDS = 3;
+    private static final String DEMO_LISTEN = "127.0.0.1:8080";
+
+    @Option(names = "--config", paramLabel = "FILE", description = "TOML configuration file.")
+    Path configFile;
+
+    @Option(names = "--check-config", description = "Validate the configuration, print every problem, exit 0 if valid, 1 if not.")
+    boolean checkOnly;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Listen here (without a config file; with --demo: default "
+            + DEMO_LISTEN + ").")
+    String listen;
+
+    @Option(names = "--backends", paramLabel = "HOST:PORT,...", description = "Balance over these backends (with --listen).")
+    String backends;
+
+    @Option(names = "--algorithm", paramLabel = "NAME", defaultValue = "round_robin",
+            description = "Balancing algorithm with --listen/--backends (default: ${DEFAULT-VALUE}).")
+    String algorithm;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "0",
+            description = "Event loops; 0 = the config's value, or one per core.")
+    int workers;
+
+    @Option(names = "--no-access-log", description = "Do not log a line per closed session.")
+    boolean noAccessLog;
+
+    @Option(names = "--demo", description = "Start three built-in loopback backends and balance over them.")
+    boolean demo;
+
+    private final PrintStream out = System.out;
+    private final PrintStream err = System.err;
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main()).execute(args);
+        System.exit(code);
+    }
+
+    @Override
+    public Integer call() {
+        String usageProblem = usageProblem();
+        if (usageProblem != null) {
+            err.println("lb-daemon: " + usageProblem + " (see --help)");
+            return 2;
+        }
+        List<DemoBackend> demoBackends = new ArrayList<>();
+        try {
+            Config config;
+            try {
+                if (demo) {
+                    demoBackends = startDemoBackends();
+                }
+                config = withOverrides(buildConfig(demoBackends));
+            } catch (ConfigException e) {
+                for (ConfigError error : e.errors()) {
+                    err.println("lb-daemon: " + error);
+                }
+                return 1;
+            }
+            if (checkOnly) {
+                out.println("configuration OK: " + config.listeners().size() + " listener(s), " + config.pools().size()
+                        + " pool(s)" + config.source().map(p -> " in " + p).orElse(""));
+                return 0;
+            }
+            return run(config, demoBackends);
+        } catch (IOException e) {
+            err.println("lb-daemon: " + e.getMessage());
+            return 1;
+        } finally {
+            for (DemoBackend backend : demoBackends) {
+                backend.close();
+            }
+        }
+    }
+
+    private String usageProblem() {
+        int modes = (configFile != null ? 1 : 0) + (backends != null ? 1 : 0) + (demo ? 1 : 0);
+        if (modes == 0) {
+            return "give --config FILE, --listen with --backends, or --demo";
+        }
+        if (modes > 1) {
+            return "--config, --backends and --demo exclude each other";
+        }
+        if (backends != null && listen == null) {
+            return "--backends needs --listen";
+        }
+        if (configFile != null && listen != null) {
+            return "--listen goes with --backends or --demo, not with --config";
+        }
+        if (workers < 0) {
+            return "--workers must be 0 or more";
+        }
+        return null;
+    }
+
+    private Config buildConfig(List<DemoBackend> demoBackends) throws ConfigException {
+        if (configFile != null) {
+            return ConfigLoader.load(configFile);
+        }
+        if (demo) {
+            List<InetSocketAddress> addresses = new ArrayList<>();
+            for (DemoBackend backend : demoBackends) {
+                addresses.add(backend.address());
+            }
+            return QuickConfig.demo(listen != null ? listen : DEMO_LISTEN, addresses, workers);
+        }
+        return QuickConfig.fromFlags(listen, backends, algorithm, workers, !noAccessLog);
+    }
+
+    private Config withOverrides(Config config) {
+        DaemonConfig d = config.daemon();
+        int effectiveWorkers = workers > 0 ? workers : d.workers();
+        boolean accessLog = d.accessLog() && !noAccessLog;
+        if (effectiveWorkers == d.workers() && accessLog == d.accessLog()) {
+            return config;
+        }
+        DaemonConfig changed = new DaemonConfig(effectiveWorkers, d.shutdownGrace(), accessLog, d.bufferSize(), d.bufferPoolMax());
+        return new Config(config.source(), changed, config.listeners(), config.pools());
+    }
+
+    private List<DemoBackend> startDemoBackends() throws IOException {
+        List<DemoBackend> started = new ArrayList<>();
+        try {
+            for (int i = 1; i <= DEMO_BACKENDS; i++) {
+                started.add(DemoBackend.start("demo-" + i, new InetSocketAddress("127.0.0.1", 0)));
+            }
+        } catch (IOException e) {
+            for (DemoBackend backend : started) {
+                backend.close();
+            }
+            throw new IOException("cannot start the demo backends: " + e.getMessage(), e);
+        }
+        return started;
+    }
+
+    private int run(Config config, List<DemoBackend> demoBackends) throws IOException {
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        Signals.onTerminate(stopRequested::countDown);
+        Daemon daemon = Daemon.start(config);
+        Logger log = LoggerFactory.getLogger(Main.class);
+        if (demo) {
+            printDemoHelp(daemon, demoBackends);
+        }
+        try {
+            stopRequested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Duration grace = config.daemon().shutdownGrace();
+        log.info("stopping: no new connections; {} open session(s) get up to {} ms to finish",
+                daemon.activeSessions(), grace.toMillis());
+        daemon.shutdown(grace);
+        return 0;
+    }
+
+    private void printDemoHelp(Daemon daemon, List<DemoBackend> demoBackends) {
+        InetSocketAddress address = daemon.listenerAddress("demo");
+        String target = address.getAddress().getHostAddress() + ":" + address.getPort();
+        out.println();
+        out.println("lb demo: listening on " + target + ", balancing round-robin over " + demoBackends.size()
+                + " built-in backends:");
+        for (DemoBackend backend : demoBackends) {
+            out.println("  " + backend.name() + "  127.0.0.1:" + backend.address().getPort());
+        }
+        out.println();
+        out.println("Try:   for i in 1 2 3 4 5 6; do curl -s http://" + target + "/; done");
+        out.println("  or:  nc " + address.getAddress().getHostAddress() + " " + address.getPort()
+                + "   (type a line, see which backend answers)");
+        out.println("Stop with Ctrl-C.");
+        out.println();
+        out.flush();
+    }
+
+    /** Prints the jar's version. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"lb-daemon " + Version.text(), "Java " + Runtime.version()};
+        }
+    }
+
+}

@@ -1,0 +1,35 @@
+package lb;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import sun.misc.Signal;
+
+/**
+ * Any thread. Turns SIGTERM and SIGINT into a callback instead of the JVM's default exit.
+ *
+ * <p>Why sun.misc.Signal (jdk.unsupported): with only a shutdown hook the JVM exits 143 after
+ * SIGTERM, and systemd would call every normal stop a failure; handling the signal ourselves lets
+ * the daemon drain its sessions and exit 0. SIGHUP (reload) joins here with the admin issue.
+ */
+final class Signals {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Signals.class);
+
+    private Signals() {
+    }
+
+    static void onTerminate(Runnable action) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), signal -> {
+                    LOG.info("SIG{} received", signal.getName());
+                    action.run();
+                });
+            } catch (IllegalArgumentException e) {
+                // The JVM reserves the signal (for example SIGINT under -Xrs): keep its default.
+                LOG.warn("cannot handle SIG{}: {}", name, e.getMessage());
+            }
+        }
+    }
+}

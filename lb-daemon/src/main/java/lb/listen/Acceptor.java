@@ -1,0 +1,159 @@
+package lb.listen;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import lb.loop.EventLoop;
+import lb.loop.KeyHandler;
+import lb.loop.TimerWheel;
+import lb.session.LoopSessions;
+import lb.session.Session;
+
+/**
+ * Owned by one EventLoop thread, except {@link #resumeIfPausedAtLimit()} (any thread). Accepts
+ * from one listener's socket on one loop and starts each session right there.
+ *
+ * <p>Stops accepting (interest 0, the kernel backlog holds new clients) while the listener is at
+ * {@code max_connections}, and for a short back-off after an accept error such as running out of
+ * file descriptors, which would otherwise make the readiness loop spin.
+ */
+public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Acceptor.class);
+    private static final int MAX_ACCEPTS_PER_EVENT = 64;
+    private static final long ACCEPT_ERROR_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final Listener listener;
+    private final EventLoop loop;
+    private final LoopSessions sessions;
+    private final ServerSocketChannel channel;
+    private final boolean ownsChannel;
+    private final Runnable resumeTask = this::onResumeAtLimit;
+    private final AtomicBoolean resumeQueued = new AtomicBoolean();
+    // Written by the loop, read by threads releasing sessions: the Dekker pair with Listener.active.
+    private volatile boolean pausedAtLimit;
+    private SelectionKey key;
+    private boolean backingOff;
+    private boolean closed;
+
+    private Acceptor(Listener listener, EventLoop loop, LoopSessions sessions) {
+        this.listener = listener;
+        this.loop = loop;
+        this.sessions = sessions;
+        this.channel = listener.channel(loop.index());
+        this.ownsChannel = listener.ownsChannel(loop.index());
+    }
+
+    /** Before the loop starts, or on the loop: registers the listener's socket with this loop. */
+    public static Acceptor register(Listener listener, EventLoop loop, LoopSessions sessions) throws ClosedChannelException {
+        Acceptor acceptor = new Acceptor(listener, loop, sessions);
+        acceptor.key = acceptor.channel.register(loop.selector(), SelectionKey.OP_ACCEPT, acceptor);
+        listener.acceptor(loop.index(), acceptor);
+        return acceptor;
+    }
+
+    @Override
+    public void onReady(SelectionKey key, long nowNs) {
+        for (int i = 0; i < MAX_ACCEPTS_PER_EVENT && !closed; i++) {
+            if (!listener.tryAcquire()) {
+                pauseAtLimit();
+                return;
+            }
+            SocketChannel client;
+            try {
+                client = channel.accept();
+            } catch (IOException e) {
+                listener.release();
+                backOff(e, nowNs);
+                return;
+            }
+            if (client == null) {
+                listener.release(); // another loop won the race, or the backlog is empty
+                return;
+            }
+            Session.open(loop, listener, sessions, client, nowNs);
+        }
+    }
+
+    @Override
+    public void onFailure(Throwable cause) {
+        // Accepting must go on: the failure was logged by the loop; keep the key as it is.
+    }
+
+    private void pauseAtLimit() {
+        pausedAtLimit = true;
+        setInterest(0);
+        // A session may have ended between tryAcquire and the flag: look again, or nobody wakes us.
+        if (listener.activeSessions() < listener.config().maxConnections()) {
+            onResumeAtLimit();
+        }
+    }
+
+    /** Any thread: a session ended; if this loop stopped accepting at the limit, let it resume. */
+    void resumeIfPausedAtLimit() {
+        if (pausedAtLimit && resumeQueued.compareAndSet(false, true)) {
+            if (!loop.submit(resumeTask)) {
+                resumeQueued.set(false);
+            }
+        }
+    }
+
+    private void onResumeAtLimit() {
+        resumeQueued.set(false);
+        if (pausedAtLimit) {
+            pausedAtLimit = false;
+            if (!backingOff) {
+                setInterest(SelectionKey.OP_ACCEPT);
+            }
+        }
+    }
+
+    private void backOff(IOException e, long nowNs) {
+        LOG.warn("listener {}: accept failed, pausing {} ms: {}", listener.name(),
+                TimeUnit.NANOSECONDS.toMillis(ACCEPT_ERROR_BACKOFF_NS), e.toString());
+        backingOff = true;
+        setInterest(0);
+        loop.timers().schedule(this, nowNs + ACCEPT_ERROR_BACKOFF_NS);
+    }
+
+    @Override
+    protected void onTimeout(long nowNs) {
+        backingOff = false;
+        if (!pausedAtLimit) {
+            setInterest(SelectionKey.OP_ACCEPT);
+        }
+    }
+
+    private void setInterest(int ops) {
+        if (!closed && key.isValid()) {
+            key.interestOps(ops);
+        }
+    }
+
+    /** On the loop: stop accepting here; closes the socket if this loop owns it alone. */
+    public void close() {
+        closed = true;
+        loop.timers().cancel(this);
+        key.cancel();
+        if (ownsChannel) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.warn("listener {}: closing socket: {}", listener.name(), e.toString());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "acceptor " + listener.name() + " on " + loop.name();
+    }
+}

@@ -1,0 +1,192 @@
+package lb.listen;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import lb.config.ListenerConfig;
+import lb.config.SocketOptions;
+import lb.config.Timeouts;
+import lb.pool.BackendPool;
+
+/**
+ * Any thread. A bound listening address, the pool it serves, its effective timeouts and its
+ * connection limit. Holds one listening socket per event loop (SO_REUSEPORT, the default) or one
+ * socket shared by all loops; each loop accepts through its own {@link Acceptor}, so accepted
+ * sockets are never handed between threads.
+ */
+public final class Listener {
+
+    private final ListenerConfig config;
+    private final BackendPool pool;
+    private final long connectTimeoutNs;
+    private final long idleTimeoutNs;
+    private final long halfCloseTimeoutNs;
+    private final ServerSocketChannel[] channels;
+    private final InetSocketAddress boundAddress;
+    private final Acceptor[] acceptors;
+    // Sessions open on this listener, over all loops; checked against max_connections on accept.
+    private final AtomicInteger active = new AtomicInteger();
+
+    private Listener(ListenerConfig config, BackendPool pool, Timeouts timeouts, ServerSocketChannel[] channels,
+                     InetSocketAddress boundAddress) {
+        this.config = config;
+        this.pool = pool;
+        this.connectTimeoutNs = timeouts.connect().toNanos();
+        this.idleTimeoutNs = timeouts.idle().toNanos();
+        this.halfCloseTimeoutNs = timeouts.halfClose().toNanos();
+        this.channels = channels;
+        this.boundAddress = boundAddress;
+        this.acceptors = new Acceptor[channels.length];
+    }
+
+    /**
+     * Binds the listening socket(s) for {@code loops} event loops. On failure closes whatever it
+     * bound and throws an exception whose message names the listener and the address.
+     */
+    public static Listener bind(ListenerConfig config, BackendPool pool, Timeouts timeouts, int loops) throws IOException {
+        ServerSocketChannel[] channels = new ServerSocketChannel[loops];
+        boolean reusePort = config.acceptMode() == ListenerConfig.AcceptMode.REUSEPORT;
+        InetSocketAddress address = config.bind();
+        try {
+            for (int i = 0; i < loops; i++) {
+                if (i > 0 && !reusePort) {
+                    channels[i] = channels[0];
+                    continue;
+                }
+                ServerSocketChannel channel = ServerSocketChannel.open();
+                channels[i] = channel;
+                channel.configureBlocking(false);
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                if (reusePort) {
+                    channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
+                if (config.socket().receiveBuffer() > 0) {
+                    // Set on the listener so accepted sockets inherit it before the handshake (window scaling).
+                    channel.setOption(StandardSocketOptions.SO_RCVBUF, config.socket().receiveBuffer());
+                }
+                channel.bind(address, config.backlog());
+                // Port 0 asks for an ephemeral port: the other loops' sockets must join that one.
+                address = (InetSocketAddress) channel.getLocalAddress();
+            }
+        } catch (IOException e) {
+            closeAll(channels);
+            throw new IOException("cannot listen on " + format(config.bind()) + " for listener \"" + config.name()
+                    + "\": " + e.getMessage(), e);
+        }
+        return new Listener(config, pool, timeouts, channels, address);
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public ListenerConfig config() {
+        return config;
+    }
+
+    public BackendPool pool() {
+        return pool;
+    }
+
+    public SocketOptions socketOptions() {
+        return config.socket();
+    }
+
+    public long connectTimeoutNs() {
+        return connectTimeoutNs;
+    }
+
+    /** 0 = none. */
+    public long idleTimeoutNs() {
+        return idleTimeoutNs;
+    }
+
+    /** 0 = none. */
+    public long halfCloseTimeoutNs() {
+        return halfCloseTimeoutNs;
+    }
+
+    /** The address actually bound (the real port when the config said 0). */
+    public InetSocketAddress boundAddress() {
+        return boundAddress;
+    }
+
+    /** Sessions open on this listener now. */
+    public int activeSessions() {
+        return active.get();
+    }
+
+    ServerSocketChannel channel(int loopIndex) {
+        return channels[loopIndex];
+    }
+
+    /** Whether loop {@code loopIndex}'s socket is its own (else shared with every loop). */
+    boolean ownsChannel(int loopIndex) {
+        return loopIndex == 0 || channels[loopIndex] != channels[0];
+    }
+
+    void acceptor(int loopIndex, Acceptor acceptor) {
+        acceptors[loopIndex] = acceptor;
+    }
+
+    /** Event loop, before accepting: takes a session slot, or returns false at max_connections. */
+    boolean tryAcquire() {
+        int max = config.maxConnections();
+        if (max <= 0) {
+            active.incrementAndGet();
+            return true;
+        }
+        while (true) {
+            int current = active.get();
+            if (current >= max) {
+                return false;
+            }
+            if (active.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Event loop: a session of this listener ended (or an accept did not happen after all). */
+    public void release() {
+        int before = active.getAndDecrement();
+        int max = config.maxConnections();
+        if (max > 0 && before >= max) {
+            for (Acceptor acceptor : acceptors) {
+                if (acceptor != null) {
+                    acceptor.resumeIfPausedAtLimit();
+                }
+            }
+        }
+    }
+
+    /** Closes the listening sockets; called once every loop has stopped accepting from them. */
+    public void closeChannels() {
+        closeAll(channels);
+    }
+
+    private static void closeAll(ServerSocketChannel[] channels) {
+        for (ServerSocketChannel channel : channels) {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // closing a listening socket cannot fail in a way we could act on
+                }
+            }
+        }
+    }
+
+    static String format(InetSocketAddress address) {
+        String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /** {@code host:port} of the bound address, IPv6 in brackets. */
+    public String boundAddressText() {
+        return format(boundAddress);
+    }
+}

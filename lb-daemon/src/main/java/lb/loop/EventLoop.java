@@ -1,0 +1,234 @@
+package lb.loop;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.MpscChunkedArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owned by its own thread, except {@link #submit}, {@link #stop} and the read-only getters marked
+ * "any thread". One selector, one thread, and everything registered with it: sessions and both
+ * their channels, the loop's read buffer, buffer pool and timer wheel.
+ *
+ * <p>Each pass: select (blocking until the next timer tick or a wakeup) and handle ready keys,
+ * then expire timers, then run tasks other threads submitted; timers and tasks are capped per pass
+ * so neither can starve I/O. Other threads never touch loop-owned objects: they {@link #submit} a
+ * task, and the selector is woken only if the loop may be blocked (many submitters, one syscall).
+ */
+public final class EventLoop {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
+
+    /** Timer wheel resolution: timeouts fire at most about this late. */
+    public static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final int WHEEL_SLOTS = 512;
+    private static final int MAX_TASKS_PER_PASS = 1024;
+    private static final int MAX_TIMERS_PER_PASS = 4096;
+    private static final int TASK_QUEUE_CHUNK = 256;
+    private static final int TASK_QUEUE_MAX = 1 << 16;
+
+    private final int index;
+    private final Selector selector;
+    private final Thread thread;
+    private final NanoClock clock;
+    private final TimerWheel timers;
+    private final BufferPool buffers;
+    private final ByteBuffer readBuffer;
+
+    private final MessagePassingQueue<Runnable> tasks = new MpscChunkedArrayQueue<>(TASK_QUEUE_CHUNK, TASK_QUEUE_MAX);
+    // True while the loop may be about to block in select(): the first submitter to flip it wakes it.
+    private final AtomicBoolean mayBlock = new AtomicBoolean();
+    private final AtomicLong rejectedTasks = new AtomicLong();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile boolean stopped;
+
+    // Fields only the loop thread reads or writes. Method references are built once, not per select.
+    private final Consumer<SelectionKey> dispatch = this::dispatch;
+    private final MessagePassingQueue.Consumer<Runnable> runTask = this::runTask;
+    private long nowNs;
+    private boolean clockStale;
+    private long handlerFailures;
+
+    public EventLoop(int index, NanoClock clock, int bufferSize, long bufferPoolMax) throws IOException {
+        this.index = index;
+        this.clock = clock;
+        this.selector = Selector.open();
+        this.nowNs = clock.nanoTime();
+        this.timers = new TimerWheel(TICK_NS, WHEEL_SLOTS, nowNs);
+        this.buffers = new BufferPool(bufferSize, bufferPoolMax);
+        this.readBuffer = ByteBuffer.allocateDirect(bufferSize);
+        this.thread = new Thread(this::run, "EventLoop-" + index);
+    }
+
+    /** Any thread: starts the loop's thread. */
+    public void start() {
+        thread.start();
+    }
+
+    /** Any thread. */
+    public int index() {
+        return index;
+    }
+
+    /** Any thread. */
+    public String name() {
+        return thread.getName();
+    }
+
+    public Selector selector() {
+        return selector;
+    }
+
+    public TimerWheel timers() {
+        return timers;
+    }
+
+    public BufferPool buffers() {
+        return buffers;
+    }
+
+    /** The loop's one read buffer, shared by every session of the loop (a session drains it before returning). */
+    public ByteBuffer readBuffer() {
+        return readBuffer;
+    }
+
+    /** The clock as read once for this pass. */
+    public long nowNs() {
+        return nowNs;
+    }
+
+    /** Any thread: whether the caller is this loop's thread. */
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Any thread: bytes of pending buffers lent out now. */
+    public long pooledBytesInUse() {
+        return buffers.bytesInUse();
+    }
+
+    /** Any thread: tasks refused because the queue was full. */
+    public long rejectedTasks() {
+        return rejectedTasks.get();
+    }
+
+    /**
+     * Any thread: runs {@code task} on the loop between selects. Returns false (and counts it) when
+     * the bounded queue is full or the loop has stopped; the caller decides what that means.
+     */
+    public boolean submit(Runnable task) {
+        if (stopped || !tasks.offer(task)) {
+            rejectedTasks.incrementAndGet();
+            return false;
+        }
+        if (!inLoop() && mayBlock.getAndSet(false)) {
+            selector.wakeup();
+        }
+        return true;
+    }
+
+    /** Any thread: ends the loop after its current pass and closes its selector. */
+    public void stop() {
+        stopped = true;
+        selector.wakeup();
+    }
+
+    /** Any thread: waits for the loop's thread to end. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void run() {
+        try {
+            while (!stopped) {
+                runOnce();
+            }
+            tasks.drain(runTask, MAX_TASKS_PER_PASS);
+        } catch (ClosedSelectorException e) {
+            LOG.debug("{}: selector closed", name());
+        } catch (Throwable t) {
+            LOG.error("{} died; its sessions are lost", name(), t);
+        } finally {
+            try {
+                selector.close();
+            } catch (IOException e) {
+                LOG.warn("{}: closing selector: {}", name(), e.toString());
+            }
+            terminated.countDown();
+        }
+    }
+
+    private void runOnce() {
+        long waitNs = timers.nanosUntilNextTick(nowNs = clock.nanoTime());
+        clockStale = true;
+        try {
+            if (waitNs == 0) {
+                selector.selectNow(dispatch);
+            } else {
+                mayBlock.set(true);
+                if (!tasks.isEmpty() || stopped) {
+                    selector.selectNow(dispatch);
+                } else {
+                    // select(action, 0) blocks without limit; a positive wait rounds up to whole ms.
+                    selector.select(dispatch, waitNs < 0 ? 0 : (waitNs + 999_999) / 1_000_000);
+                }
+                mayBlock.lazySet(false);
+            }
+        } catch (IOException e) {
+            LOG.warn("{}: select failed: {}", name(), e.toString());
+        }
+        if (clockStale) {
+            nowNs = clock.nanoTime();
+            clockStale = false;
+        }
+        timers.poll(nowNs, MAX_TIMERS_PER_PASS);
+        tasks.drain(runTask, MAX_TASKS_PER_PASS);
+    }
+
+    private void dispatch(SelectionKey key) {
+        if (clockStale) {
+            nowNs = clock.nanoTime();
+            clockStale = false;
+        }
+        KeyHandler handler = (KeyHandler) key.attachment();
+        try {
+            if (key.isValid()) {
+                handler.onReady(key, nowNs);
+            }
+        } catch (Throwable t) {
+            // One broken session must never stop the loop: release it, count it, go on.
+            handlerFailures++;
+            LOG.error("{}: unexpected failure in {} (failure #{})", name(), handler, handlerFailures, t);
+            try {
+                handler.onFailure(t);
+            } catch (Throwable again) {
+                LOG.error("{}: releasing {} failed too", name(), handler, again);
+            }
+        }
+    }
+
+    private void runTask(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            LOG.error("{}: task {} failed", name(), task, t);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name() + "[keys=" + selector.keys().size() + ", timers=" + timers.size() + ", tasks=" + tasks.size() + "]";
+    }
+}

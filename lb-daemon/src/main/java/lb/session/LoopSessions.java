@@ -1,0 +1,61 @@
+package lb.session;
+
+/**
+ * Owned by one EventLoop thread; {@link #size()} may be read by any thread. The open sessions of
+ * one loop, as an intrusive list (sessions carry their own links), so adding and removing allocate
+ * nothing and shutdown can reach every session.
+ */
+public final class LoopSessions {
+
+    private final boolean accessLog;
+    private Session head;
+    // Written only by the owning loop; volatile so that other threads can read a recent count.
+    private volatile int size;
+
+    public LoopSessions(boolean accessLog) {
+        this.accessLog = accessLog;
+    }
+
+    /** Whether sessions log one {@code lb.access} line when they close. */
+    boolean accessLog() {
+        return accessLog;
+    }
+
+    /** Any thread: sessions open on this loop now. */
+    public int size() {
+        return size;
+    }
+
+    void add(Session session) {
+        session.listNext = head;
+        session.listPrev = null;
+        if (head != null) {
+            head.listPrev = session;
+        }
+        head = session;
+        size = size + 1;
+    }
+
+    void remove(Session session) {
+        if (session.listPrev != null) {
+            session.listPrev.listNext = session.listNext;
+        } else if (head == session) {
+            head = session.listNext;
+        } else {
+            return; // not in the list
+        }
+        if (session.listNext != null) {
+            session.listNext.listPrev = session.listPrev;
+        }
+        session.listPrev = null;
+        session.listNext = null;
+        size = size - 1;
+    }
+
+    /** Closes every session with {@code cause}. */
+    public void closeAll(Termination cause) {
+        while (head != null) {
+            head.close(cause);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package lb.session;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+import lb.loop.BufferPool;
+import lb.loop.EventLoop;
+
+/**
+ * Owned by its session's EventLoop thread. One direction of a session: bytes read from a source
+ * channel and written to a sink channel.
+ *
+ * <p>Reads go into the loop's shared read buffer and are written to the sink at once. Only when
+ * the sink does not take them all is the rest copied into a buffer borrowed from the loop's pool;
+ * the source is then not read again until that buffer is flushed (back-pressure through interest
+ * ops). When the pool is exhausted the relay does not read at all and waits for a buffer, so the
+ * daemon's memory stays bounded whatever the peers do. EOF from the source becomes
+ * {@code shutdownOutput()} on the sink once everything pending is flushed.
+ */
+final class Relay implements BufferPool.Waiter {
+
+    /** Reads per readiness event: enough to move bulk data without a select per 64 KiB, few enough to stay fair. */
+    private static final int MAX_READS_PER_EVENT = 16;
+
+    private final EventLoop loop;
+    private final Session session;
+    private SocketChannel source;
+    private SocketChannel sink;
+    private ByteBuffer pending;
+    private boolean sourceEnded;
+    private boolean sinkShut;
+    private boolean starved;
+    private boolean failedOnSource;
+    private long bytes;
+
+    Relay(EventLoop loop, Session session) {
+        this.loop = loop;
+        this.session = session;
+    }
+
+    void attach(SocketChannel source, SocketChannel sink) {
+        this.source = source;
+        this.sink = sink;
+    }
+
+    /** Source readable: move what is there, until the source is drained, the sink is full, or the cap. */
+    void transfer() throws IOException {
+        BufferPool pool = loop.buffers();
+        ByteBuffer buffer = loop.readBuffer();
+        for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
+            if (!pool.hasAvailable()) {
+                // A short write now would need a buffer we may not take: wait for one instead.
+                starved = true;
+                pool.await(this);
+                return;
+            }
+            buffer.clear();
+            int n;
+            failedOnSource = true;
+            n = source.read(buffer);
+            if (n < 0) {
+                sourceEnded = true;
+                shutdownSinkIfFlushed();
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            bytes += n;
+            buffer.flip();
+            failedOnSource = false;
+            sink.write(buffer);
+            if (buffer.hasRemaining()) {
+                pending = pool.borrow();
+                pending.put(buffer).flip();
+                return;
+            }
+            if (n < buffer.capacity()) {
+                return; // the socket had less than a buffer: another read would most likely find nothing
+            }
+        }
+    }
+
+    /** Sink writable: write what is pending; once flushed, the source may be read again. */
+    void flush() throws IOException {
+        if (pending == null) {
+            return;
+        }
+        failedOnSource = false;
+        sink.write(pending);
+        if (!pending.hasRemaining()) {
+            loop.buffers().release(pending);
+            pending = null;
+            shutdownSinkIfFlushed();
+        }
+    }
+
+    private void shutdownSinkIfFlushed() throws IOException {
+        if (sourceEnded && pending == null && !sinkShut) {
+            failedOnSource = false;
+            sink.shutdownOutput();
+            sinkShut = true;
+        }
+    }
+
+    @Override
+    public boolean onBufferAvailable() {
+        if (!starved) {
+            return false;
+        }
+        starved = false;
+        return session.onRelayResumed();
+    }
+
+    boolean wantsRead() {
+        return !sourceEnded && pending == null && !starved;
+    }
+
+    boolean wantsWrite() {
+        return pending != null;
+    }
+
+    /** EOF was read from the source and propagated to the sink: this direction is over. */
+    boolean isDone() {
+        return sinkShut;
+    }
+
+    /** After an IOException from {@link #transfer} or {@link #flush}: whether the source (else the sink) failed. */
+    boolean failedOnSource() {
+        return failedOnSource;
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    /** Returns the pending buffer, if any, to the pool; the session is closing. */
+    void release() {
+        starved = false;
+        if (pending != null) {
+            loop.buffers().release(pending);
+            pending = null;
+        }
+    }
+}

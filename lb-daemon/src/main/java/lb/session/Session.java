@@ -1,0 +1,378 @@
+package lb.session;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import lb.config.SocketOptions;
+import lb.listen.Listener;
+import lb.loop.EventLoop;
+import lb.loop.KeyHandler;
+import lb.loop.TimerWheel;
+import lb.pool.Backend;
+import lb.pool.BackendPool;
+
+/**
+ * Owned by the EventLoop thread that accepted it, for its whole life. One client connection and
+ * the backend connection made for it: connect (with retries on other backends), then relay both
+ * directions until both have ended, a timeout, or a reset.
+ *
+ * <p>The client is not read until the backend is connected: the kernel holds early bytes, which
+ * makes retrying on another backend safe. The session is its own timer (connect, idle and
+ * half-close deadlines share the one slot, since only the earliest matters) and its own key
+ * attachment for both channels.
+ */
+public final class Session extends TimerWheel.Timer implements KeyHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    private static final Logger ACCESS = LoggerFactory.getLogger("lb.access");
+
+    private static final byte CONNECTING = 0;
+    private static final byte RELAYING = 1;
+    private static final byte CLOSED = 2;
+
+    private final EventLoop loop;
+    private final Listener listener;
+    private final LoopSessions sessions;
+    private final SocketChannel client;
+    private final SocketAddress clientAddress;
+    private final SelectionKey clientKey;
+    private final Relay upstream;   // client -> backend
+    private final Relay downstream; // backend -> client
+    private final long openedNs;
+
+    private SocketChannel backendChannel;
+    private SelectionKey backendKey;
+    private Backend backend;
+    private int attempts;
+    private byte state = CONNECTING;
+    private int clientOps;
+    private int backendOps;
+    private long lastActivityNs;
+    private boolean halfClosed;
+    private long halfClosedSinceNs;
+
+    // Links of LoopSessions' intrusive list.
+    Session listPrev;
+    Session listNext;
+
+    private Session(EventLoop loop, Listener listener, LoopSessions sessions, SocketChannel client, long nowNs)
+            throws IOException {
+        this.loop = loop;
+        this.listener = listener;
+        this.sessions = sessions;
+        this.client = client;
+        this.clientAddress = client.getRemoteAddress(); // cached by the channel since accept
+        this.openedNs = nowNs;
+        this.upstream = new Relay(loop, this);
+        this.downstream = new Relay(loop, this);
+        client.configureBlocking(false);
+        applySocketOptions(client, listener.socketOptions());
+        // Interest 0 until the backend is connected: early client bytes wait in the kernel.
+        this.clientKey = client.register(loop.selector(), 0, this);
+    }
+
+    /**
+     * Starts a session for a freshly accepted client; the listener slot was already taken. On any
+     * failure the client is closed and the slot given back; never throws.
+     */
+    public static void open(EventLoop loop, Listener listener, LoopSessions sessions, SocketChannel client, long nowNs) {
+        Session session;
+        try {
+            session = new Session(loop, listener, sessions, client, nowNs);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("listener {}: could not set up accepted connection: {}", listener.name(), e.toString());
+            closeQuietly(client, true);
+            listener.release();
+            return;
+        }
+        sessions.add(session);
+        session.connectNext(null, nowNs);
+    }
+
+    /** The client's address (for hashing balancers and logs). */
+    public SocketAddress clientAddress() {
+        return clientAddress;
+    }
+
+    public Listener listener() {
+        return listener;
+    }
+
+    /** The backend this session is placed on, or null before placement and after a failed try. */
+    public Backend backend() {
+        return backend;
+    }
+
+    @Override
+    public void onReady(SelectionKey key, long nowNs) {
+        if (state == CLOSED) {
+            return;
+        }
+        int ready = key.readyOps();
+        if (key == backendKey && state == CONNECTING) {
+            onConnectable(nowNs);
+            return;
+        }
+        Relay relay = null;
+        try {
+            if (key == backendKey) {
+                if ((ready & SelectionKey.OP_WRITE) != 0) {
+                    relay = upstream;
+                    upstream.flush();
+                }
+                if ((ready & SelectionKey.OP_READ) != 0) {
+                    relay = downstream;
+                    downstream.transfer();
+                }
+            } else {
+                if ((ready & SelectionKey.OP_WRITE) != 0) {
+                    relay = downstream;
+                    downstream.flush();
+                }
+                if ((ready & SelectionKey.OP_READ) != 0) {
+                    relay = upstream;
+                    upstream.transfer();
+                }
+            }
+        } catch (IOException e) {
+            // The relay says which of its two channels failed; upstream's source is the client.
+            boolean clientFailed = (relay == upstream) == relay.failedOnSource();
+            close(clientFailed ? Termination.CLIENT_RESET : Termination.BACKEND_RESET);
+            return;
+        }
+        lastActivityNs = nowNs;
+        afterIo(nowNs);
+    }
+
+    @Override
+    public void onFailure(Throwable cause) {
+        close(Termination.INTERNAL_ERROR);
+    }
+
+    /** A starved relay may read again; returns false when this session has closed meanwhile. */
+    boolean onRelayResumed() {
+        if (state != RELAYING) {
+            return false;
+        }
+        updateInterest();
+        return true;
+    }
+
+    @Override
+    protected void onTimeout(long nowNs) {
+        if (state == CONNECTING) {
+            onConnectFailed("timed out", nowNs);
+        } else if (state == RELAYING) {
+            long idleDeadlineNs = idleDeadlineNs();
+            long halfCloseDeadlineNs = halfCloseDeadlineNs();
+            if (nowNs >= idleDeadlineNs) {
+                close(Termination.IDLE_TIMEOUT);
+            } else if (nowNs >= halfCloseDeadlineNs) {
+                close(Termination.HALF_CLOSE_TIMEOUT);
+            } else {
+                scheduleRelayDeadline();
+            }
+        }
+    }
+
+    private void connectNext(Backend avoid, long nowNs) {
+        BackendPool pool = listener.pool();
+        Backend candidate = pool.snapshot().balancer(loop.index()).pick(this, avoid);
+        if (candidate == null) {
+            close(avoid == null ? Termination.NO_BACKEND : Termination.CONNECT_FAILED);
+            return;
+        }
+        attempts++;
+        backend = candidate;
+        candidate.onSessionPlaced();
+        boolean connected;
+        try {
+            backendChannel = SocketChannel.open();
+            backendChannel.configureBlocking(false);
+            applySocketOptions(backendChannel, listener.socketOptions());
+            connected = backendChannel.connect(candidate.address());
+            backendOps = connected ? 0 : SelectionKey.OP_CONNECT;
+            backendKey = backendChannel.register(loop.selector(), backendOps, this);
+        } catch (IOException e) {
+            onConnectFailed(e.getMessage(), nowNs);
+            return;
+        }
+        if (connected) {
+            onConnected(nowNs);
+        } else {
+            loop.timers().schedule(this, nowNs + listener.connectTimeoutNs());
+        }
+    }
+
+    private void onConnectable(long nowNs) {
+        boolean connected;
+        try {
+            connected = backendChannel.finishConnect();
+        } catch (IOException e) {
+            onConnectFailed(e.getMessage(), nowNs);
+            return;
+        }
+        if (connected) {
+            onConnected(nowNs);
+        }
+    }
+
+    private void onConnectFailed(String reason, long nowNs) {
+        Backend failed = backend;
+        long unlogged = failed.onConnectFailed(nowNs);
+        if (unlogged >= 0) {
+            LOG.warn("pool {}: connect to backend {} failed: {}{}", listener.pool().name(), failed, reason,
+                    unlogged > 0 ? " (and " + unlogged + " more failures since the last warning)" : "");
+        }
+        failed.onSessionReleased();
+        backend = null;
+        loop.timers().cancel(this);
+        if (backendChannel != null) {
+            closeQuietly(backendChannel, true);
+            backendChannel = null;
+        }
+        backendKey = null;
+        if (attempts > listener.pool().retries()) {
+            close(Termination.CONNECT_FAILED);
+            return;
+        }
+        connectNext(failed, nowNs);
+    }
+
+    private void onConnected(long nowNs) {
+        state = RELAYING;
+        loop.timers().cancel(this);
+        upstream.attach(client, backendChannel);
+        downstream.attach(backendChannel, client);
+        lastActivityNs = nowNs;
+        scheduleRelayDeadline();
+        updateInterest();
+    }
+
+    private void afterIo(long nowNs) {
+        boolean upDone = upstream.isDone();
+        boolean downDone = downstream.isDone();
+        if (upDone && downDone) {
+            close(Termination.COMPLETED);
+            return;
+        }
+        if ((upDone || downDone) && !halfClosed) {
+            halfClosed = true;
+            halfClosedSinceNs = nowNs;
+            if (listener.halfCloseTimeoutNs() > 0) {
+                scheduleRelayDeadline();
+            }
+        }
+        updateInterest();
+    }
+
+    private void scheduleRelayDeadline() {
+        long deadlineNs = Math.min(idleDeadlineNs(), halfCloseDeadlineNs());
+        if (deadlineNs == Long.MAX_VALUE) {
+            loop.timers().cancel(this);
+        } else if (!isScheduled() || deadlineNs < deadlineNs()) {
+            loop.timers().schedule(this, deadlineNs);
+        }
+    }
+
+    private long idleDeadlineNs() {
+        long idleNs = listener.idleTimeoutNs();
+        return idleNs > 0 ? lastActivityNs + idleNs : Long.MAX_VALUE;
+    }
+
+    private long halfCloseDeadlineNs() {
+        long halfCloseNs = listener.halfCloseTimeoutNs();
+        return halfClosed && halfCloseNs > 0 ? halfClosedSinceNs + halfCloseNs : Long.MAX_VALUE;
+    }
+
+    private void updateInterest() {
+        int ops = (upstream.wantsRead() ? SelectionKey.OP_READ : 0) | (downstream.wantsWrite() ? SelectionKey.OP_WRITE : 0);
+        if (ops != clientOps) {
+            clientKey.interestOps(ops);
+            clientOps = ops;
+        }
+        ops = (downstream.wantsRead() ? SelectionKey.OP_READ : 0) | (upstream.wantsWrite() ? SelectionKey.OP_WRITE : 0);
+        if (ops != backendOps) {
+            backendKey.interestOps(ops);
+            backendOps = ops;
+        }
+    }
+
+    /** Ends the session: gives back buffers, slots and counts, closes both channels (RST if abortive). */
+    void close(Termination cause) {
+        if (state == CLOSED) {
+            return;
+        }
+        state = CLOSED;
+        loop.timers().cancel(this);
+        upstream.release();
+        downstream.release();
+        closeQuietly(client, cause.abortive());
+        if (backendChannel != null) {
+            closeQuietly(backendChannel, cause.abortive());
+        }
+        if (backend != null) {
+            backend.onSessionReleased();
+        }
+        listener.release();
+        sessions.remove(this);
+        if (sessions.accessLog()) {
+            logAccess(cause);
+        }
+    }
+
+    private void logAccess(Termination cause) {
+        long durationMs = (loop.nowNs() - openedNs) / 1_000_000;
+        ACCESS.info("client={} listener={} backend={} up={} down={} ms={} tries={} end={}",
+                format(clientAddress), listener.name(), backend != null ? backend.name() : "-",
+                upstream.bytes(), downstream.bytes(), durationMs, attempts, cause.label());
+    }
+
+    private static String format(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
+    }
+
+    private static void applySocketOptions(SocketChannel channel, SocketOptions options) throws IOException {
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, options.tcpNoDelay());
+        if (options.keepAlive()) {
+            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        }
+        if (options.sendBuffer() > 0) {
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, options.sendBuffer());
+        }
+        if (options.receiveBuffer() > 0) {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBuffer());
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel, boolean reset) {
+        try {
+            if (reset && channel.isOpen()) {
+                // SO_LINGER 0: close sends RST, so the peer sees an abort rather than a clean end.
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the socket is already broken; closing it is all that is left
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing more to do: the descriptor is released either way
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "session " + format(clientAddress) + " -> " + (backend != null ? backend.name() : "-");
+    }
+}

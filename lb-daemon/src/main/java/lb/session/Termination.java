@@ -1,0 +1,41 @@
+package lb.session;
+
+/** Any thread (immutable). How a session ended, as the access log and stats name it. */
+public enum Termination {
+    /** Both directions ended with EOF and every byte was delivered. */
+    COMPLETED("completed", false),
+    /** The client reset the connection (or a write to it failed); the backend got an RST. */
+    CLIENT_RESET("client_reset", true),
+    /** The backend reset the connection (or a write to it failed); the client got an RST. */
+    BACKEND_RESET("backend_reset", true),
+    /** No eligible backend to try. */
+    NO_BACKEND("no_backend", false),
+    /** Every backend tried refused, failed or timed out. */
+    CONNECT_FAILED("connect_failed", false),
+    /** No byte either way for {@code idle_timeout}. */
+    IDLE_TIMEOUT("idle_timeout", false),
+    /** One direction ended and the other did not within {@code half_close_timeout}. */
+    HALF_CLOSE_TIMEOUT("half_close_timeout", false),
+    /** Still open when the daemon's shutdown grace ran out. */
+    SHUTDOWN("shutdown", false),
+    /** An unexpected failure in the daemon; both sides were reset. */
+    INTERNAL_ERROR("internal_error", true);
+
+    private final String label;
+    private final boolean abortive;
+
+    Termination(String label, boolean abortive) {
+        this.label = label;
+        this.abortive = abortive;
+    }
+
+    /** The access-log word. */
+    public String label() {
+        return label;
+    }
+
+    /** Whether the remaining side is closed with RST (SO_LINGER 0) rather than FIN. */
+    public boolean abortive() {
+        return abortive;
+    }
+}
