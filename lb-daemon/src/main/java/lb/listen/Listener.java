@@ -10,6 +10,7 @@ import lb.config.ListenerConfig;
 import lb.config.SocketOptions;
 import lb.config.Timeouts;
 import lb.pool.BackendPool;
+import lb.session.Sockets;
 
 /**
  * Any thread. A bound listening address, the pool it serves, its effective timeouts and its
@@ -56,7 +57,7 @@ public final class Listener {
                     channels[i] = channels[0];
                     continue;
                 }
-                ServerSocketChannel channel = ServerSocketChannel.open();
+                ServerSocketChannel channel = ServerSocketChannel.open(Sockets.family(address));
                 channels[i] = channel;
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);

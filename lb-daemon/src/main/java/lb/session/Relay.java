@@ -98,9 +98,12 @@ final class Relay implements BufferPool.Waiter {
 
     private void shutdownSinkIfFlushed() throws IOException {
         if (sourceEnded && pending == null && !sinkShut) {
-            failedOnSource = false;
-            sink.shutdownOutput();
             sinkShut = true;
+            // When the other direction is over too the session closes now, and close() sends the FIN.
+            if (!session.otherDirectionDone(this)) {
+                failedOnSource = false;
+                sink.shutdownOutput();
+            }
         }
     }
 

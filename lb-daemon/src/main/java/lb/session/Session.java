@@ -156,6 +156,11 @@ public final class Session extends TimerWheel.Timer implements KeyHandler {
         close(Termination.INTERNAL_ERROR);
     }
 
+    /** Whether the direction opposite to {@code relay} has ended (so the session closes next). */
+    boolean otherDirectionDone(Relay relay) {
+        return (relay == upstream ? downstream : upstream).isDone();
+    }
+
     /** A starved relay may read again; returns false when this session has closed meanwhile. */
     boolean onRelayResumed() {
         if (state != RELAYING) {
@@ -194,7 +199,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler {
         candidate.onSessionPlaced();
         boolean connected;
         try {
-            backendChannel = SocketChannel.open();
+            backendChannel = SocketChannel.open(Sockets.family(candidate.address()));
             backendChannel.configureBlocking(false);
             applySocketOptions(backendChannel, listener.socketOptions());
             connected = backendChannel.connect(candidate.address());
@@ -314,9 +319,11 @@ public final class Session extends TimerWheel.Timer implements KeyHandler {
         loop.timers().cancel(this);
         upstream.release();
         downstream.release();
-        closeQuietly(client, cause.abortive());
+        setLingerZero(client, cause.abortive());
+        loop.closeAfterDeregistration(clientKey);
         if (backendChannel != null) {
-            closeQuietly(backendChannel, cause.abortive());
+            setLingerZero(backendChannel, cause.abortive());
+            loop.closeAfterDeregistration(backendKey);
         }
         if (backend != null) {
             backend.onSessionReleased();
@@ -356,6 +363,15 @@ public final class Session extends TimerWheel.Timer implements KeyHandler {
     }
 
     private static void closeQuietly(SocketChannel channel, boolean reset) {
+        setLingerZero(channel, reset);
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing more to do: the descriptor is released either way
+        }
+    }
+
+    private static void setLingerZero(SocketChannel channel, boolean reset) {
         try {
             if (reset && channel.isOpen()) {
                 // SO_LINGER 0: close sends RST, so the peer sees an abort rather than a clean end.
@@ -363,11 +379,6 @@ public final class Session extends TimerWheel.Timer implements KeyHandler {
             }
         } catch (IOException | RuntimeException ignored) {
             // the socket is already broken; closing it is all that is left
-        }
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // nothing more to do: the descriptor is released either way
         }
     }
 
