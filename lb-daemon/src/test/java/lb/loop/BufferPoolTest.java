@@ -1,0 +1,67 @@
+package lb.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class BufferPoolTest {
+
+    @Test
+    void poolNeverLendsMoreThanItsBound() {
+        BufferPool pool = new BufferPool(1024, 4 * 1024);
+        List<ByteBuffer> lent = new ArrayList<>();
+        while (pool.hasAvailable()) {
+            lent.add(pool.borrow());
+        }
+        assertEquals(4, lent.size());
+        assertEquals(4 * 1024, pool.bytesInUse());
+        assertEquals(pool.maxBytes(), pool.bytesInUse());
+        assertThrows(IllegalStateException.class, pool::borrow);
+    }
+
+    @Test
+    void returnedBufferIsReusedCleared() {
+        BufferPool pool = new BufferPool(1024, 4 * 1024);
+        ByteBuffer first = pool.borrow();
+        first.put((byte) 7);
+        pool.release(first);
+        assertEquals(0, pool.bytesInUse());
+        ByteBuffer again = pool.borrow();
+        assertSame(first, again);
+        assertEquals(0, again.position());
+        assertEquals(1024, again.remaining());
+        assertNotSame(again, pool.borrow());
+    }
+
+    @Test
+    void waitersAreCalledBackWhenABufferReturnsAndClosedOnesAreSkipped() {
+        BufferPool pool = new BufferPool(1024, 1024);
+        ByteBuffer only = pool.borrow();
+        assertFalse(pool.hasAvailable());
+        List<String> calls = new ArrayList<>();
+        pool.await(() -> {
+            calls.add("closed");
+            return false;
+        });
+        pool.await(() -> {
+            calls.add("live");
+            return true;
+        });
+        pool.await(() -> {
+            calls.add("third");
+            return true;
+        });
+        pool.release(only);
+        assertEquals(List.of("closed", "live"), calls);
+        assertTrue(pool.hasAvailable());
+    }
+}
