@@ -85,23 +85,25 @@ public final class TimerWheel {
     }
 
     /**
-     * Fires every timer whose deadline is at or before {@code nowNs}, at most {@code limit} of them
-     * (the rest fire on the next poll, so one burst of expiries cannot starve I/O).
+     * Fires every timer whose tick has fully elapsed by {@code nowNs}, at most {@code limit} of them
+     * (the rest fire on the next poll, so one burst of expiries cannot starve I/O). A timer thus
+     * fires at the first tick boundary after its deadline: never early, at most one tick late, and
+     * polls within one tick cost nothing.
      *
      * @return how many fired
      */
     public int poll(long nowNs, int limit) {
-        long lastTick = tickOf(nowNs);
+        long lastFullTick = tickOf(nowNs) - 1;
         // After a long stall, one revolution visits every slot; more would only revisit them.
-        long firstTick = Math.max(nextTick, lastTick - mask);
+        long firstTick = Math.max(nextTick, lastFullTick - mask);
         int fired = 0;
-        for (long tick = firstTick; tick <= lastTick; tick++) {
+        for (long tick = firstTick; tick <= lastFullTick; tick++) {
             // Timers scheduled while this slot is walked land in later ticks, never behind the walk.
             nextTick = tick + 1;
             Timer timer = heads[(int) (tick & mask)];
             while (timer != null) {
                 Timer following = timer.next;
-                if (timer.deadlineNs <= nowNs) {
+                if (timer.deadlineNs <= nowNs) { // later ones belong to a future revolution
                     if (fired == limit) {
                         nextTick = tick;
                         return fired;
@@ -117,21 +119,24 @@ public final class TimerWheel {
     }
 
     /**
-     * How long the loop may block before the next poll is due: until the start of the first tick
-     * whose slot holds a timer, or -1 when the wheel is empty. Empty slots are skipped, so an idle
-     * loop with a few long timers does not wake every tick.
+     * How long the loop may block before the next poll is due: until the end of the first tick
+     * whose slot holds a timer, 0 when elapsed ticks are still unprocessed, or -1 when the wheel is
+     * empty. Empty slots are skipped, so an idle loop with a few long timers does not wake every tick.
      */
     public long nanosUntilNextTick(long nowNs) {
         if (size == 0) {
             return -1;
         }
-        long currentTick = Math.max(nextTick, tickOf(nowNs));
-        for (long tick = currentTick; tick <= currentTick + mask; tick++) {
+        long nowTick = tickOf(nowNs);
+        if (nextTick < nowTick) {
+            return 0;
+        }
+        for (long tick = nowTick; tick <= nowTick + mask; tick++) {
             if (heads[(int) (tick & mask)] != null) {
-                return Math.max(0, startNs + tick * tickNs - nowNs);
+                return startNs + (tick + 1) * tickNs - nowNs;
             }
         }
-        return 0;
+        return 0; // unreachable while size > 0
     }
 
     private long tickOf(long timeNs) {

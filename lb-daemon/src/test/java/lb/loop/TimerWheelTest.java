@@ -31,14 +31,16 @@ class TimerWheelTest {
     }
 
     @Test
-    void timerFiresAtItsDeadlineAndNotBefore() {
+    void timerFiresAtTheFirstTickBoundaryAfterItsDeadlineAndNeverBefore() {
         TimerWheel wheel = new TimerWheel(TICK, 8, 0);
         Recording t = new Recording("t");
         wheel.schedule(t, 25);
         assertEquals(0, wheel.poll(24, 100));
+        assertEquals(0, wheel.poll(25, 100));
+        assertEquals(0, wheel.poll(29, 100));
         assertTrue(t.isScheduled());
-        assertEquals(1, wheel.poll(25, 100));
-        assertEquals(25, t.firedAtNs);
+        assertEquals(1, wheel.poll(30, 100));
+        assertEquals(30, t.firedAtNs);
         assertFalse(t.isScheduled());
         assertEquals(0, wheel.size());
     }
@@ -52,7 +54,9 @@ class TimerWheelTest {
             wheel.poll(now, 100);
         }
         assertEquals(List.of(), fired);
-        wheel.poll(205, 100);
+        wheel.poll(209, 100);
+        assertEquals(List.of(), fired);
+        wheel.poll(210, 100);
         assertEquals(List.of("far"), fired);
     }
 
@@ -78,7 +82,7 @@ class TimerWheelTest {
         assertEquals(1, wheel.size());
         wheel.poll(59, 100);
         assertEquals(List.of(), fired);
-        wheel.poll(60, 100);
+        wheel.poll(70, 100);
         assertEquals(List.of("t"), fired);
     }
 
@@ -88,7 +92,9 @@ class TimerWheelTest {
         wheel.poll(500, 100);
         Recording late = new Recording("late");
         wheel.schedule(late, 100);
-        wheel.poll(500, 100);
+        wheel.poll(509, 100);
+        assertEquals(List.of(), fired);
+        wheel.poll(510, 100);
         assertEquals(List.of("late"), fired);
     }
 
@@ -109,8 +115,8 @@ class TimerWheelTest {
             wheel.schedule(new Recording("t" + i), 15);
         }
         assertEquals(4, wheel.poll(20, 4));
-        assertEquals(4, wheel.poll(20, 4));
-        assertEquals(2, wheel.poll(20, 4));
+        assertEquals(4, wheel.poll(21, 4));
+        assertEquals(2, wheel.poll(22, 4));
         assertEquals(10, fired.size());
     }
 
@@ -129,9 +135,9 @@ class TimerWheelTest {
             }
         };
         wheel.schedule(again, 20);
-        wheel.poll(20, 100);
-        assertEquals(List.of("run1"), fired);
         wheel.poll(30, 100);
+        assertEquals(List.of("run1"), fired);
+        wheel.poll(40, 100);
         assertEquals(List.of("run1", "run2"), fired);
     }
 
@@ -140,7 +146,9 @@ class TimerWheelTest {
         TimerWheel wheel = new TimerWheel(TICK, 8, 0);
         assertEquals(-1, wheel.nanosUntilNextTick(0));
         wheel.schedule(new Recording("t"), 55);
-        assertEquals(50, wheel.nanosUntilNextTick(0));
-        assertEquals(3, wheel.nanosUntilNextTick(47));
+        assertEquals(60, wheel.nanosUntilNextTick(0), "wake at the end of the tick that holds the timer");
+        wheel.poll(47, 100);
+        assertEquals(13, wheel.nanosUntilNextTick(47));
+        assertEquals(0, wheel.nanosUntilNextTick(75), "elapsed ticks not yet polled: poll at once");
     }
 }
