@@ -91,6 +91,7 @@ public final class Daemon implements AutoCloseable {
                 loop.start();
             }
             daemon.logStartup();
+            daemon.warnIfDirectMemoryIsShort();
             return daemon;
         } catch (IOException | RuntimeException e) {
             for (Listener listener : listeners.values()) {
@@ -102,6 +103,32 @@ public final class Daemon implements AutoCloseable {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * Relay buffers are direct memory, which the JVM caps (-XX:MaxDirectMemorySize, by default
+     * the maximum heap). Pools that could outgrow the cap still work (a pool that cannot allocate
+     * makes sessions wait, as at its bound), but the operator should know the real bound.
+     */
+    private void warnIfDirectMemoryIsShort() {
+        long needed = pooledBytesMax() + (long) loops.length * config.daemon().bufferSize();
+        long limit = directMemoryLimit();
+        if (limit > 0 && needed > limit) {
+            LOG.warn("buffer pools may need {} MiB of direct memory ({} loop(s) x buffer_pool_max) but the JVM allows "
+                    + "{} MiB: raise -XX:MaxDirectMemorySize or lower daemon.buffer_pool_max", needed >> 20,
+                    loops.length, limit >> 20);
+        }
+    }
+
+    private static long directMemoryLimit() {
+        try {
+            com.sun.management.HotSpotDiagnosticMXBean hotspot = java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            long configured = Long.parseLong(hotspot.getVMOption("MaxDirectMemorySize").getValue());
+            return configured > 0 ? configured : Runtime.getRuntime().maxMemory();
+        } catch (RuntimeException e) {
+            return -1; // not HotSpot, or the option is unknown: nothing to compare against
         }
     }
 

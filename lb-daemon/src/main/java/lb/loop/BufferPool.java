@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
  * <p>The bound is hard: when every buffer is lent out, {@link #hasAvailable()} is false and
  * sessions stop reading until one comes back, so no peer can make the daemon grow. Buffers once
  * allocated are kept for reuse (the pool's high-water mark stays allocated, within the bound).
+ * The bookkeeping array holds one reference per possible buffer (8 bytes per 32 KiB of bound).
  */
 public final class BufferPool {
 
@@ -21,11 +22,13 @@ public final class BufferPool {
     }
 
     private final int bufferSize;
-    private final int maxBuffers;
+    private final int boundBuffers;
+    private int maxBuffers; // lowered if the JVM runs out of direct memory first
     private final ByteBuffer[] free;
     private int freeCount;
     private int allocated;
     private int lent;
+    private volatile boolean directMemoryExhausted;
     // At most one entry per starved relay direction, so bounded by the loop's sessions.
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     // Written only by the owner; volatile so stats readers see a recent value.
@@ -33,32 +36,52 @@ public final class BufferPool {
 
     public BufferPool(int bufferSize, long maxBytes) {
         this.bufferSize = bufferSize;
-        this.maxBuffers = (int) Math.max(1, Math.min(Integer.MAX_VALUE - 8, maxBytes / bufferSize));
-        this.free = new ByteBuffer[Math.min(maxBuffers, 1024)];
+        this.boundBuffers = (int) Math.max(1, Math.min(Integer.MAX_VALUE - 8, maxBytes / bufferSize));
+        this.maxBuffers = boundBuffers;
+        this.free = new ByteBuffer[boundBuffers];
     }
 
     public int bufferSize() {
         return bufferSize;
     }
 
-    /** Whether {@link #borrow()} would succeed now. */
+    /**
+     * Whether {@link #borrow()} would succeed now. Allocates the next buffer here rather than in
+     * borrow(), so that a JVM out of direct memory makes the pool smaller (sessions wait for a
+     * buffer, as at the configured bound) instead of failing a session halfway through a write.
+     */
     public boolean hasAvailable() {
-        return lent < maxBuffers;
+        return freeCount > 0 || grow();
+    }
+
+    private boolean grow() {
+        if (allocated >= maxBuffers || freeCount == free.length) {
+            return false;
+        }
+        try {
+            free[freeCount++] = ByteBuffer.allocateDirect(bufferSize);
+            allocated++;
+            return true;
+        } catch (OutOfMemoryError e) {
+            maxBuffers = allocated;
+            directMemoryExhausted = true;
+            return false;
+        }
+    }
+
+    /** Whether the JVM's direct memory limit, not the configured bound, capped this pool. */
+    public boolean directMemoryExhausted() {
+        return directMemoryExhausted;
     }
 
     /** A cleared buffer; only after {@link #hasAvailable()} said true on this pass. */
     public ByteBuffer borrow() {
-        ByteBuffer buffer;
-        if (freeCount > 0) {
-            buffer = free[--freeCount];
-            free[freeCount] = null;
-            buffer.clear();
-        } else if (allocated < maxBuffers) {
-            buffer = ByteBuffer.allocateDirect(bufferSize);
-            allocated++;
-        } else {
+        if (freeCount == 0) {
             throw new IllegalStateException("buffer pool exhausted; callers must check hasAvailable()");
         }
+        ByteBuffer buffer = free[--freeCount];
+        free[freeCount] = null;
+        buffer.clear();
         lent++;
         bytesInUse = (long) lent * bufferSize;
         return buffer;
@@ -68,11 +91,7 @@ public final class BufferPool {
     public void release(ByteBuffer buffer) {
         lent--;
         bytesInUse = (long) lent * bufferSize;
-        if (freeCount < free.length) {
-            free[freeCount++] = buffer;
-        } else {
-            allocated--; // beyond the free list's capacity: let it go, the GC frees it
-        }
+        free[freeCount++] = buffer;
         while (!waiters.isEmpty() && hasAvailable()) {
             if (waiters.pollFirst().onBufferAvailable()) {
                 break;
@@ -90,8 +109,8 @@ public final class BufferPool {
         return bytesInUse;
     }
 
-    /** Upper bound of {@link #bytesInUse()}. */
+    /** Upper bound of {@link #bytesInUse()}, as configured. Any thread. */
     public long maxBytes() {
-        return (long) maxBuffers * bufferSize;
+        return (long) boundBuffers * bufferSize;
     }
 }

@@ -31,20 +31,24 @@ class BufferPoolTest {
     @Test
     void returnedBufferIsReusedCleared() {
         BufferPool pool = new BufferPool(1024, 4 * 1024);
+        assertTrue(pool.hasAvailable());
         ByteBuffer first = pool.borrow();
         first.put((byte) 7);
         pool.release(first);
         assertEquals(0, pool.bytesInUse());
+        assertTrue(pool.hasAvailable());
         ByteBuffer again = pool.borrow();
         assertSame(first, again);
         assertEquals(0, again.position());
         assertEquals(1024, again.remaining());
+        assertTrue(pool.hasAvailable());
         assertNotSame(again, pool.borrow());
     }
 
     @Test
     void waitersAreCalledBackWhenABufferReturnsAndClosedOnesAreSkipped() {
         BufferPool pool = new BufferPool(1024, 1024);
+        assertTrue(pool.hasAvailable());
         ByteBuffer only = pool.borrow();
         assertFalse(pool.hasAvailable());
         List<String> calls = new ArrayList<>();
