@@ -1,0 +1,523 @@
+package lb.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import lb.config.ListenerConfig.AcceptMode;
+
+class ConfigLoaderTest {
+
+    /** A valid listener and pool; cases append the keys they break. */
+    private static final String LISTENER = """
+            [[listener]]
+            name = "web"
+            bind = "127.0.0.1:8080"
+            pool = "web"
+            """;
+    private static final String POOL = """
+            [[pool]]
+            name = "web"
+            [[pool.backend]]
+            address = "127.0.0.1:9001"
+            """;
+    private static final String VALID = LISTENER + POOL;
+    private static final String WORKERS_RANGE = "(allowed: 0..256 or \"auto\"; 0 and \"auto\" = one per core)";
+    private static final String DURATION_HINT = "(use e.g. \"250ms\", \"5s\", \"2m\", \"1h\")";
+    private static final String SIZE_HINT = "(use a byte count, or e.g. \"512B\", \"64KiB\", \"4MiB\", \"1GiB\")";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void fullConfigLoadsIntoExactRecords() throws Exception {
+        Path file = write("full.toml", """
+                [daemon]
+                workers = 3
+                shutdown_grace = "10s"
+                access_log = false
+                buffer_size = "16KiB"
+                buffer_pool_max = 8388608
+
+                [[listener]]
+                name = "web"
+                bind = "127.0.0.1:8080"
+                pool = "web"
+                connect_timeout = "250ms"
+                idle_timeout = "0s"
+                half_close_timeout = "1m"
+                max_connections = 5000
+                backlog = 128
+                accept = "shared"
+                tcp_nodelay = false
+                keepalive = true
+                send_buffer = "256KiB"
+                receive_buffer = 131072
+
+                [[listener]]
+                name = "api.v2"
+                bind = "[::1]:0"
+                pool = "api"
+
+                [[pool]]
+                name = "web"
+                algorithm = "round_robin"
+                retries = 0
+                connect_timeout = "1s"
+                idle_timeout = "2h"
+                half_close_timeout = "0s"
+
+                  [[pool.backend]]
+                  name = "web-1"
+                  address = "127.0.0.1:9001"
+                  weight = 10
+
+                  [[pool.backend]]
+                  address = "[::1]:9002"
+
+                [[pool]]
+                name = "api"
+
+                  [[pool.backend]]
+                  address = "127.0.0.2:9003"
+                """);
+
+        Config expected = new Config(Optional.of(file),
+                new DaemonConfig(3, Duration.ofSeconds(10), false, 16 * 1024, 8 * 1024 * 1024),
+                List.of(new ListenerConfig("web", address("127.0.0.1", 8080), "web",
+                                new Timeouts(Duration.ofMillis(250), Duration.ZERO, Duration.ofMinutes(1)), 5000, 128,
+                                AcceptMode.SHARED, new SocketOptions(false, true, 256 * 1024, 131072)),
+                        new ListenerConfig("api.v2", address("::1", 0), "api", Timeouts.DEFAULTS, 0, 1024,
+                                AcceptMode.REUSEPORT, SocketOptions.DEFAULTS)),
+                List.of(new PoolConfig("web", "round_robin", 0, Duration.ofSeconds(1), Duration.ofHours(2), Duration.ZERO,
+                                List.of(new BackendConfig("web-1", address("127.0.0.1", 9001), 10),
+                                        new BackendConfig("[::1]:9002", address("::1", 9002), 1))),
+                        new PoolConfig("api", "round_robin", 2, null, null, null,
+                                List.of(new BackendConfig("127.0.0.2:9003", address("127.0.0.2", 9003), 1)))));
+        assertEquals(expected, ConfigLoader.load(file));
+    }
+
+    @Test
+    void omittedKeysTakeTheirDefaults() throws Exception {
+        Config config = ConfigLoader.parse(VALID, Optional.empty());
+
+        assertEquals(new DaemonConfig(expectedAutoWorkers(), Duration.ofSeconds(30), true, DaemonConfig.DEFAULT_BUFFER_SIZE,
+                DaemonConfig.DEFAULT_BUFFER_POOL_MAX), config.daemon());
+        assertEquals(List.of(new ListenerConfig("web", address("127.0.0.1", 8080), "web", Timeouts.DEFAULTS, 0, 1024,
+                AcceptMode.REUSEPORT, SocketOptions.DEFAULTS)), config.listeners());
+        assertEquals(List.of(new PoolConfig("web", "round_robin", 2, null, null, null,
+                List.of(new BackendConfig("127.0.0.1:9001", address("127.0.0.1", 9001), 1)))), config.pools());
+        assertEquals(Optional.empty(), config.source());
+    }
+
+    @Test
+    void workersAutoAndZeroMeanOnePerCore() throws Exception {
+        for (String workers : List.of("\"auto\"", "0")) {
+            Config config = ConfigLoader.parse("[daemon]\nworkers = " + workers + "\n" + VALID, Optional.empty());
+            assertEquals(expectedAutoWorkers(), config.daemon().workers(), workers);
+        }
+    }
+
+    @Test
+    void listenersOnPortZeroDoNotCollide() throws Exception {
+        String toml = VALID.replace("127.0.0.1:8080", "127.0.0.1:0")
+                + LISTENER.replace("\"web\"\nbind", "\"web2\"\nbind").replace("127.0.0.1:8080", "127.0.0.1:0");
+        assertEquals(2, ConfigLoader.parse(toml, Optional.empty()).listeners().size());
+    }
+
+    @Test
+    void unusedPoolIsAllowed() throws Exception {
+        Config config = ConfigLoader.parse(VALID + POOL.replace("\"web\"", "\"spare\""), Optional.empty());
+        assertEquals(List.of("web", "spare"), config.pools().stream().map(PoolConfig::name).toList());
+    }
+
+    /** One bad config and every error it must give, exactly, in order. */
+    record Case(String toml, List<String> errors) {
+        @Override
+        public String toString() {
+            return String.join(" | ", errors);
+        }
+    }
+
+    /** Pool "web" with {@code keys} added to its table (before its backend table starts). */
+    private static String pool(String keys) {
+        return POOL.replace("[[pool.backend]]", keys + "[[pool.backend]]");
+    }
+
+    private static Case bad(String toml, String... errors) {
+        return new Case(toml, List.of(errors));
+    }
+
+    static Stream<Case> badConfigs() {
+        return Stream.of(
+                // [daemon]
+                bad("[daemon]\nworkers = \"two\"\n" + VALID, "daemon.workers: \"two\" is not an integer " + WORKERS_RANGE),
+                bad("[daemon]\nworkers = 1.5\n" + VALID, "daemon.workers: 1.5 is not an integer " + WORKERS_RANGE),
+                bad("[daemon]\nworkers = 257\n" + VALID, "daemon.workers: 257 is out of range " + WORKERS_RANGE),
+                bad("[daemon]\nworkers = -1\n" + VALID, "daemon.workers: -1 is out of range " + WORKERS_RANGE),
+                bad("[daemon]\nshutdown_grace = \"5\"\n" + VALID,
+                        "daemon.shutdown_grace: \"5\" is not a duration " + DURATION_HINT),
+                bad("[daemon]\nshutdown_grace = 30\n" + VALID,
+                        "daemon.shutdown_grace: 30 is not a duration " + DURATION_HINT),
+                bad("[daemon]\nshutdown_grace = \"25h\"\n" + VALID,
+                        "daemon.shutdown_grace: \"25h\" is out of range (allowed: 0s..24h)"),
+                bad("[daemon]\naccess_log = \"yes\"\n" + VALID,
+                        "daemon.access_log: \"yes\" is not a boolean (use true or false)"),
+                bad("[daemon]\nbuffer_size = \"1KiB\"\n" + VALID,
+                        "daemon.buffer_size: \"1KiB\" is out of range (allowed: 4KiB..16MiB)"),
+                bad("[daemon]\nbuffer_size = 1024\n" + VALID,
+                        "daemon.buffer_size: 1024 is out of range (allowed: 4KiB..16MiB)"),
+                bad("[daemon]\nbuffer_size = \"32MiB\"\n" + VALID,
+                        "daemon.buffer_size: \"32MiB\" is out of range (allowed: 4KiB..16MiB)"),
+                bad("[daemon]\nbuffer_size = \"64KB\"\n" + VALID, "daemon.buffer_size: \"64KB\" is not a size " + SIZE_HINT),
+                bad("[daemon]\nbuffer_size = 1.5\n" + VALID, "daemon.buffer_size: 1.5 is not a size " + SIZE_HINT),
+                bad("[daemon]\nbuffer_size = \"64KiB\"\nbuffer_pool_max = \"32KiB\"\n" + VALID,
+                        "daemon.buffer_pool_max: \"32KiB\" is out of range (allowed: buffer_size (64KiB) or more)"),
+                bad("[daemon]\nworker = 2\n" + VALID,
+                        "daemon.worker: unknown key (known: access_log, buffer_pool_max, buffer_size, shutdown_grace, workers)"),
+                bad("daemon = 5\n" + VALID, "daemon: 5 is not a table (write [daemon])"),
+                // top level
+                bad("timeout = \"5s\"\n" + VALID, "timeout: unknown key (known: daemon, listener, pool)"),
+                bad(POOL, "listener: missing (at least one [[listener]] is required)"),
+                bad(LISTENER,
+                        "listener[0].pool: no pool named \"web\" (pools: none)",
+                        "pool: missing (at least one [[pool]] is required)"),
+                bad("listener = \"web\"\n" + POOL,
+                        "listener: \"web\" is not an array of tables (write each as [[listener]])"),
+                bad("listener = []\n" + POOL, "listener: missing (at least one [[listener]] is required)"),
+                bad("listener = [1]\n" + POOL, "listener[0]: 1 is not a table (write each as [[listener]])"),
+                // [[listener]]
+                bad(VALID.replace("127.0.0.1:8080", "127.0.0.1:99999"),
+                        "listener[0].bind: \"127.0.0.1:99999\" is not host:port with a port 0..65535"),
+                bad(VALID.replace("127.0.0.1:8080", "127.0.0.1"),
+                        "listener[0].bind: \"127.0.0.1\" is not host:port with a port 0..65535"),
+                bad(VALID.replace("127.0.0.1:8080", ":8080"),
+                        "listener[0].bind: \":8080\" is not host:port with a port 0..65535"),
+                bad(VALID.replace("127.0.0.1:8080", "::1:8080"),
+                        "listener[0].bind: \"::1:8080\" is not host:port with a port 0..65535"),
+                bad(VALID.replace("127.0.0.1:8080", "[::1]8080"),
+                        "listener[0].bind: \"[::1]8080\" is not host:port with a port 0..65535"),
+                bad(VALID.replace("127.0.0.1:8080", "127.0.0.1:-1"),
+                        "listener[0].bind: \"127.0.0.1:-1\" is not host:port with a port 0..65535"),
+                bad(VALID.replace("127.0.0.1:8080", "127.0.0.1 :8080"),
+                        "listener[0].bind: \"127.0.0.1 :8080\" is not host:port with a port 0..65535"),
+                bad(VALID.replace("127.0.0.1:8080", "nowhere.invalid:8080"),
+                        "listener[0].bind: cannot resolve host \"nowhere.invalid\""),
+                bad(VALID.replace("\"127.0.0.1:8080\"", "8080"), "listener[0].bind: 8080 is not a string"),
+                bad("[[listener]]\n" + POOL,
+                        "listener[0].bind: missing (required: host:port to listen on)",
+                        "listener[0].name: missing (required: a unique name)",
+                        "listener[0].pool: missing (required: the name of a [[pool]])"),
+                bad(VALID.replace("pool = \"web\"", "pool = \"api\""), "listener[0].pool: no pool named \"api\" (pools: web)"),
+                bad(VALID.replace("name = \"web\"\nbind", "name = \"my web\"\nbind"),
+                        "listener[0].name: \"my web\" is not a valid name (allowed: 1..64 characters from A-Z a-z 0-9 _ . -)"),
+                bad(VALID.replace("name = \"web\"\nbind", "name = \"" + "x".repeat(65) + "\"\nbind"),
+                        "listener[0].name: \"" + "x".repeat(65)
+                                + "\" is not a valid name (allowed: 1..64 characters from A-Z a-z 0-9 _ . -)"),
+                bad(LISTENER + "idle_timeout = \"5\"\n" + POOL,
+                        "listener[0].idle_timeout: \"5\" is not a duration " + DURATION_HINT),
+                bad(LISTENER + "idle_timeout = \"25h\"\n" + POOL,
+                        "listener[0].idle_timeout: \"25h\" is out of range (allowed: 0s..24h; 0s = none)"),
+                bad(LISTENER + "connect_timeout = \"0s\"\n" + POOL,
+                        "listener[0].connect_timeout: \"0s\" is out of range (allowed: 1ms..24h)"),
+                bad(LISTENER + "connect_timeout = \"-1s\"\n" + POOL,
+                        "listener[0].connect_timeout: \"-1s\" is not a duration " + DURATION_HINT),
+                bad(LISTENER + "half_close_timeout = \"1.5s\"\n" + POOL,
+                        "listener[0].half_close_timeout: \"1.5s\" is not a duration " + DURATION_HINT),
+                bad(LISTENER + "half_close_timeout = \"5 s\"\n" + POOL,
+                        "listener[0].half_close_timeout: \"5 s\" is not a duration " + DURATION_HINT),
+                bad(LISTENER + "max_connections = 10000001\n" + POOL,
+                        "listener[0].max_connections: 10000001 is out of range (allowed: 0..10000000; 0 = unlimited)"),
+                bad(LISTENER + "backlog = 0\n" + POOL, "listener[0].backlog: 0 is out of range (allowed: 1..65535)"),
+                bad(LISTENER + "backlog = \"128\"\n" + POOL,
+                        "listener[0].backlog: \"128\" is not an integer (allowed: 1..65535)"),
+                bad(LISTENER + "accept = \"fast\"\n" + POOL,
+                        "listener[0].accept: unknown accept mode \"fast\" (known: reuseport, shared)"),
+                bad(LISTENER + "tcp_nodelay = 1\n" + POOL, "listener[0].tcp_nodelay: 1 is not a boolean (use true or false)"),
+                bad(LISTENER + "keepalive = \"false\"\n" + POOL,
+                        "listener[0].keepalive: \"false\" is not a boolean (use true or false)"),
+                bad(LISTENER + "send_buffer = \"2GiB\"\n" + POOL,
+                        "listener[0].send_buffer: \"2GiB\" is out of range (allowed: 0..1GiB; 0 = kernel default)"),
+                bad(LISTENER + "receive_buffer = -1\n" + POOL,
+                        "listener[0].receive_buffer: -1 is out of range (allowed: 0..1GiB; 0 = kernel default)"),
+                bad(LISTENER + "timeout = \"5s\"\n" + POOL, "listener[0].timeout: unknown key (known: accept, backlog, bind, "
+                        + "connect_timeout, half_close_timeout, idle_timeout, keepalive, max_connections, name, pool, "
+                        + "receive_buffer, send_buffer, tcp_nodelay)"),
+                bad(LISTENER + LISTENER + POOL,
+                        "listener[1].bind: duplicate bind \"127.0.0.1:8080\" (also listener[0])",
+                        "listener[1].name: duplicate name \"web\" (also listener[0])"),
+                bad(LISTENER + LISTENER.replace("127.0.0.1:8080", "[::1]:8080") + POOL,
+                        "listener[1].name: duplicate name \"web\" (also listener[0])"),
+                // [[pool]]
+                bad(LISTENER + pool("algorithm = \"fastest\"\n"),
+                        "pool[0].algorithm: unknown algorithm \"fastest\" (known: round_robin)"),
+                bad(LISTENER + pool("algorithm = 1\n"), "pool[0].algorithm: 1 is not a string"),
+                bad(LISTENER + pool("retries = 17\n"), "pool[0].retries: 17 is out of range (allowed: 0..16)"),
+                bad(LISTENER + pool("retries = \"2\"\n"), "pool[0].retries: \"2\" is not an integer (allowed: 0..16)"),
+                bad(LISTENER + pool("connect_timeout = \"5\"\n"),
+                        "pool[0].connect_timeout: \"5\" is not a duration " + DURATION_HINT),
+                bad(LISTENER + pool("idle_timeout = \"25h\"\n"),
+                        "pool[0].idle_timeout: \"25h\" is out of range (allowed: 0s..24h; 0s = none)"),
+                bad(LISTENER + pool("algo = \"x\"\n"), "pool[0].algo: unknown key (known: algorithm, backend, "
+                        + "connect_timeout, half_close_timeout, idle_timeout, name, retries)"),
+                bad(LISTENER + "[[pool]]\nname = \"web\"\n",
+                        "pool[0].backend: missing (at least one [[pool.backend]] is required)"),
+                bad(LISTENER + "[[pool]]\nname = \"web\"\nbackend = 5\n",
+                        "pool[0].backend: 5 is not an array of tables (write each as [[pool.backend]])"),
+                bad(LISTENER + "[[pool]]\n[[pool.backend]]\naddress = \"127.0.0.1:9001\"\n",
+                        "listener[0].pool: no pool named \"web\" (pools: none)",
+                        "pool[0].name: missing (required: a unique name)"),
+                bad(LISTENER + POOL + POOL, "pool[1].name: duplicate name \"web\" (also pool[0])"),
+                bad(LISTENER + POOL.replace("\"web\"", "\"w b\""),
+                        "listener[0].pool: no pool named \"web\" (pools: w b)",
+                        "pool[0].name: \"w b\" is not a valid name (allowed: 1..64 characters from A-Z a-z 0-9 _ . -)"),
+                // [[pool.backend]]
+                bad(VALID + "wieght = 3\n",
+                        "pool[0].backend[0].wieght: unknown key (known: address, name, weight)"),
+                bad(VALID + "weight = 1.5\n", "pool[0].backend[0].weight: 1.5 is not an integer (allowed: 1..1000)"),
+                bad(VALID + "weight = 0\n", "pool[0].backend[0].weight: 0 is out of range (allowed: 1..1000)"),
+                bad(VALID + "weight = 1001\n", "pool[0].backend[0].weight: 1001 is out of range (allowed: 1..1000)"),
+                bad(VALID.replace("127.0.0.1:9001", "127.0.0.1:0"),
+                        "pool[0].backend[0].address: \"127.0.0.1:0\" is not host:port with a port 1..65535"),
+                bad(VALID.replace("127.0.0.1:9001", "backend.invalid:9001"),
+                        "pool[0].backend[0].address: cannot resolve host \"backend.invalid\""),
+                bad(LISTENER + "[[pool]]\nname = \"web\"\n[[pool.backend]]\nname = \"b\"\n",
+                        "pool[0].backend[0].address: missing (required: host:port of the backend)"),
+                bad(VALID + "[[pool.backend]]\naddress = \"127.0.0.1:9001\"\n",
+                        "pool[0].backend[1].address: duplicate address \"127.0.0.1:9001\" (also pool[0].backend[0])"),
+                bad(VALID + "name = \"a\"\n[[pool.backend]]\nname = \"a\"\naddress = \"127.0.0.1:9002\"\n",
+                        "pool[0].backend[1].name: duplicate name \"a\" (also pool[0].backend[0])"),
+                bad(VALID + "name = \"a b\"\n", "pool[0].backend[0].name: \"a b\" is not a valid name "
+                        + "(allowed: 1..255 printable ASCII characters, no spaces)"),
+                bad(VALID + "[[pool.backend]]\naddress = \"127.0.0.1:9002\"\nweight = -3\n",
+                        "pool[0].backend[1].weight: -3 is out of range (allowed: 1..1000)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badConfigs")
+    void badConfigIsRejectedWithExactlyTheseErrors(Case bad) {
+        assertEquals(bad.errors(), errors(bad.toml()));
+    }
+
+    @Test
+    void everyProblemInOneFileIsReportedInKeyPathOrder() throws Exception {
+        Path file = write("bad.toml", """
+                [daemon]
+                workers = "two"
+                buffer_size = "64KB"
+
+                [[listener]]
+                name = "web"
+                bind = "127.0.0.1:99999"
+                pool = "web"
+                idle_timeout = "5"
+
+                [[listener]]
+                name = "web"
+                bind = "127.0.0.1:8081"
+                pool = "api"
+
+                [[pool]]
+                name = "web"
+                algorithm = "fastest"
+
+                  [[pool.backend]]
+                  address = "127.0.0.1:9001"
+
+                  [[pool.backend]]
+                  address = "127.0.0.1:9001"
+
+                  [[pool.backend]]
+                  address = "127.0.0.1:9003"
+                  wieght = 2
+                """);
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+
+        List<String> expected = List.of(
+                "daemon.buffer_size: \"64KB\" is not a size " + SIZE_HINT,
+                "daemon.workers: \"two\" is not an integer " + WORKERS_RANGE,
+                "listener[0].bind: \"127.0.0.1:99999\" is not host:port with a port 0..65535",
+                "listener[0].idle_timeout: \"5\" is not a duration " + DURATION_HINT,
+                "listener[1].name: duplicate name \"web\" (also listener[0])",
+                "listener[1].pool: no pool named \"api\" (pools: web)",
+                "pool[0].algorithm: unknown algorithm \"fastest\" (known: round_robin)",
+                "pool[0].backend[1].address: duplicate address \"127.0.0.1:9001\" (also pool[0].backend[0])",
+                "pool[0].backend[2].wieght: unknown key (known: address, name, weight)");
+        assertEquals(expected, e.errors().stream().map(ConfigError::toString).toList());
+        assertEquals(String.join("\n", expected), e.getMessage());
+    }
+
+    @Test
+    void indicesSortNumericallyNotAsText() {
+        StringBuilder toml = new StringBuilder(POOL);
+        for (int i = 0; i < 11; i++) {
+            String port = i == 2 || i == 10 ? "99999" : String.valueOf(8000 + i);
+            toml.append(LISTENER.replace("\"web\"\nbind", "\"l" + i + "\"\nbind").replace("8080", port));
+        }
+        assertEquals(List.of(
+                "listener[2].bind: \"127.0.0.1:99999\" is not host:port with a port 0..65535",
+                "listener[10].bind: \"127.0.0.1:99999\" is not host:port with a port 0..65535"), errors(toml.toString()));
+    }
+
+    static Stream<Case> syntaxErrors() {
+        return Stream.of(
+                bad("[daemon]\nworkers = 1\nworkers = 2\n" + VALID, "line 3: duplicate key: workers"),
+                bad("[daemon]\nworkers =\n" + VALID, "line 2: no value after \"workers =\""),
+                bad(LISTENER + "idle_timeout =   # forgot\n" + POOL, "line 5: no value after \"idle_timeout =\""),
+                bad(VALID + "name = \"web-1\n", "line 9: unterminated value: name = \"web-1"),
+                bad("[daemon\nworkers = 1\n", "line 1: invalid key: [daemon"),
+                bad("[daemon]\nworkers = 2 3\n", "line 2: invalid text after key workers. "
+                        + "Make sure to terminate the value or add a comment (#)."),
+                bad("[daemon]\nworkers = 99999999999999999999\n",
+                        "toml: integer too large for 64 bits (For input string: \"99999999999999999999\")"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("syntaxErrors")
+    void syntaxErrorIsReportedWithItsLine(Case bad) {
+        assertEquals(bad.errors(), errors(bad.toml()));
+    }
+
+    @Test
+    void keyWithoutValueInsideMultiLineStringIsNotAnError() throws Exception {
+        // The multi-line string makes the file invalid for the schema, not for the syntax check.
+        List<String> errors = errors("note = \"\"\"\nworkers =\n\"\"\"\n" + VALID);
+        assertEquals(List.of("note: unknown key (known: daemon, listener, pool)"), errors);
+    }
+
+    @Test
+    void missingFileIsOneErrorNamingThePath() {
+        Path missing = dir.resolve("missing.toml");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing));
+        assertEquals(List.of(new ConfigError(missing.toString(), "cannot read: no such file")), e.errors());
+    }
+
+    @Test
+    void directoryIsOneErrorWithTheSystemsReason() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir));
+        assertEquals(List.of(new ConfigError(dir.toString(), "cannot read: is a directory")), e.errors());
+    }
+
+    @Test
+    void fileThatIsNotUtf8IsOneError() throws Exception {
+        Path file = dir.resolve("latin1.toml");
+        Files.write(file, new byte[] {'#', ' ', (byte) 0xE9, '\n'});
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of(new ConfigError(file.toString(), "cannot read: not UTF-8 text")), e.errors());
+    }
+
+    @Test
+    void exampleConfigLoads() throws Exception {
+        Config config = ConfigLoader.load(conf("lb.toml"));
+        assertEquals(List.of("web", "api"), config.listeners().stream().map(ListenerConfig::name).toList());
+        assertEquals(List.of("web", "api"), config.pools().stream().map(PoolConfig::name).toList());
+    }
+
+    @Test
+    void exampleConfigDocumentsEveryKeyWithACommentAbove() throws IOException {
+        Map<String, List<String>> keysBySection = Map.of(
+                "[daemon]", ConfigLoader.DAEMON_KEYS,
+                "[[listener]]", ConfigLoader.LISTENER_KEYS,
+                "[[pool]]", ConfigLoader.POOL_KEYS.stream().filter(k -> !k.equals("backend")).toList(),
+                "[[pool.backend]]", ConfigLoader.BACKEND_KEYS);
+        Map<String, Set<String>> documented = new HashMap<>();
+        String section = "";
+        boolean inCommentedBlock = false;
+        for (String line : Files.readAllLines(conf("lb.toml"))) {
+            String trimmed = line.trim();
+            if (trimmed.startsWith("#")) {
+                inCommentedBlock = true;
+            } else if (trimmed.isEmpty()) {
+                inCommentedBlock = false;
+            } else if (trimmed.startsWith("[")) {
+                section = trimmed;
+            } else if (inCommentedBlock) {
+                documented.computeIfAbsent(section, s -> new HashSet<>()).add(trimmed.split("\\s*=")[0]);
+            }
+        }
+        List<String> undocumented = new ArrayList<>();
+        keysBySection.forEach((header, keys) -> keys.stream()
+                .filter(key -> !documented.getOrDefault(header, Set.of()).contains(key))
+                .forEach(key -> undocumented.add(header + " " + key)));
+        assertTrue(undocumented.isEmpty(), "keys without a comment above them in conf/lb.toml: " + undocumented);
+    }
+
+    @Test
+    void demoConfigLoads() throws Exception {
+        Config config = ConfigLoader.load(conf("demo.toml"));
+        assertEquals(List.of(new ListenerConfig("demo", address("127.0.0.1", 8080), "demo", Timeouts.DEFAULTS, 0, 1024,
+                AcceptMode.REUSEPORT, SocketOptions.DEFAULTS)), config.listeners());
+        assertEquals(List.of(new PoolConfig("demo", "round_robin", 2, null, null, null, List.of(
+                new BackendConfig("demo-1", address("127.0.0.1", 9101), 1),
+                new BackendConfig("demo-2", address("127.0.0.1", 9102), 1),
+                new BackendConfig("demo-3", address("127.0.0.1", 9103), 1)))), config.pools());
+    }
+
+    @Test
+    void keyPathsCompareNaturally() {
+        List<String> paths = new ArrayList<>(List.of("pool[0].name", "listener[10].bind", "line 10", "daemon.workers",
+                "listener[2].bind", "line 9", "listener", "listener[2].accept"));
+        paths.sort(ConfigLoader::compareKeyPaths);
+        assertEquals(List.of("daemon.workers", "line 9", "line 10", "listener", "listener[2].accept", "listener[2].bind",
+                "listener[10].bind", "pool[0].name"), paths);
+    }
+
+    /** The error lines {@code toml} gives, or a failure if it is accepted. */
+    static List<String> errors(String toml) {
+        try {
+            Config config = ConfigLoader.parse(toml, Optional.empty());
+            return fail("accepted: " + config);
+        } catch (ConfigException e) {
+            return e.errors().stream().map(ConfigError::toString).toList();
+        }
+    }
+
+    /** A file under the repository's {@code conf/}, found from the module or the repository root. */
+    static Path conf(String name) {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve("conf").resolve(name))) {
+                return d.resolve("conf").resolve(name);
+            }
+        }
+        throw new IllegalStateException("conf/" + name + " not found above " + Path.of("").toAbsolutePath());
+    }
+
+    static InetSocketAddress address(String literal, int port) {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(literal), port);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(literal + " is a literal", e);
+        }
+    }
+
+    static int expectedAutoWorkers() {
+        return Math.min(Runtime.getRuntime().availableProcessors(), 256);
+    }
+
+    private Path write(String name, String toml) throws IOException {
+        return Files.writeString(dir.resolve(name), toml);
+    }
+}
