@@ -1,0 +1,299 @@
+package lb;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import lb.testing.Await;
+import lb.testing.Client;
+import lb.testing.DaemonProcess;
+import lb.testing.DeadPort;
+import lb.testing.EchoBackend;
+import lb.testing.Payload;
+
+/** The real {@code lb.Main} process: demo mode, SIGTERM with a grace period, config checking, exit codes. */
+class MainProcessTest {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(20);
+    private static final Pattern DEMO_ANSWER = Pattern.compile("hello from (demo-\\d) \\(127\\.0\\.0\\.1:\\d+\\)\n");
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+
+    private Path configFile(String name, String toml) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, toml, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static String echoConfig(InetSocketAddress backend, String graceText) {
+        return """
+                [daemon]
+                workers = 2
+                shutdown_grace = "%s"
+                access_log = false
+
+                [[listener]]
+                name = "main"
+                bind = "127.0.0.1:0"
+                pool = "echo"
+                connect_timeout = "2s"
+                idle_timeout = "60s"
+                half_close_timeout = "30s"
+                max_connections = 100
+                backlog = 128
+
+                [[pool]]
+                name = "echo"
+                algorithm = "round_robin"
+                retries = 1
+
+                [[pool.backend]]
+                name = "echo-1"
+                address = "%s"
+                weight = 1
+                """.formatted(graceText, hostPort(backend));
+    }
+
+    private static String httpGet(InetSocketAddress address) throws IOException {
+        try (Client client = Client.connect(address)) {
+            client.send("GET / HTTP/1.0\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            return new String(client.readToEnd(64 * 1024), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void demoModeBalancesOverAllThreeBuiltInBackendsAndExitsZeroOnSigterm() throws Exception {
+        DaemonProcess daemon = track(DaemonProcess.start("--demo", "--listen", "127.0.0.1:0", "--no-access-log"));
+        InetSocketAddress listener = daemon.awaitListener("demo", START_TIMEOUT);
+        daemon.awaitLine(DaemonProcess.READY_LINE, START_TIMEOUT);
+
+        Set<String> names = new TreeSet<>();
+        for (int i = 0; i < 9; i++) {
+            String response = httpGet(listener);
+            Matcher m = DEMO_ANSWER.matcher(response);
+            assertTrue(m.find(), "GET " + i + " answered: " + response + daemon.output());
+            names.add(m.group(1));
+        }
+        assertEquals(Set.of("demo-1", "demo-2", "demo-3"), names, "demo backends that answered 9 GETs");
+
+        daemon.terminate();
+        assertEquals(0, daemon.awaitExit(EXIT_TIMEOUT), "exit code after SIGTERM" + daemon.output());
+        assertTrue(daemon.stderrLines().stream().anyMatch(l -> l.contains("stopping")), "a 'stopping' line" + daemon.output());
+    }
+
+    @Test
+    void sigtermFinishesStreamingSessionsClosesIdleOnesAfterTheGraceAndExitsZero() throws Exception {
+        EchoBackend echo = track(EchoBackend.start("echo"));
+        Path config = configFile("lb.toml", echoConfig(echo.address(), "1s"));
+        DaemonProcess daemon = track(DaemonProcess.start("--config", config.toString()));
+        InetSocketAddress listener = daemon.awaitListener("main", START_TIMEOUT);
+        daemon.awaitLine(DaemonProcess.READY_LINE, START_TIMEOUT);
+
+        List<Client> idle = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Client client = track(Client.connect(listener));
+            client.send(new byte[] {(byte) i});
+            assertArrayEquals(new byte[] {(byte) i}, client.readExactly(1), "idle session " + i + " established");
+            idle.add(client);
+        }
+        // A session in the middle of a transfer when SIGTERM arrives.
+        byte[] payload = Payload.random(9, 1024 * 1024);
+        int chunk = 32 * 1024;
+        int half = payload.length / 2;
+        MessageDigest echoed = Payload.sha256();
+        Client streaming = track(Client.connect(listener));
+        for (int offset = 0; offset < half; offset += chunk) {
+            streaming.send(payload, offset, chunk);
+            echoed.update(streaming.readExactly(chunk));
+        }
+
+        long sigtermNs = System.nanoTime();
+        daemon.terminate();
+        daemon.awaitLine(DaemonProcess.STOPPING_LINE, Duration.ofSeconds(5));
+        for (int offset = half; offset < payload.length; offset += chunk) {
+            streaming.send(payload, offset, chunk);
+            echoed.update(streaming.readExactly(chunk));
+        }
+        streaming.shutdownOutput();
+        streaming.readTimeout(Duration.ofSeconds(5));
+        assertEquals(Client.End.EOF, streaming.awaitEnd(), "the streaming session ends cleanly");
+        long streamingDoneMs = (System.nanoTime() - sigtermNs) / 1_000_000;
+        assertTrue(streamingDoneMs < 1_000, "the streaming session finished within the grace (" + streamingDoneMs + " ms)");
+        assertArrayEquals(Payload.sha256(payload), echoed.digest(), "sha256 of the streamed bytes that came back");
+
+        // The listener is closed: new connections are refused.
+        Await.until(() -> refuses(listener), Duration.ofSeconds(3), "the listener still accepts after SIGTERM");
+
+        for (int i = 0; i < 3; i++) {
+            Client client = idle.get(i);
+            client.readTimeout(Duration.ofSeconds(6));
+            Client.End end = client.awaitEnd();
+            long endMs = (System.nanoTime() - sigtermNs) / 1_000_000;
+            assertTrue(endMs >= 1_000, "idle session " + i + " was closed (" + end + ") " + endMs
+                    + " ms after SIGTERM, before the 1 s grace ran out");
+        }
+        int code = daemon.awaitExit(Duration.ofSeconds(4));
+        long exitMs = (System.nanoTime() - sigtermNs) / 1_000_000;
+        assertEquals(0, code, "exit code after SIGTERM" + daemon.output());
+        assertTrue(exitMs < 1_000 + 3_000, "exited " + exitMs + " ms after SIGTERM, expected < grace + 3 s" + daemon.output());
+    }
+
+    /** Whether a connect to {@code address} is refused (or reset at once). */
+    private static boolean refuses(InetSocketAddress address) {
+        try (Socket socket = new Socket()) {
+            socket.connect(address, 500);
+            socket.setSoTimeout(200);
+            try (InputStream in = socket.getInputStream()) {
+                // A connection still in the closed listener's backlog is reset; a live one waits.
+                return in.read() < 0;
+            } catch (IOException e) {
+                return !(e instanceof java.net.SocketTimeoutException);
+            }
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    @Test
+    void checkConfigExitsZeroOnAGoodFileAndOneWithTheReasonOnABadOne() throws Exception {
+        InetSocketAddress backend = DeadPort.allocate(); // checking never connects
+        Path good = configFile("good.toml", echoConfig(backend, "1s"));
+        DaemonProcess ok = track(DaemonProcess.start("--check-config", "--config", good.toString()));
+        assertEquals(0, ok.awaitExit(EXIT_TIMEOUT), "exit code of --check-config on a good file" + ok.output());
+
+        Path bad = configFile("bad.toml", echoConfig(backend, "1s").replace("pool = \"echo\"", "pool = \"no-such-pool\""));
+        DaemonProcess rejected = track(DaemonProcess.start("--check-config", "--config", bad.toString()));
+        assertEquals(1, rejected.awaitExit(EXIT_TIMEOUT), "exit code of --check-config on a bad file" + rejected.output());
+        assertTrue(rejected.stderrLines().stream().anyMatch(l -> l.contains("no-such-pool")),
+                "stderr names the missing pool" + rejected.output());
+
+        Path badDuration = configFile("bad-duration.toml", echoConfig(backend, "soon"));
+        DaemonProcess rejected2 = track(DaemonProcess.start("--check-config", "--config", badDuration.toString()));
+        assertEquals(1, rejected2.awaitExit(EXIT_TIMEOUT), "exit code of --check-config on a bad duration"
+                + rejected2.output());
+        assertTrue(rejected2.stderrLines().stream().anyMatch(l -> l.contains("shutdown_grace")),
+                "stderr names the bad key" + rejected2.output());
+    }
+
+    @Test
+    void listenOnABusyPortExitsOneWithOneLineNamingTheAddress() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String address = "127.0.0.1:" + busy.getLocalPort();
+            DaemonProcess daemon = track(DaemonProcess.start("--listen", address, "--backends",
+                    hostPort(DeadPort.allocate()), "--no-access-log"));
+            assertEquals(1, daemon.awaitExit(EXIT_TIMEOUT), "exit code when the port is taken" + daemon.output());
+            List<String> stderr = daemon.stderrLines();
+            assertEquals(1, stderr.stream().filter(l -> l.contains(address)).count(),
+                    "stderr lines naming " + address + daemon.output());
+            assertFalse(stderr.stream().anyMatch(l -> l.startsWith("\tat ") || l.contains("Exception in thread")),
+                    "no stack trace" + daemon.output());
+        }
+    }
+
+    @Test
+    void versionPrintsTheVersionAndExitsZero() throws Exception {
+        DaemonProcess daemon = track(DaemonProcess.start("--version"));
+        assertEquals(0, daemon.awaitExit(EXIT_TIMEOUT), "exit code of --version" + daemon.output());
+        assertTrue(daemon.stdoutLines().stream().anyMatch(l -> l.contains("lb-daemon")), "version line" + daemon.output());
+    }
+
+    @Test
+    void noModeIsAUsageErrorWithExitCodeTwo() throws Exception {
+        DaemonProcess daemon = track(DaemonProcess.start());
+        assertEquals(2, daemon.awaitExit(EXIT_TIMEOUT), "exit code without arguments" + daemon.output());
+    }
+
+    @Test
+    void accessLogHasOneLinePerSessionWithBytesEachWayAndHowItEnded() throws Exception {
+        EchoBackend echo = track(EchoBackend.start("echo"));
+        DaemonProcess daemon = track(DaemonProcess.start("--listen", "127.0.0.1:0", "--backends",
+                hostPort(echo.address())));
+        InetSocketAddress listener = daemon.awaitListener("default", START_TIMEOUT);
+        byte[] payload = Payload.random(11, 12_345);
+        int clientPort;
+        try (Client client = Client.connect(listener)) {
+            clientPort = client.socket().getLocalPort();
+            client.send(payload);
+            assertArrayEquals(Payload.sha256(payload), Payload.sha256(client.readExactly(payload.length)), "echoed");
+            client.shutdownOutput();
+            assertEquals(Client.End.EOF, client.awaitEnd(), "how the session ended for the client");
+        }
+        Matcher line = daemon.awaitLine(Pattern.compile("lb\\.access - client=127\\.0\\.0\\.1:" + clientPort
+                + " listener=(\\S+) backend=(\\S+) up=(\\d+) down=(\\d+) ms=(\\d+) tries=(\\d+) end=(\\S+)$"), EXIT_TIMEOUT);
+        assertEquals("default", line.group(1), "listener" + daemon.output());
+        assertEquals("b1", line.group(2), "backend (named b1.. in --backends order)" + daemon.output());
+        assertEquals(String.valueOf(payload.length), line.group(3), "bytes up" + daemon.output());
+        assertEquals(String.valueOf(payload.length), line.group(4), "bytes down" + daemon.output());
+        assertEquals("1", line.group(6), "connect attempts" + daemon.output());
+        assertEquals("completed", line.group(7), "end" + daemon.output());
+    }
+
+    @Test
+    void noAccessLogWritesNoAccessLine() throws Exception {
+        EchoBackend echo = track(EchoBackend.start("echo"));
+        DaemonProcess daemon = track(DaemonProcess.start("--listen", "127.0.0.1:0", "--backends",
+                hostPort(echo.address()), "--no-access-log"));
+        InetSocketAddress listener = daemon.awaitListener("default", START_TIMEOUT);
+        try (Client client = Client.connect(listener)) {
+            client.send(new byte[] {42});
+            assertArrayEquals(new byte[] {42}, client.readExactly(1), "echoed");
+        }
+        Await.until(() -> echo.open() == 0, Duration.ofSeconds(5), "the session's backend connection is still open");
+        daemon.terminate();
+        assertEquals(0, daemon.awaitExit(EXIT_TIMEOUT), "exit code after SIGTERM" + daemon.output());
+        assertFalse(daemon.stderrLines().stream().anyMatch(l -> l.contains("lb.access")), "access lines" + daemon.output());
+    }
+
+    @Test
+    void helpListsTheOptionsAndExitsZero() throws Exception {
+        DaemonProcess daemon = track(DaemonProcess.start("--help"));
+        assertEquals(0, daemon.awaitExit(EXIT_TIMEOUT), "exit code of --help" + daemon.output());
+        String out = String.join("\n", daemon.stdoutLines());
+        for (String option : List.of("--config", "--check-config", "--listen", "--backends", "--algorithm", "--demo")) {
+            assertTrue(out.contains(option), "--help mentions " + option + daemon.output());
+        }
+    }
+}
