@@ -81,6 +81,13 @@ class RelayIntegrityTest {
         assertEquals(SESSIONS, placed, "sessions placed on backends; " + replay);
         assertEquals(SESSIONS, backends.stream().mapToInt(EchoBackend::accepted).sum(),
                 "connections the backends accepted; " + replay);
+        // Each loop cycles through the backends on its own, so each backend is within one session
+        // per loop of an even share.
+        for (EchoBackend backend : backends) {
+            double share = (double) SESSIONS / backends.size();
+            assertTrue(Math.abs(backend.accepted() - share) <= 2, backend + " accepted " + backend.accepted()
+                    + " of " + SESSIONS + " sessions, expected " + share + " ± 2 (round robin); " + replay);
+        }
         Await.until(() -> daemon.activeSessions() == 0 && daemon.pooledBytesInUse() == 0, Duration.ofSeconds(5),
                 () -> "after all flows ended: active sessions " + daemon.activeSessions() + ", pooled bytes in use "
                         + daemon.pooledBytesInUse() + "; " + replay);
