@@ -23,10 +23,11 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import lb.testing.Cleanup;
 import lb.testing.Await;
 import lb.testing.Client;
 import lb.testing.DaemonProcess;
@@ -44,19 +45,8 @@ class MainProcessTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeEverything() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
 
     private static String hostPort(InetSocketAddress address) {
         return address.getAddress().getHostAddress() + ":" + address.getPort();
@@ -106,7 +96,7 @@ class MainProcessTest {
 
     @Test
     void demoModeBalancesOverAllThreeBuiltInBackendsAndExitsZeroOnSigterm() throws Exception {
-        DaemonProcess daemon = track(DaemonProcess.start("--demo", "--listen", "127.0.0.1:0", "--no-access-log"));
+        DaemonProcess daemon = cleanup.track(DaemonProcess.start("--demo", "--listen", "127.0.0.1:0", "--no-access-log"));
         InetSocketAddress listener = daemon.awaitListener("demo", START_TIMEOUT);
         daemon.awaitLine(DaemonProcess.READY_LINE, START_TIMEOUT);
 
@@ -126,15 +116,15 @@ class MainProcessTest {
 
     @Test
     void sigtermFinishesStreamingSessionsClosesIdleOnesAfterTheGraceAndExitsZero() throws Exception {
-        EchoBackend echo = track(EchoBackend.start("echo"));
+        EchoBackend echo = cleanup.track(EchoBackend.start("echo"));
         Path config = configFile("lb.toml", echoConfig(echo.address(), "1s"));
-        DaemonProcess daemon = track(DaemonProcess.start("--config", config.toString()));
+        DaemonProcess daemon = cleanup.track(DaemonProcess.start("--config", config.toString()));
         InetSocketAddress listener = daemon.awaitListener("main", START_TIMEOUT);
         daemon.awaitLine(DaemonProcess.READY_LINE, START_TIMEOUT);
 
         List<Client> idle = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            Client client = track(Client.connect(listener));
+            Client client = cleanup.track(Client.connect(listener));
             client.send(new byte[] {(byte) i});
             assertArrayEquals(new byte[] {(byte) i}, client.readExactly(1), "idle session " + i + " established");
             idle.add(client);
@@ -144,7 +134,7 @@ class MainProcessTest {
         int chunk = 32 * 1024;
         int half = payload.length / 2;
         MessageDigest echoed = Payload.sha256();
-        Client streaming = track(Client.connect(listener));
+        Client streaming = cleanup.track(Client.connect(listener));
         for (int offset = 0; offset < half; offset += chunk) {
             streaming.send(payload, offset, chunk);
             echoed.update(streaming.readExactly(chunk));
@@ -201,17 +191,17 @@ class MainProcessTest {
     void checkConfigExitsZeroOnAGoodFileAndOneWithTheReasonOnABadOne() throws Exception {
         InetSocketAddress backend = DeadPort.allocate(); // checking never connects
         Path good = configFile("good.toml", echoConfig(backend, "1s"));
-        DaemonProcess ok = track(DaemonProcess.start("--check-config", "--config", good.toString()));
+        DaemonProcess ok = cleanup.track(DaemonProcess.start("--check-config", "--config", good.toString()));
         assertEquals(0, ok.awaitExit(EXIT_TIMEOUT), "exit code of --check-config on a good file" + ok.output());
 
         Path bad = configFile("bad.toml", echoConfig(backend, "1s").replace("pool = \"echo\"", "pool = \"no-such-pool\""));
-        DaemonProcess rejected = track(DaemonProcess.start("--check-config", "--config", bad.toString()));
+        DaemonProcess rejected = cleanup.track(DaemonProcess.start("--check-config", "--config", bad.toString()));
         assertEquals(1, rejected.awaitExit(EXIT_TIMEOUT), "exit code of --check-config on a bad file" + rejected.output());
         assertTrue(rejected.stderrLines().stream().anyMatch(l -> l.contains("no-such-pool")),
                 "stderr names the missing pool" + rejected.output());
 
         Path badDuration = configFile("bad-duration.toml", echoConfig(backend, "soon"));
-        DaemonProcess rejected2 = track(DaemonProcess.start("--check-config", "--config", badDuration.toString()));
+        DaemonProcess rejected2 = cleanup.track(DaemonProcess.start("--check-config", "--config", badDuration.toString()));
         assertEquals(1, rejected2.awaitExit(EXIT_TIMEOUT), "exit code of --check-config on a bad duration"
                 + rejected2.output());
         assertTrue(rejected2.stderrLines().stream().anyMatch(l -> l.contains("shutdown_grace")),
@@ -222,7 +212,7 @@ class MainProcessTest {
     void listenOnABusyPortExitsOneWithOneLineNamingTheAddress() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             String address = "127.0.0.1:" + busy.getLocalPort();
-            DaemonProcess daemon = track(DaemonProcess.start("--listen", address, "--backends",
+            DaemonProcess daemon = cleanup.track(DaemonProcess.start("--listen", address, "--backends",
                     hostPort(DeadPort.allocate()), "--no-access-log"));
             assertEquals(1, daemon.awaitExit(EXIT_TIMEOUT), "exit code when the port is taken" + daemon.output());
             List<String> stderr = daemon.stderrLines();
@@ -235,21 +225,21 @@ class MainProcessTest {
 
     @Test
     void versionPrintsTheVersionAndExitsZero() throws Exception {
-        DaemonProcess daemon = track(DaemonProcess.start("--version"));
+        DaemonProcess daemon = cleanup.track(DaemonProcess.start("--version"));
         assertEquals(0, daemon.awaitExit(EXIT_TIMEOUT), "exit code of --version" + daemon.output());
         assertTrue(daemon.stdoutLines().stream().anyMatch(l -> l.contains("lb-daemon")), "version line" + daemon.output());
     }
 
     @Test
     void noModeIsAUsageErrorWithExitCodeTwo() throws Exception {
-        DaemonProcess daemon = track(DaemonProcess.start());
+        DaemonProcess daemon = cleanup.track(DaemonProcess.start());
         assertEquals(2, daemon.awaitExit(EXIT_TIMEOUT), "exit code without arguments" + daemon.output());
     }
 
     @Test
     void accessLogHasOneLinePerSessionWithBytesEachWayAndHowItEnded() throws Exception {
-        EchoBackend echo = track(EchoBackend.start("echo"));
-        DaemonProcess daemon = track(DaemonProcess.start("--listen", "127.0.0.1:0", "--backends",
+        EchoBackend echo = cleanup.track(EchoBackend.start("echo"));
+        DaemonProcess daemon = cleanup.track(DaemonProcess.start("--listen", "127.0.0.1:0", "--backends",
                 hostPort(echo.address())));
         InetSocketAddress listener = daemon.awaitListener("default", START_TIMEOUT);
         byte[] payload = Payload.random(11, 12_345);
@@ -273,8 +263,8 @@ class MainProcessTest {
 
     @Test
     void noAccessLogWritesNoAccessLine() throws Exception {
-        EchoBackend echo = track(EchoBackend.start("echo"));
-        DaemonProcess daemon = track(DaemonProcess.start("--listen", "127.0.0.1:0", "--backends",
+        EchoBackend echo = cleanup.track(EchoBackend.start("echo"));
+        DaemonProcess daemon = cleanup.track(DaemonProcess.start("--listen", "127.0.0.1:0", "--backends",
                 hostPort(echo.address()), "--no-access-log"));
         InetSocketAddress listener = daemon.awaitListener("default", START_TIMEOUT);
         try (Client client = Client.connect(listener)) {
@@ -289,7 +279,7 @@ class MainProcessTest {
 
     @Test
     void helpListsTheOptionsAndExitsZero() throws Exception {
-        DaemonProcess daemon = track(DaemonProcess.start("--help"));
+        DaemonProcess daemon = cleanup.track(DaemonProcess.start("--help"));
         assertEquals(0, daemon.awaitExit(EXIT_TIMEOUT), "exit code of --help" + daemon.output());
         String out = String.join("\n", daemon.stdoutLines());
         for (String option : List.of("--config", "--check-config", "--listen", "--backends", "--algorithm", "--demo")) {

@@ -9,10 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import lb.Daemon;
+import lb.testing.Cleanup;
 import lb.testing.Await;
 import lb.testing.Client;
 import lb.testing.EchoBackend;
@@ -23,36 +24,25 @@ class MaxConnectionsTest {
 
     private static final int MAX = 5;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeEverything() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
 
     @Test
     void clientBeyondTheLimitWaitsInTheBacklogUntilASessionEnds() throws Exception {
-        EchoBackend echo = track(EchoBackend.start("echo"));
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(echo.address()).maxConnections(MAX).workers(2).build()));
+        EchoBackend echo = cleanup.track(EchoBackend.start("echo"));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(echo.address()).maxConnections(MAX).workers(2).build()));
         InetSocketAddress listener = daemon.listenerAddress(TestConfigs.LISTENER);
 
         List<Client> held = new ArrayList<>();
         for (int i = 0; i < MAX; i++) {
-            Client client = track(Client.connect(listener));
+            Client client = cleanup.track(Client.connect(listener));
             client.send(new byte[] {(byte) i});
             assertArrayEquals(new byte[] {(byte) i}, client.readExactly(1), "session " + i + " is served");
             held.add(client);
         }
         assertEquals(MAX, daemon.activeSessions(), "sessions open at the limit");
 
-        Client waiting = track(Client.connect(listener)); // completes in the kernel: the backlog holds it
+        Client waiting = cleanup.track(Client.connect(listener)); // completes in the kernel: the backlog holds it
         waiting.send(new byte[] {99});
         assertTrue(waiting.receivesNothingWithin(Duration.ofMillis(300)),
                 "the client beyond max_connections got an answer (or was closed) instead of waiting");

@@ -15,12 +15,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import lb.Daemon;
 import lb.config.SocketOptions;
+import lb.testing.Cleanup;
 import lb.testing.Await;
 import lb.testing.EchoBackend;
 import lb.testing.EchoFlows;
@@ -51,7 +52,8 @@ class BackpressureTest {
     private static final long ACCEPTED_BOUND = 8L * 1024 * 1024;
     private static final long DIRECT_GROWTH_BOUND = 4L * 1024 * 1024;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
     private ScriptedBackend neverReads;
     private EchoBackend echo;
     private Daemon daemon;
@@ -59,31 +61,19 @@ class BackpressureTest {
     @BeforeEach
     void startBackends() throws IOException {
         // Accepts and holds each connection, never reading a byte.
-        neverReads = track(ScriptedBackend.start("never-reads", SOCKET_BUFFER, (socket, self) -> self.awaitClose()));
-        echo = track(EchoBackend.start("echo"));
+        neverReads = cleanup.track(ScriptedBackend.start("never-reads", SOCKET_BUFFER, (socket, self) -> self.awaitClose()));
+        echo = cleanup.track(EchoBackend.start("echo"));
     }
 
     private void startDaemon(Duration idleTimeout) throws IOException {
         // One loop for both listeners: the stalled session shares it with the echo sessions.
-        daemon = track(Daemon.start(TestConfigs.balancing(neverReads.address())
+        daemon = cleanup.track(Daemon.start(TestConfigs.balancing(neverReads.address())
                 .route("echo", "echo-pool", List.of(echo.address()))
                 .workers(1)
                 .bufferSize(BUFFER_SIZE)
                 .idleTimeout(idleTimeout)
                 .socket(new SocketOptions(true, false, SOCKET_BUFFER, SOCKET_BUFFER))
                 .build()));
-    }
-
-    @AfterEach
-    void closeEverything() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
     }
 
     private static long directMemoryUsed() {
@@ -108,11 +98,11 @@ class BackpressureTest {
     private Stalled pushUntilStalled() throws IOException {
         ByteBuffer chunk = ByteBuffer.allocateDirect(256 * 1024);
         chunk.put(Payload.random(5, chunk.capacity())).flip();
-        SocketChannel channel = track(SocketChannel.open());
+        SocketChannel channel = cleanup.track(SocketChannel.open());
         channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
         channel.connect(daemon.listenerAddress(TestConfigs.LISTENER));
         channel.configureBlocking(false);
-        Selector selector = track(Selector.open());
+        Selector selector = cleanup.track(Selector.open());
         channel.register(selector, SelectionKey.OP_WRITE);
         long directBefore = directMemoryUsed();
 

@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import lb.Daemon;
 import lb.pool.Backend;
+import lb.testing.Cleanup;
 import lb.testing.Client;
 import lb.testing.DeadPort;
 import lb.testing.EchoBackend;
@@ -23,19 +23,8 @@ import lb.testing.TestConfigs;
 /** A refused connect moves the session to another backend; with none left the client is told at once. */
 class FailoverTest {
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeEverything() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
 
     private static Backend backend(Daemon daemon, String name) {
         for (Backend b : daemon.pool(TestConfigs.POOL).snapshot().backends()) {
@@ -48,10 +37,10 @@ class FailoverTest {
 
     @Test
     void deadBackendIsSkippedAndEverySessionIsServedByTheOthers() throws Exception {
-        EchoBackend first = track(EchoBackend.start("echo-1"));
+        EchoBackend first = cleanup.track(EchoBackend.start("echo-1"));
         InetSocketAddress dead = DeadPort.allocate();
-        EchoBackend third = track(EchoBackend.start("echo-3"));
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(first.address(), dead, third.address()).build()));
+        EchoBackend third = cleanup.track(EchoBackend.start("echo-3"));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(first.address(), dead, third.address()).build()));
         InetSocketAddress listener = daemon.listenerAddress(TestConfigs.LISTENER);
 
         for (int i = 0; i < 60; i++) {
@@ -77,7 +66,7 @@ class FailoverTest {
         InetSocketAddress dead1 = DeadPort.allocate();
         InetSocketAddress dead2 = DeadPort.allocate();
         InetSocketAddress dead3 = DeadPort.allocate();
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(dead1, dead2, dead3).retries(2).build()));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(dead1, dead2, dead3).retries(2).build()));
         InetSocketAddress listener = daemon.listenerAddress(TestConfigs.LISTENER);
 
         try (Client client = Client.connect(listener)) {
@@ -96,7 +85,7 @@ class FailoverTest {
         assertEquals(3, failures, "connect attempts for one session with retries = 2 (first try + 2 retries)");
 
         // The first backend comes back on its old port; the next session must be served.
-        EchoBackend revived = track(EchoBackend.start("revived", dead1.getPort()));
+        EchoBackend revived = cleanup.track(EchoBackend.start("revived", dead1.getPort()));
         List<EchoFlows.Result> results = EchoFlows.roundTrip(listener,
                 List.of(new EchoFlows.Spec(128 * 1024, 77, 4 * 1024)), Duration.ofSeconds(10));
         assertEquals("", EchoFlows.failures(results), "session after a backend came back");

@@ -8,16 +8,16 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import lb.Daemon;
+import lb.testing.Cleanup;
 import lb.testing.Await;
 import lb.testing.Client;
 import lb.testing.Payload;
@@ -31,19 +31,8 @@ class HalfCloseTest {
     private static final int ANSWER_SIZE = 1024 * 1024;
     private static final int SHA_SIZE = 32;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeEverything() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
 
     /** Reads to EOF; returns {count, sha256} of what was read. */
     private static Object[] drain(InputStream in) throws Exception {
@@ -64,7 +53,7 @@ class HalfCloseTest {
         byte[] answer = Payload.random(2, ANSWER_SIZE);
         // The backend answers only once it has read the client's EOF: the relay must have passed the
         // client's FIN on while keeping the backend-to-client direction open.
-        ScriptedBackend backend = track(ScriptedBackend.start("late-answer", (socket, self) -> {
+        ScriptedBackend backend = cleanup.track(ScriptedBackend.start("late-answer", (socket, self) -> {
             Object[] got = drain(socket.getInputStream());
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
             out.writeLong((Long) got[0]);
@@ -73,7 +62,7 @@ class HalfCloseTest {
             out.write(Payload.sha256(answer));
             out.flush();
         }));
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(backend.address()).halfCloseTimeout(Duration.ZERO).build()));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(backend.address()).halfCloseTimeout(Duration.ZERO).build()));
 
         byte[] reply;
         try (Client client = Client.connect(daemon.listenerAddress(TestConfigs.LISTENER))) {
@@ -102,12 +91,12 @@ class HalfCloseTest {
         byte[] early = Payload.random(3, 100 * 1024);
         byte[] upload = Payload.random(4, 2 * 1024 * 1024);
         CompletableFuture<Object[]> backendGot = new CompletableFuture<>();
-        ScriptedBackend backend = track(ScriptedBackend.start("early-fin", (socket, self) -> {
+        ScriptedBackend backend = cleanup.track(ScriptedBackend.start("early-fin", (socket, self) -> {
             socket.getOutputStream().write(early);
             socket.shutdownOutput(); // the backend is done talking, but still listens
             backendGot.complete(drain(socket.getInputStream()));
         }));
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(backend.address()).halfCloseTimeout(Duration.ZERO).build()));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(backend.address()).halfCloseTimeout(Duration.ZERO).build()));
 
         try (Client client = Client.connect(daemon.listenerAddress(TestConfigs.LISTENER))) {
             // The backend's FIN arrives as EOF while the client's own direction is still open.

@@ -11,11 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import lb.Daemon;
 import lb.pool.Backend;
+import lb.testing.Cleanup;
 import lb.testing.Await;
 import lb.testing.Client;
 import lb.testing.EchoBackend;
@@ -34,30 +35,19 @@ class RelayIntegrityTest {
     /** Total bytes sent, bounding the run time on a 2-core machine. */
     private static final long TOTAL_BUDGET = 160L * 1024 * 1024;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeEverything() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
 
     @Test
     void everySessionRoundTripsItsPayloadIntact() throws Exception {
         List<EchoBackend> backends = new ArrayList<>();
         List<InetSocketAddress> addresses = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
-            EchoBackend backend = track(EchoBackend.start("echo-" + i));
+            EchoBackend backend = cleanup.track(EchoBackend.start("echo-" + i));
             backends.add(backend);
             addresses.add(backend.address());
         }
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(addresses).workers(2).build()));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(addresses).workers(2).build()));
         List<EchoFlows.Spec> specs = specs(SEED);
         long total = specs.stream().mapToLong(EchoFlows.Spec::size).sum();
         String replay = "seed " + SEED + " (replay with -Dlb.test.seed=" + SEED + "), " + SESSIONS + " sessions, "
@@ -116,7 +106,7 @@ class RelayIntegrityTest {
         List<ScriptedBackend> backends = new ArrayList<>();
         List<InetSocketAddress> addresses = new ArrayList<>();
         for (String name : names) {
-            ScriptedBackend backend = track(ScriptedBackend.start(name, (socket, self) -> {
+            ScriptedBackend backend = cleanup.track(ScriptedBackend.start(name, (socket, self) -> {
                 socket.getOutputStream().write(name.getBytes(StandardCharsets.US_ASCII));
                 socket.shutdownOutput();
                 // Wait for the client's end so the session completes cleanly on both sides.
@@ -127,7 +117,7 @@ class RelayIntegrityTest {
             backends.add(backend);
             addresses.add(backend.address());
         }
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(addresses).workers(1).build()));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(addresses).workers(1).build()));
         InetSocketAddress listener = daemon.listenerAddress(TestConfigs.LISTENER);
 
         List<String> answered = new ArrayList<>();

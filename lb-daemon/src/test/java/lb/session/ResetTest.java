@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import lb.Daemon;
+import lb.testing.Cleanup;
 import lb.testing.Await;
 import lb.testing.Client;
 import lb.testing.ScriptedBackend;
@@ -28,19 +28,8 @@ class ResetTest {
 
     private static final byte[] HELLO = {'h', 'e', 'l', 'l', 'o'};
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeEverything() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
 
     /** How a blocking read on {@code in} ended: "eof" or "reset". */
     private static String howItEnds(InputStream in) {
@@ -56,13 +45,13 @@ class ResetTest {
 
     @Test
     void backendResetReachesTheClientAsAReset() throws Exception {
-        ScriptedBackend backend = track(ScriptedBackend.start("resets", (socket, self) -> {
+        ScriptedBackend backend = cleanup.track(ScriptedBackend.start("resets", (socket, self) -> {
             byte[] got = socket.getInputStream().readNBytes(HELLO.length);
             assertArrayEquals(HELLO, got, "what the backend got");
             socket.setSoLinger(true, 0);
             socket.close();
         }));
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(backend.address()).build()));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(backend.address()).build()));
 
         try (Client client = Client.connect(daemon.listenerAddress(TestConfigs.LISTENER))) {
             client.send(HELLO);
@@ -77,15 +66,15 @@ class ResetTest {
     void clientResetReachesTheBackendAsAReset() throws Exception {
         CompletableFuture<Void> backendGotHello = new CompletableFuture<>();
         CompletableFuture<String> backendSaw = new CompletableFuture<>();
-        ScriptedBackend backend = track(ScriptedBackend.start("watches", (socket, self) -> {
+        ScriptedBackend backend = cleanup.track(ScriptedBackend.start("watches", (socket, self) -> {
             InputStream in = socket.getInputStream();
             assertArrayEquals(HELLO, in.readNBytes(HELLO.length), "what the backend got");
             backendGotHello.complete(null);
             backendSaw.complete(howItEnds(in));
         }));
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(backend.address()).build()));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(backend.address()).build()));
 
-        Client client = track(Client.connect(daemon.listenerAddress(TestConfigs.LISTENER)));
+        Client client = cleanup.track(Client.connect(daemon.listenerAddress(TestConfigs.LISTENER)));
         client.send(HELLO);
         backendGotHello.get(5, TimeUnit.SECONDS);
         client.abort();
@@ -97,12 +86,12 @@ class ResetTest {
     @Test
     void clientFinReachesTheBackendAsAFin() throws Exception {
         CompletableFuture<String> backendSaw = new CompletableFuture<>();
-        ScriptedBackend backend = track(ScriptedBackend.start("watches", (socket, self) -> {
+        ScriptedBackend backend = cleanup.track(ScriptedBackend.start("watches", (socket, self) -> {
             InputStream in = socket.getInputStream();
             assertArrayEquals(HELLO, in.readNBytes(HELLO.length), "what the backend got");
             backendSaw.complete(howItEnds(in));
         }));
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(backend.address()).build()));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(backend.address()).build()));
 
         try (Client client = Client.connect(daemon.listenerAddress(TestConfigs.LISTENER))) {
             client.send(HELLO);

@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import lb.Daemon;
 import lb.pool.Backend;
+import lb.testing.Cleanup;
 import lb.testing.Await;
 import lb.testing.BlackHole;
 import lb.testing.Client;
@@ -34,19 +34,8 @@ class TimeoutTest {
     private static final Duration HALF_CLOSE_TIMEOUT = Duration.ofMillis(400);
     private static final long LATEST_MS = 1_500;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeEverything() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
 
     private static long millisSince(long startNs) {
         return (System.nanoTime() - startNs) / 1_000_000;
@@ -59,8 +48,8 @@ class TimeoutTest {
 
     @Test
     void connectTimeoutClosesTheClientOnceItExpires() throws Exception {
-        BlackHole hole = track(BlackHole.open());
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(hole.address())
+        BlackHole hole = cleanup.track(BlackHole.open());
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(hole.address())
                 .connectTimeout(CONNECT_TIMEOUT).retries(0).build()));
 
         long startNs = System.nanoTime();
@@ -81,8 +70,8 @@ class TimeoutTest {
      */
     @Test
     void clientBytesStayInTheKernelWhileTheBackendConnects() throws Exception {
-        BlackHole hole = track(BlackHole.open());
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(hole.address())
+        BlackHole hole = cleanup.track(BlackHole.open());
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(hole.address())
                 .connectTimeout(CONNECT_TIMEOUT).retries(0).build()));
 
         try (Client client = Client.connect(daemon.listenerAddress(TestConfigs.LISTENER))) {
@@ -103,9 +92,9 @@ class TimeoutTest {
 
     @Test
     void connectTimeoutWithARetryMovesOnToTheNextBackend() throws Exception {
-        BlackHole hole = track(BlackHole.open());
-        EchoBackend echo = track(EchoBackend.start("echo"));
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(hole.address(), echo.address())
+        BlackHole hole = cleanup.track(BlackHole.open());
+        EchoBackend echo = cleanup.track(EchoBackend.start("echo"));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(hole.address(), echo.address())
                 .connectTimeout(CONNECT_TIMEOUT).retries(1).workers(1).build()));
         InetSocketAddress listener = daemon.listenerAddress(TestConfigs.LISTENER);
 
@@ -123,8 +112,8 @@ class TimeoutTest {
 
     @Test
     void idleSessionIsClosedAfterTheIdleTimeout() throws Exception {
-        EchoBackend echo = track(EchoBackend.start("echo"));
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(echo.address())
+        EchoBackend echo = cleanup.track(EchoBackend.start("echo"));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(echo.address())
                 .idleTimeout(IDLE_TIMEOUT).halfCloseTimeout(Duration.ZERO).build()));
 
         try (Client client = Client.connect(daemon.listenerAddress(TestConfigs.LISTENER))) {
@@ -141,8 +130,8 @@ class TimeoutTest {
 
     @Test
     void sessionWithTrafficEvery100msOutlivesTheIdleTimeout() throws Exception {
-        EchoBackend echo = track(EchoBackend.start("echo"));
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(echo.address())
+        EchoBackend echo = cleanup.track(EchoBackend.start("echo"));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(echo.address())
                 .idleTimeout(IDLE_TIMEOUT).halfCloseTimeout(Duration.ZERO).build()));
 
         try (Client client = Client.connect(daemon.listenerAddress(TestConfigs.LISTENER))) {
@@ -163,14 +152,14 @@ class TimeoutTest {
     @Test
     void halfClosedSessionIsClosedAfterTheHalfCloseTimeout() throws Exception {
         // Greets, then reads the client's EOF and keeps its own direction open without a word.
-        ScriptedBackend silent = track(ScriptedBackend.start("silent", (socket, self) -> {
+        ScriptedBackend silent = cleanup.track(ScriptedBackend.start("silent", (socket, self) -> {
             socket.getOutputStream().write(7);
             while (socket.getInputStream().read() >= 0) {
                 // discard until the client's EOF
             }
             self.awaitClose();
         }));
-        Daemon daemon = track(Daemon.start(TestConfigs.balancing(silent.address())
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(silent.address())
                 .idleTimeout(Duration.ZERO).halfCloseTimeout(HALF_CLOSE_TIMEOUT).build()));
 
         try (Client client = Client.connect(daemon.listenerAddress(TestConfigs.LISTENER))) {
