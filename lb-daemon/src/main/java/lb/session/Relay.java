@@ -56,9 +56,8 @@ final class Relay implements BufferPool.Waiter {
                 return;
             }
             buffer.clear();
-            int n;
             failedOnSource = true;
-            n = source.read(buffer);
+            int n = source.read(buffer);
             if (n < 0) {
                 sourceEnded = true;
                 shutdownSinkIfFlushed();
