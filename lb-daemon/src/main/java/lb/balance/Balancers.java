@@ -7,21 +7,34 @@ import java.util.TreeMap;
 import lb.pool.PoolSnapshot;
 
 /**
- * Any thread (immutable registry). Maps the {@code algorithm} name in a pool's config to a factory
- * that builds one {@link Balancer} for one event loop from one pool snapshot.
+ * Any thread (immutable registry). Maps the {@code algorithm} name in a pool's config to the
+ * algorithm's {@link Factory}. Building is two-step, as Envoy's thread-aware balancers: a control
+ * thread {@linkplain Factory#prepare prepares} what every loop shares for one snapshot (tables,
+ * rings, cumulative weights) before the snapshot is published; each loop then takes its own
+ * {@link Balancer} from that, which is cheap.
  */
 public final class Balancers {
 
     private static final Map<String, Factory> FACTORIES = new TreeMap<>();
 
     static {
-        FACTORIES.put(RoundRobin.NAME, RoundRobin::new);
+        FACTORIES.put(RoundRobin.NAME, snapshot -> loopIndex -> new RoundRobin(snapshot, loopIndex));
+        // weighted algorithms
+        // hashing algorithms
     }
 
-    /** Builds the balancer of one event loop for one snapshot. */
+    /** Any thread (stateless): prepares one snapshot's shared state. */
     @FunctionalInterface
     public interface Factory {
-        Balancer create(PoolSnapshot snapshot, int loopIndex);
+        /** Called off the event loops, before {@code snapshot} is published. */
+        Prepared prepare(PoolSnapshot snapshot);
+    }
+
+    /** Immutable, any thread: what one snapshot's balancers share; hands each loop its balancer. */
+    @FunctionalInterface
+    public interface Prepared {
+        /** Called by EventLoop-{@code loopIndex} on its first pick from the snapshot. */
+        Balancer forLoop(int loopIndex);
     }
 
     private Balancers() {
@@ -37,12 +50,17 @@ public final class Balancers {
         return List.copyOf(FACTORIES.keySet());
     }
 
-    /** A fresh per-loop balancer for {@code snapshot}; the name must be known. */
-    public static Balancer create(String name, PoolSnapshot snapshot, int loopIndex) {
-        Factory factory = FACTORIES.get(name);
+    /** Control thread: prepares {@code snapshot}'s balancers; the snapshot's algorithm must be known. */
+    public static Prepared prepare(PoolSnapshot snapshot) {
+        Factory factory = FACTORIES.get(snapshot.algorithm());
         if (factory == null) {
-            throw new IllegalArgumentException("unknown algorithm " + name);
+            throw new IllegalArgumentException("unknown algorithm " + snapshot.algorithm());
         }
-        return factory.create(snapshot, loopIndex);
+        return factory.prepare(snapshot);
+    }
+
+    /** A seed for a loop's random source: differs per loop and per start. */
+    static long seed(int loopIndex) {
+        return Hashing.mix(System.nanoTime() ^ Hashing.mix(loopIndex + 1L));
     }
 }

@@ -2,7 +2,6 @@ package lb.balance;
 
 import lb.pool.Backend;
 import lb.pool.PoolSnapshot;
-import lb.session.Session;
 
 /**
  * Owned by one EventLoop thread. {@code round_robin}: each eligible backend in turn, weights ignored.
@@ -22,7 +21,7 @@ public final class RoundRobin implements Balancer {
     }
 
     @Override
-    public Backend pick(Session session, Backend avoid) {
+    public Backend pick(ClientKey client, Backend avoid) {
         int n = snapshot.size();
         for (int i = 0; i < n; i++) {
             Backend candidate = snapshot.backend(next);

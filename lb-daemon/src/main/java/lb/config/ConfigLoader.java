@@ -20,12 +20,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.moandjiezana.toml.Toml;
 
+import lb.balance.BalancerOptions;
 import lb.balance.Balancers;
+import lb.balance.HashFallback;
+import lb.balance.HashKey;
 import lb.config.ListenerConfig.AcceptMode;
 
 /**
@@ -44,8 +48,9 @@ public final class ConfigLoader {
             "workers");
     static final List<String> LISTENER_KEYS = List.of("accept", "backlog", "bind", "connect_timeout", "half_close_timeout",
             "idle_timeout", "keepalive", "max_connections", "name", "pool", "receive_buffer", "send_buffer", "tcp_nodelay");
-    static final List<String> POOL_KEYS = List.of("algorithm", "backend", "connect_timeout", "half_close_timeout",
-            "idle_timeout", "name", "retries");
+    static final List<String> POOL_KEYS = List.of("algorithm", "backend", "bounded_load_factor", "connect_timeout",
+            "half_close_timeout", "hash_fallback", "hash_key", "idle_timeout", "maglev_table_size", "name", "retries",
+            "ring_size");
     static final List<String> BACKEND_KEYS = List.of("address", "name", "weight");
 
     static final int MAX_WORKERS = 256;
@@ -254,18 +259,47 @@ public final class ConfigLoader {
         }
 
         private static AcceptMode acceptMode(Table t) {
-            String text = t.string("accept", AcceptMode.REUSEPORT.configName());
-            for (AcceptMode mode : AcceptMode.values()) {
-                if (mode.configName().equals(text)) {
-                    return mode;
-                }
+            return t.choice("accept", "accept mode", AcceptMode.REUSEPORT, AcceptMode.values(), AcceptMode::configName);
+        }
+
+        private static BalancerOptions balancerOptions(Table t, int backendCount) {
+            BalancerOptions d = BalancerOptions.DEFAULTS;
+            HashKey hashKey = t.choice("hash_key", "hash key", d.hashKey(), HashKey.values(), HashKey::configName);
+            HashFallback fallback = t.choice("hash_fallback", "hash fallback", d.hashFallback(), HashFallback.values(),
+                    HashFallback::configName);
+            int ringSize = (int) t.integer("ring_size", d.ringSize(), BalancerOptions.MIN_RING_SIZE,
+                    BalancerOptions.MAX_RING_SIZE, BalancerOptions.MIN_RING_SIZE + ".." + BalancerOptions.MAX_RING_SIZE);
+            String tableRange = "a prime " + BalancerOptions.MIN_MAGLEV_TABLE_SIZE + ".."
+                    + BalancerOptions.MAX_MAGLEV_TABLE_SIZE + " above the number of backends";
+            int tableSize = (int) t.integer("maglev_table_size", d.maglevTableSize(),
+                    BalancerOptions.MIN_MAGLEV_TABLE_SIZE, BalancerOptions.MAX_MAGLEV_TABLE_SIZE, tableRange);
+            if (!BalancerOptions.isPrime(tableSize)) {
+                t.error("maglev_table_size", tableSize + " is not a prime (nearest primes: " + previousPrime(tableSize)
+                        + ", " + nextPrime(tableSize) + ")");
+                tableSize = d.maglevTableSize();
+            } else if (tableSize <= backendCount) {
+                t.error("maglev_table_size", tableSize + " is not above the number of backends (" + backendCount
+                        + "); Maglev wants at least 100 times as many slots as backends");
             }
-            if (text != null) {
-                List<String> known = Arrays.stream(AcceptMode.values()).map(AcceptMode::configName).toList();
-                t.error("accept", "unknown accept mode " + ConfigError.quote(text) + " (known: " + String.join(", ", known)
-                        + ")");
+            double factor = t.decimal("bounded_load_factor", d.boundedLoadFactor(), BalancerOptions.MIN_BOUNDED_LOAD_FACTOR,
+                    BalancerOptions.MAX_BOUNDED_LOAD_FACTOR, "1.0..100.0");
+            return new BalancerOptions(hashKey, fallback, ringSize, tableSize, factor);
+        }
+
+        private static long previousPrime(long n) {
+            long p = n - 1;
+            while (p > 2 && !BalancerOptions.isPrime(p)) {
+                p--;
             }
-            return AcceptMode.REUSEPORT;
+            return p;
+        }
+
+        private static long nextPrime(long n) {
+            long p = n + 1;
+            while (!BalancerOptions.isPrime(p)) {
+                p++;
+            }
+            return p;
         }
 
         private PoolConfig pool(Table t) {
@@ -296,7 +330,8 @@ public final class ConfigLoader {
                 }
                 backends.add(backend);
             }
-            return new PoolConfig(name, algorithm, retries, connect, idle, halfClose, backends);
+            BalancerOptions options = balancerOptions(t, backends.size());
+            return new PoolConfig(name, algorithm, retries, connect, idle, halfClose, backends, options);
         }
 
         private BackendConfig backend(Table t) {
@@ -472,6 +507,40 @@ public final class ConfigLoader {
             }
             error(key, ConfigError.show(value) + " is not a boolean (use true or false)");
             return fallback;
+        }
+
+        /** One of {@code values}, written as its {@code configName}. */
+        <E extends Enum<E>> E choice(String key, String what, E fallback, E[] values, Function<E, String> configName) {
+            String text = string(key, configName.apply(fallback));
+            for (E value : values) {
+                if (configName.apply(value).equals(text)) {
+                    return value;
+                }
+            }
+            if (text != null) {
+                List<String> known = Arrays.stream(values).map(configName).toList();
+                error(key, "unknown " + what + " " + ConfigError.quote(text) + " (known: " + String.join(", ", known)
+                        + ")");
+            }
+            return fallback;
+        }
+
+        /** A number, integer or not. */
+        double decimal(String key, double fallback, double min, double max, String allowed) {
+            Object value = values.get(key);
+            if (value == null) {
+                return fallback;
+            }
+            if (!(value instanceof Number number)) {
+                error(key, ConfigError.show(value) + " is not a number (allowed: " + allowed + ")");
+                return fallback;
+            }
+            double d = number.doubleValue();
+            if (!(d >= min && d <= max)) {
+                error(key, ConfigError.show(value) + " is out of range (allowed: " + allowed + ")");
+                return fallback;
+            }
+            return d;
         }
 
         long integer(String key, long fallback, long min, long max, String allowed) {

@@ -3,6 +3,8 @@ package lb.config;
 import java.time.Duration;
 import java.util.List;
 
+import lb.balance.BalancerOptions;
+
 /**
  * Immutable; any thread. One {@code [[pool]]} table.
  *
@@ -13,14 +15,21 @@ import java.util.List;
  * @param idleTimeout    override of the listener's, or null
  * @param halfCloseTimeout override of the listener's, or null
  * @param backends   at least one
+ * @param balancerOptions settings of the algorithms that use them
  */
 public record PoolConfig(String name, String algorithm, int retries, Duration connectTimeout, Duration idleTimeout,
-                         Duration halfCloseTimeout, List<BackendConfig> backends) {
+                         Duration halfCloseTimeout, List<BackendConfig> backends, BalancerOptions balancerOptions) {
 
     public static final String DEFAULT_ALGORITHM = "round_robin";
     public static final int DEFAULT_RETRIES = 2;
 
     public PoolConfig {
         backends = List.copyOf(backends);
+    }
+
+    /** With {@link BalancerOptions#DEFAULTS}. */
+    public PoolConfig(String name, String algorithm, int retries, Duration connectTimeout, Duration idleTimeout,
+                      Duration halfCloseTimeout, List<BackendConfig> backends) {
+        this(name, algorithm, retries, connectTimeout, idleTimeout, halfCloseTimeout, backends, BalancerOptions.DEFAULTS);
     }
 }

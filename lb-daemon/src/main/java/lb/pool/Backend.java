@@ -66,9 +66,12 @@ public final class Backend {
         this.healthState = state;
     }
 
-    /** The one predicate that decides whether a balancer may pick this backend for a new session. */
+    /**
+     * The one predicate that decides whether a balancer may pick this backend for a new session:
+     * active (not draining or disabled), healthy, and a weight above 0.
+     */
     public boolean isEligible() {
-        return adminState == AdminState.ACTIVE && healthState == HealthState.UP;
+        return adminState == AdminState.ACTIVE && healthState == HealthState.UP && weight > 0;
     }
 
     public int activeSessions() {

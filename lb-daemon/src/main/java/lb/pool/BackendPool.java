@@ -3,6 +3,7 @@ package lb.pool;
 import java.util.ArrayList;
 import java.util.List;
 
+import lb.balance.BalancerOptions;
 import lb.config.BackendConfig;
 import lb.config.PoolConfig;
 
@@ -16,17 +17,19 @@ public final class BackendPool {
     private final String name;
     private final int retries;
     private final int loops;
+    private final BalancerOptions options;
     private volatile PoolSnapshot snapshot;
 
     public BackendPool(PoolConfig config, int loops) {
         this.name = config.name();
         this.retries = config.retries();
         this.loops = loops;
+        this.options = config.balancerOptions();
         List<Backend> backends = new ArrayList<>();
         for (BackendConfig b : config.backends()) {
             backends.add(new Backend(b.name(), b.address(), b.weight()));
         }
-        this.snapshot = new PoolSnapshot(this, backends, config.algorithm(), loops);
+        this.snapshot = new PoolSnapshot(this, backends, config.algorithm(), options, loops);
     }
 
     public String name() {
@@ -46,13 +49,13 @@ public final class BackendPool {
     /** Control thread: publish the same backends under a new algorithm. */
     public synchronized void algorithm(String algorithm) {
         PoolSnapshot current = snapshot;
-        snapshot = new PoolSnapshot(this, current.backends(), algorithm, loops);
+        snapshot = new PoolSnapshot(this, current.backends(), algorithm, options, loops);
     }
 
     /** Control thread: publish a new snapshot after a backend's weight or state changed. */
     public synchronized void republish() {
         PoolSnapshot current = snapshot;
-        snapshot = new PoolSnapshot(this, current.backends(), current.algorithm(), loops);
+        snapshot = new PoolSnapshot(this, current.backends(), current.algorithm(), options, loops);
     }
 
     /** Sum of active sessions over the current backends. */

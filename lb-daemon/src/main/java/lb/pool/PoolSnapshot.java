@@ -3,27 +3,46 @@ package lb.pool;
 import java.util.List;
 
 import lb.balance.Balancer;
+import lb.balance.BalancerOptions;
 import lb.balance.Balancers;
 
 /**
  * Immutable except for the per-loop balancer slots, each of which only its own event loop touches.
- * One published version of a pool: its backends in config order and its algorithm. Event loops read
- * the current snapshot through {@link BackendPool#snapshot()} without locks; a change to the pool
- * publishes a new snapshot, and each loop builds its balancer for it on first use.
+ * One published version of a pool: its backends in config order, their weights as of publication,
+ * the algorithm and what its balancers share (built here, by the publishing control thread). Event
+ * loops read the current snapshot through {@link BackendPool#snapshot()} without locks; a change to
+ * the pool publishes a new snapshot, and each loop takes its balancer for it on first use.
  */
 public final class PoolSnapshot {
 
     private final BackendPool pool;
     private final List<Backend> backends;
+    private final int[] weights;
+    private final long totalWeight;
+    private final int maxWeight;
     private final String algorithm;
+    private final BalancerOptions options;
+    private final Balancers.Prepared prepared;
     // Slot i belongs to EventLoop-i alone, so plain reads and writes are enough.
     private final Balancer[] loopBalancers;
 
-    PoolSnapshot(BackendPool pool, List<Backend> backends, String algorithm, int loops) {
+    PoolSnapshot(BackendPool pool, List<Backend> backends, String algorithm, BalancerOptions options, int loops) {
         this.pool = pool;
         this.backends = List.copyOf(backends);
+        this.weights = new int[this.backends.size()];
+        long total = 0;
+        int max = 0;
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = this.backends.get(i).weight();
+            total += weights[i];
+            max = Math.max(max, weights[i]);
+        }
+        this.totalWeight = total;
+        this.maxWeight = max;
         this.algorithm = algorithm;
+        this.options = options;
         this.loopBalancers = new Balancer[loops];
+        this.prepared = Balancers.prepare(this); // last: it reads the fields above
     }
 
     public BackendPool pool() {
@@ -43,15 +62,44 @@ public final class PoolSnapshot {
         return backends.get(index);
     }
 
+    /** Backend {@code index}'s weight when this snapshot was published (0 = no new sessions). */
+    public int weight(int index) {
+        return weights[index];
+    }
+
+    /** Sum of {@link #weight(int)} over all backends. */
+    public long totalWeight() {
+        return totalWeight;
+    }
+
+    public int maxWeight() {
+        return maxWeight;
+    }
+
     public String algorithm() {
         return algorithm;
     }
 
-    /** EventLoop-{@code loopIndex} only: that loop's balancer for this snapshot, built on first use. */
+    public BalancerOptions options() {
+        return options;
+    }
+
+    /** Whether some backend other than {@code avoid} is eligible now; O(backends). */
+    public boolean anyEligible(Backend avoid) {
+        for (int i = 0; i < backends.size(); i++) {
+            Backend b = backends.get(i);
+            if (b != avoid && b.isEligible()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** EventLoop-{@code loopIndex} only: that loop's balancer for this snapshot, made on first use. */
     public Balancer balancer(int loopIndex) {
         Balancer balancer = loopBalancers[loopIndex];
         if (balancer == null) {
-            balancer = Balancers.create(algorithm, this, loopIndex);
+            balancer = prepared.forLoop(loopIndex);
             loopBalancers[loopIndex] = balancer;
         }
         return balancer;

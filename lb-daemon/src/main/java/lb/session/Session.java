@@ -10,6 +10,9 @@ import java.nio.channels.SocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.balance.ClientKey;
+import lb.balance.HashKey;
+import lb.balance.Hashing;
 import lb.config.SocketOptions;
 import lb.listen.Listener;
 import lb.loop.EventLoop;
@@ -28,7 +31,7 @@ import lb.pool.BackendPool;
  * half-close deadlines share the one slot, since only the earliest matters) and its own key
  * attachment for both channels.
  */
-public final class Session extends TimerWheel.Timer implements KeyHandler {
+public final class Session extends TimerWheel.Timer implements KeyHandler, ClientKey {
 
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
     private static final Logger ACCESS = LoggerFactory.getLogger("lb.access");
@@ -57,6 +60,10 @@ public final class Session extends TimerWheel.Timer implements KeyHandler {
     private long lastActivityNs;
     private boolean halfClosed;
     private long halfClosedSinceNs;
+    // Client hashes for hashing balancers, computed on first use (a retry reuses them).
+    private long ipHash;
+    private long ipPortHash;
+    private byte hashesKnown;
 
     // Links of LoopSessions' intrusive list.
     Session listPrev;
@@ -99,6 +106,23 @@ public final class Session extends TimerWheel.Timer implements KeyHandler {
     /** The client's address (for hashing balancers and logs). */
     public SocketAddress clientAddress() {
         return clientAddress;
+    }
+
+    @Override
+    public long clientHash(HashKey key) {
+        int bit = key == HashKey.CLIENT_IP ? 1 : 2;
+        if ((hashesKnown & bit) == 0) {
+            InetSocketAddress inet = (InetSocketAddress) clientAddress;
+            // getAddress() copies the address bytes: once per session and key, never per pick.
+            long h = Hashing.address(inet.getAddress().getAddress(), bit == 1 ? -1 : inet.getPort());
+            if (bit == 1) {
+                ipHash = h;
+            } else {
+                ipPortHash = h;
+            }
+            hashesKnown |= bit;
+        }
+        return bit == 1 ? ipHash : ipPortHash;
     }
 
     public Listener listener() {

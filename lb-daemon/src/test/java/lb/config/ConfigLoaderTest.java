@@ -281,7 +281,25 @@ class ConfigLoaderTest {
                 bad(LISTENER + pool("idle_timeout = \"25h\"\n"),
                         "pool[0].idle_timeout: \"25h\" is out of range (allowed: 0s..24h; 0s = none)"),
                 bad(LISTENER + pool("algo = \"x\"\n"), "pool[0].algo: unknown key (known: algorithm, backend, "
-                        + "connect_timeout, half_close_timeout, idle_timeout, name, retries)"),
+                        + "bounded_load_factor, connect_timeout, half_close_timeout, hash_fallback, hash_key, idle_timeout, "
+                        + "maglev_table_size, name, retries, ring_size)"),
+                bad(LISTENER + pool("hash_key = \"client_port\"\n"),
+                        "pool[0].hash_key: unknown hash key \"client_port\" (known: client_ip, client_ip_port)"),
+                bad(LISTENER + pool("hash_fallback = \"random\"\n"),
+                        "pool[0].hash_fallback: unknown hash fallback \"random\" (known: next, reject)"),
+                bad(LISTENER + pool("ring_size = 0\n"), "pool[0].ring_size: 0 is out of range (allowed: 1..65536)"),
+                bad(LISTENER + pool("maglev_table_size = 65536\n"),
+                        "pool[0].maglev_table_size: 65536 is not a prime (nearest primes: 65521, 65537)"),
+                bad(LISTENER + pool("maglev_table_size = 2\n"), "pool[0].maglev_table_size: 2 is out of range "
+                        + "(allowed: a prime 3..5000011 above the number of backends)"),
+                bad(LISTENER + pool("maglev_table_size = 3\n") + "[[pool.backend]]\naddress = \"127.0.0.1:9002\"\n"
+                        + "[[pool.backend]]\naddress = \"127.0.0.1:9003\"\n",
+                        "pool[0].maglev_table_size: 3 is not above the number of backends (3); Maglev wants at least "
+                        + "100 times as many slots as backends"),
+                bad(LISTENER + pool("bounded_load_factor = 0.5\n"),
+                        "pool[0].bounded_load_factor: 0.5 is out of range (allowed: 1.0..100.0)"),
+                bad(LISTENER + pool("bounded_load_factor = \"1.25\"\n"),
+                        "pool[0].bounded_load_factor: \"1.25\" is not a number (allowed: 1.0..100.0)"),
                 bad(LISTENER + "[[pool]]\nname = \"web\"\n",
                         "pool[0].backend: missing (at least one [[pool.backend]] is required)"),
                 bad(LISTENER + "[[pool]]\nname = \"web\"\nbackend = 5\n",

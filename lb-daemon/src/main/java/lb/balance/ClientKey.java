@@ -1,0 +1,14 @@
+package lb.balance;
+
+/**
+ * Owned by the EventLoop thread placing the session. What a balancer may know of the client it
+ * places: hashing algorithms hash its address; the others ignore it.
+ */
+public interface ClientKey {
+
+    /**
+     * A 64-bit hash of the client's address as {@code key} says (see {@link Hashing#address}): the
+     * same client gives the same value in every process on every host.
+     */
+    long clientHash(HashKey key);
+}
