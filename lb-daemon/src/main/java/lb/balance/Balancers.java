@@ -20,7 +20,34 @@ public final class Balancers {
     static {
         FACTORIES.put(RoundRobin.NAME, snapshot -> loopIndex -> new RoundRobin(snapshot, loopIndex));
         // weighted algorithms
+        FACTORIES.put(WeightedRoundRobin.NAME, snapshot -> loopIndex -> new WeightedRoundRobin(snapshot, loopIndex));
+        FACTORIES.put(RandomPick.NAME, snapshot -> {
+            long[] cumulative = WeightedDraw.cumulative(snapshot);
+            return loopIndex -> new RandomPick(snapshot, cumulative, seed(loopIndex));
+        });
+        FACTORIES.put(LeastConn.NAME, snapshot -> loopIndex -> new LeastConn(snapshot, loopIndex));
+        FACTORIES.put(PowerOfTwo.NAME, snapshot -> {
+            long[] cumulative = WeightedDraw.cumulative(snapshot);
+            return loopIndex -> new PowerOfTwo(snapshot, cumulative, seed(loopIndex));
+        });
         // hashing algorithms
+        // Each builds its table or ring once per snapshot here; the balancer is immutable, so every loop shares it.
+        FACTORIES.put(SourceHash.NAME, snapshot -> {
+            Balancer shared = new SourceHash(snapshot);
+            return loopIndex -> shared;
+        });
+        FACTORIES.put(RingHash.NAME, snapshot -> {
+            Balancer shared = new RingHash(snapshot);
+            return loopIndex -> shared;
+        });
+        FACTORIES.put(Maglev.NAME, snapshot -> {
+            Balancer shared = new Maglev(snapshot);
+            return loopIndex -> shared;
+        });
+        FACTORIES.put(BoundedLoad.NAME, snapshot -> {
+            Balancer shared = new BoundedLoad(snapshot);
+            return loopIndex -> shared;
+        });
     }
 
     /** Any thread (stateless): prepares one snapshot's shared state. */

@@ -26,9 +26,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import lb.balance.BalancerOptions;
+import lb.balance.HashFallback;
+import lb.balance.HashKey;
 import lb.config.ListenerConfig.AcceptMode;
 
 class ConfigLoaderTest {
+
+    /** As an error message lists them: every registered algorithm, sorted. */
+    private static final String ALGORITHMS = "bounded_load, least_conn, maglev, power_of_two, random, ring_hash, "
+            + "round_robin, source_hash, weighted_round_robin";
 
     /** A valid listener and pool; cases append the keys they break. */
     private static final String LISTENER = """
@@ -117,6 +124,23 @@ class ConfigLoaderTest {
                         new PoolConfig("api", "round_robin", 2, null, null, null,
                                 List.of(new BackendConfig("127.0.0.2:9003", address("127.0.0.2", 9003), 1)))));
         assertEquals(expected, ConfigLoader.load(file));
+    }
+
+    @Test
+    void balancerOptionsAreReadIntoThePoolConfig() throws Exception {
+        Config config = ConfigLoader.parse(LISTENER + pool("""
+                hash_key = "client_ip_port"
+                hash_fallback = "reject"
+                ring_size = 2048
+                maglev_table_size = 251
+                bounded_load_factor = 2
+                """), Optional.empty());
+        assertEquals(new BalancerOptions(HashKey.CLIENT_IP_PORT, HashFallback.REJECT, 2048, 251, 2.0),
+                config.pools().get(0).balancerOptions(), "an integer factor is accepted as a number");
+        Config defaults = ConfigLoader.parse(VALID, Optional.empty());
+        assertEquals(BalancerOptions.DEFAULTS, defaults.pools().get(0).balancerOptions());
+        assertEquals(1.5, ConfigLoader.parse(LISTENER + pool("bounded_load_factor = 1.5\n"), Optional.empty())
+                .pools().get(0).balancerOptions().boundedLoadFactor());
     }
 
     @Test
@@ -272,7 +296,7 @@ class ConfigLoaderTest {
                         "listener[1].name: duplicate name \"web\" (also listener[0])"),
                 // [[pool]]
                 bad(LISTENER + pool("algorithm = \"fastest\"\n"),
-                        "pool[0].algorithm: unknown algorithm \"fastest\" (known: round_robin)"),
+                        "pool[0].algorithm: unknown algorithm \"fastest\" (known: " + ALGORITHMS + ")"),
                 bad(LISTENER + pool("algorithm = 1\n"), "pool[0].algorithm: 1 is not a string"),
                 bad(LISTENER + pool("retries = 17\n"), "pool[0].retries: 17 is out of range (allowed: 0..16)"),
                 bad(LISTENER + pool("retries = \"2\"\n"), "pool[0].retries: \"2\" is not an integer (allowed: 0..16)"),
@@ -381,7 +405,7 @@ class ConfigLoaderTest {
                 "listener[0].idle_timeout: \"5\" is not a duration " + DURATION_HINT,
                 "listener[1].name: duplicate name \"web\" (also listener[0])",
                 "listener[1].pool: no pool named \"api\" (pools: web)",
-                "pool[0].algorithm: unknown algorithm \"fastest\" (known: round_robin)",
+                "pool[0].algorithm: unknown algorithm \"fastest\" (known: " + ALGORITHMS + ")",
                 "pool[0].backend[1].address: duplicate address \"127.0.0.1:9001\" (also pool[0].backend[0])",
                 "pool[0].backend[2].wieght: unknown key (known: address, name, weight)");
         assertEquals(expected, e.errors().stream().map(ConfigError::toString).toList());

@@ -16,6 +16,10 @@ import lb.config.ListenerConfig.AcceptMode;
 
 class QuickConfigTest {
 
+    /** As an error message lists them: every registered algorithm, sorted. */
+    private static final String ALGORITHMS = "bounded_load, least_conn, maglev, power_of_two, random, ring_hash, "
+            + "round_robin, source_hash, weighted_round_robin";
+
     @Test
     void flagsGiveOneListenerAndOnePoolNamedDefault() throws Exception {
         Config config = QuickConfig.fromFlags("127.0.0.1:8080", "127.0.0.1:9001, [::1]:9002", "round_robin", 3, false);
@@ -47,7 +51,7 @@ class QuickConfigTest {
         assertEquals(List.of(
                 "--workers: 300 is out of range (allowed: 0..256 or \"auto\"; 0 and \"auto\" = one per core)",
                 "--listen: \"127.0.0.1:99999\" is not host:port with a port 0..65535",
-                "--algorithm: unknown algorithm \"fastest\" (known: round_robin)",
+                "--algorithm: unknown algorithm \"fastest\" (known: " + ALGORITHMS + ")",
                 "--backends: cannot resolve host \"nowhere.invalid\"",
                 "--backends: \"\" is not host:port with a port 1..65535",
                 "--backends: duplicate address \"127.0.0.1:9001\" (also pool[0].backend[0])"),

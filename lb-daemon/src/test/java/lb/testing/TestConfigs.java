@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import lb.balance.BalancerOptions;
 import lb.config.BackendConfig;
 import lb.config.Config;
 import lb.config.DaemonConfig;
@@ -44,6 +45,7 @@ public final class TestConfigs {
     private SocketOptions socket = SocketOptions.DEFAULTS;
     private int retries = PoolConfig.DEFAULT_RETRIES;
     private String algorithm = PoolConfig.DEFAULT_ALGORITHM;
+    private BalancerOptions balancerOptions = BalancerOptions.DEFAULTS;
 
     private TestConfigs() {
     }
@@ -134,6 +136,11 @@ public final class TestConfigs {
         return this;
     }
 
+    public TestConfigs balancerOptions(BalancerOptions options) {
+        this.balancerOptions = options;
+        return this;
+    }
+
     public Config build() {
         List<ListenerConfig> listeners = new ArrayList<>();
         List<PoolConfig> pools = new ArrayList<>();
@@ -145,7 +152,7 @@ public final class TestConfigs {
             for (int i = 0; i < route.backends().size(); i++) {
                 backends.add(new BackendConfig("b" + (i + 1), route.backends().get(i), BackendConfig.DEFAULT_WEIGHT));
             }
-            pools.add(new PoolConfig(route.pool(), algorithm, retries, null, null, null, backends));
+            pools.add(new PoolConfig(route.pool(), algorithm, retries, null, null, null, backends, balancerOptions));
         }
         return new Config(Optional.empty(), new DaemonConfig(workers, shutdownGrace, accessLog, bufferSize, bufferPoolMax),
                 listeners, pools);
