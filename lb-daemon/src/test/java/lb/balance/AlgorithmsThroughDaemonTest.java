@@ -17,6 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import lb.Daemon;
+import lb.pool.Backend;
+import lb.pool.HealthState;
 import lb.testing.Await;
 import lb.testing.Cleanup;
 import lb.testing.Client;
@@ -100,5 +102,25 @@ class AlgorithmsThroughDaemonTest {
         Daemon daemon = start(algorithm, BalancerOptions.DEFAULTS.withHashKey(HashKey.CLIENT_IP_PORT));
         Map<String, Integer> counts = answers(daemon);
         assertTrue(counts.size() >= 2, "source ports differ, so sessions spread: " + counts);
+    }
+
+    @ParameterizedTest
+    @MethodSource("algorithms")
+    void withEveryBackendIneligibleTheClientIsClosedCleanly(String algorithm) throws Exception {
+        Daemon daemon = start(algorithm, BalancerOptions.DEFAULTS);
+        for (Backend backend : daemon.pool(TestConfigs.POOL).snapshot().backends()) {
+            backend.healthState(HealthState.DOWN);
+        }
+        try (Client client = Client.connect(daemon.listenerAddress(TestConfigs.LISTENER))) {
+            client.readTimeout(Duration.ofSeconds(5));
+            assertEquals(Client.End.EOF, client.awaitEnd(), "no backend: the client gets a FIN, not a reset");
+        }
+        Await.until(() -> daemon.activeSessions() == 0, Duration.ofSeconds(5), "the refused session is still counted");
+        for (Backend backend : daemon.pool(TestConfigs.POOL).snapshot().backends()) {
+            assertEquals(0, backend.totalSessions(), backend + " got a session while down");
+            backend.healthState(HealthState.UP);
+        }
+        assertEquals(SESSIONS, answers(daemon).values().stream().mapToInt(Integer::intValue).sum(),
+                "sessions served once the backends are back");
     }
 }
