@@ -21,8 +21,7 @@ public final class PowerOfTwo implements Balancer {
     static final int MAX_DRAWS = 4;
 
     private final PoolSnapshot snapshot;
-    private final long[] cumulative;
-    private long random;
+    private final WeightedRandom random;
 
     /**
      * @param cumulative {@link WeightedDraw#cumulative} of {@code snapshot}, shared by every loop
@@ -30,17 +29,16 @@ public final class PowerOfTwo implements Balancer {
      */
     PowerOfTwo(PoolSnapshot snapshot, long[] cumulative, long seed) {
         this.snapshot = snapshot;
-        this.cumulative = cumulative;
-        this.random = seed;
+        this.random = new WeightedRandom(snapshot, cumulative, seed);
     }
 
     @Override
     public Backend pick(ClientKey client, Backend avoid) {
-        int first = draw(avoid, -1);
+        int first = random.draw(avoid, -1, MAX_DRAWS);
         if (first < 0) {
             return null;
         }
-        int second = draw(avoid, first);
+        int second = random.draw(avoid, first, MAX_DRAWS);
         if (second < 0) {
             return snapshot.backend(first); // the only one eligible
         }
@@ -51,24 +49,5 @@ public final class PowerOfTwo implements Balancer {
         long lhs = (long) b.activeSessions() * snapshot.weight(first);
         long rhs = (long) a.activeSessions() * snapshot.weight(second);
         return lhs < rhs ? b : a;
-    }
-
-    /** An eligible index other than {@code exclude} and {@code avoid}, drawn by weight; -1 if none. */
-    private int draw(Backend avoid, int exclude) {
-        long total = snapshot.totalWeight();
-        if (total > 0) {
-            for (int attempt = 0; attempt < MAX_DRAWS; attempt++) {
-                int i = WeightedDraw.search(cumulative, WeightedDraw.below(nextRandom(), total));
-                if (i != exclude && WeightedDraw.isCandidate(snapshot, i, avoid)) {
-                    return i;
-                }
-            }
-        }
-        return WeightedDraw.drawEligible(snapshot, avoid, exclude, nextRandom());
-    }
-
-    private long nextRandom() {
-        random += WeightedDraw.GOLDEN_GAMMA;
-        return WeightedDraw.mix(random);
     }
 }

@@ -4,11 +4,11 @@ import lb.pool.Backend;
 import lb.pool.PoolSnapshot;
 
 /**
- * Any thread (stateless). The weighted random draw that {@link RandomPick} and {@link PowerOfTwo}
- * share: a cumulative-weight table built once per snapshot, a binary search over it, a SplitMix64
- * step for the per-loop random state, and the O(backends) draw over the eligible backends only that
- * both fall back to when a table draw lands where it may not pick. Also the test every weighted
- * algorithm applies before picking a backend ({@link #isCandidate}).
+ * Any thread (stateless). The parts of a weighted draw ({@link WeightedRandom}, {@link CumulativeWeights}):
+ * a cumulative-weight table built once per snapshot, a binary search over it, SplitMix64's output
+ * function, and the O(backends) draw over the eligible backends only, for when a table draw lands
+ * where it may not pick. Also the test every weighted algorithm applies before picking a backend
+ * ({@link #isCandidate}).
  */
 final class WeightedDraw {
 
