@@ -22,6 +22,7 @@ import lb.listen.Acceptor;
 import lb.listen.Listener;
 import lb.loop.EventLoop;
 import lb.loop.NanoClock;
+import lb.health.HealthChecker;
 import lb.pool.BackendPool;
 import lb.session.LoopSessions;
 import lb.session.Termination;
@@ -42,6 +43,7 @@ public final class Daemon implements AutoCloseable {
     private final List<List<Acceptor>> acceptors;
     private final Map<String, BackendPool> pools;
     private final Map<String, Listener> listeners;
+    private HealthChecker healthChecker;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean shutdownStarted;
     private boolean shutdownClean;
@@ -87,6 +89,8 @@ public final class Daemon implements AutoCloseable {
                 acceptors.add(loopAcceptors);
             }
             Daemon daemon = new Daemon(config, loops, sessions, acceptors, pools, listeners);
+            // Before the loops start, so that a backend's first probe runs as early as possible.
+            daemon.healthChecker = HealthChecker.start(pools.values());
             for (EventLoop loop : loops) {
                 loop.start();
             }
@@ -222,6 +226,9 @@ public final class Daemon implements AutoCloseable {
         if (!clean) {
             LOG.info("shutdown grace over: closing {} session(s)", activeSessions());
             onEveryLoop("close sessions", i -> sessions[i].closeAll(Termination.SHUTDOWN));
+        }
+        if (healthChecker != null) {
+            healthChecker.close();
         }
         for (EventLoop loop : loops) {
             loop.stop();

@@ -49,9 +49,17 @@ public final class ConfigLoader {
     static final List<String> LISTENER_KEYS = List.of("accept", "backlog", "bind", "connect_timeout", "half_close_timeout",
             "idle_timeout", "keepalive", "max_connections", "name", "pool", "receive_buffer", "send_buffer", "tcp_nodelay");
     static final List<String> POOL_KEYS = List.of("algorithm", "backend", "bounded_load_factor", "connect_timeout",
-            "half_close_timeout", "hash_fallback", "hash_key", "idle_timeout", "maglev_table_size", "name", "retries",
-            "ring_size");
-    static final List<String> BACKEND_KEYS = List.of("address", "name", "weight");
+            "half_close_timeout", "hash_fallback", "hash_key", "health", "idle_timeout", "maglev_table_size", "name",
+            "outlier", "panic_threshold", "retries", "ring_size", "slow_start");
+    static final List<String> HEALTH_KEYS = List.of("expect", "expect_status", "fall", "host", "initial_state",
+            "interval", "path", "port", "rise", "send", "timeout", "type");
+    static final List<String> OUTLIER_KEYS = List.of("consecutive_failures", "ejection_time", "max_ejection_percent",
+            "max_ejection_time");
+    static final List<String> BACKEND_KEYS = List.of("address", "max_connections", "name", "weight");
+    static final int MAX_RISE_FALL = 100;
+    static final int MAX_BACKEND_CONNECTIONS = 10_000_000;
+    static final int MAX_PROBE_BYTES = 4096;
+    private static final Pattern STATUS_RANGE = Pattern.compile("(\\d{3})(?:-(\\d{3}))?");
 
     static final int MAX_WORKERS = 256;
     static final long MIN_BUFFER_SIZE = 4 * Sizes.KIB;
@@ -286,6 +294,132 @@ public final class ConfigLoader {
             return new BalancerOptions(hashKey, fallback, ringSize, tableSize, factor);
         }
 
+        private static HealthConfig health(Table pool) {
+            int panic = (int) pool.integer("panic_threshold", HealthConfig.DEFAULT_PANIC_THRESHOLD_PERCENT, 0, 100,
+                    "0..100 (percent); 0 = never");
+            Duration slowStart = pool.duration("slow_start", Duration.ZERO, Duration.ZERO, "0s..24h; 0s = off");
+            ActiveCheck active = pool.has("health") ? activeCheck(pool.table("health")) : null;
+            PassiveCheck passive = pool.has("outlier") ? passiveCheck(pool.table("outlier")) : null;
+            return new HealthConfig(active, passive, panic, slowStart);
+        }
+
+        private static ActiveCheck activeCheck(Table t) {
+            t.onlyKeys(HEALTH_KEYS);
+            if (!t.has("type")) {
+                t.error("type", "missing (required: tcp, http or send_expect)");
+            }
+            ActiveCheck.Type type = t.choice("type", "check type", ActiveCheck.Type.TCP, ActiveCheck.Type.values(),
+                    ActiveCheck.Type::configName);
+            Duration interval = t.duration("interval", ActiveCheck.DEFAULT_INTERVAL, Duration.ofMillis(10), "10ms..24h");
+            Duration timeout = t.duration("timeout", ActiveCheck.DEFAULT_TIMEOUT, ONE_MS, "1ms..24h, at most interval");
+            if (timeout.compareTo(interval) > 0) {
+                t.error("timeout", Durations.format(timeout) + " is longer than interval " + Durations.format(interval)
+                        + " (a probe must end before the next one starts)");
+            }
+            int rise = (int) t.integer("rise", ActiveCheck.DEFAULT_RISE, 1, MAX_RISE_FALL, "1.." + MAX_RISE_FALL);
+            int fall = (int) t.integer("fall", ActiveCheck.DEFAULT_FALL, 1, MAX_RISE_FALL, "1.." + MAX_RISE_FALL);
+            int port = (int) t.integer("port", 0, 0, 65535, "0..65535; 0 = the backend's port");
+            onlyFor(t, type, ActiveCheck.Type.HTTP, "path", "host", "expect_status");
+            onlyFor(t, type, ActiveCheck.Type.SEND_EXPECT, "send", "expect");
+            String path = t.string("path", ActiveCheck.DEFAULT_PATH);
+            if (path != null && (!path.startsWith("/") || !printableAscii(path))) {
+                t.error("path", ConfigError.quote(path) + " is not a path (starts with /, printable ASCII, no spaces)");
+            }
+            String host = t.string("host", null);
+            if (host != null && (host.isEmpty() || !printableAscii(host))) {
+                t.error("host", ConfigError.quote(host) + " is not a host name (printable ASCII, no spaces)");
+            }
+            int[] status = statusRange(t);
+            byte[] send = probeBytes(t, "send");
+            byte[] expect = probeBytes(t, "expect");
+            if (type == ActiveCheck.Type.SEND_EXPECT && (expect == null || expect.length == 0) && t.has("type")) {
+                t.error("expect", "missing (required for send_expect: the reply's expected first bytes)");
+            }
+            String initial = t.string("initial_state", "down");
+            if (initial != null && !initial.equals("down") && !initial.equals("up")) {
+                t.error("initial_state", "unknown initial state " + ConfigError.quote(initial) + " (known: down, up)");
+            }
+            return new ActiveCheck(type, interval, timeout, rise, fall, port, path, host, status[0], status[1], send,
+                    expect, "up".equals(initial));
+        }
+
+        private static void onlyFor(Table t, ActiveCheck.Type type, ActiveCheck.Type owner, String... keys) {
+            if (type == owner) {
+                return;
+            }
+            for (String key : keys) {
+                if (t.has(key)) {
+                    t.error(key, "only for type = \"" + owner.configName() + "\" (this check is \"" + type.configName()
+                            + "\")");
+                }
+            }
+        }
+
+        private static boolean printableAscii(String text) {
+            return text.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+        }
+
+        /** {@code expect_status}: {@code "200-399"} or one status; 100..599. */
+        private static int[] statusRange(Table t) {
+            int[] fallback = {ActiveCheck.DEFAULT_STATUS_MIN, ActiveCheck.DEFAULT_STATUS_MAX};
+            Object value = t.raw("expect_status");
+            if (value == null) {
+                return fallback;
+            }
+            String text = String.valueOf(value);
+            Matcher m = STATUS_RANGE.matcher(text);
+            if (!(value instanceof String || value instanceof Long) || !m.matches()) {
+                t.error("expect_status", ConfigError.show(value) + " is not a status or range (e.g. \"200-399\" or 204)");
+                return fallback;
+            }
+            int low = Integer.parseInt(m.group(1));
+            int high = m.group(2) == null ? low : Integer.parseInt(m.group(2));
+            if (low < 100 || high > 599 || low > high) {
+                t.error("expect_status", ConfigError.show(value) + " is out of range (allowed: 100..599, low-high)");
+                return fallback;
+            }
+            return new int[] {low, high};
+        }
+
+        /**
+         * Bytes for a probe: the string's UTF-8, with escapes {@code \r \n \t \0 \\ \xHH} (TOML basic
+         * strings turn most of them into characters already; a 'literal string' keeps them for us).
+         */
+        private static byte[] probeBytes(Table t, String key) {
+            String text = t.string(key, null);
+            if (text == null) {
+                return null;
+            }
+            try {
+                byte[] bytes = ProbeBytes.unescape(text);
+                if (bytes.length > MAX_PROBE_BYTES) {
+                    t.error(key, bytes.length + " bytes is too long (at most " + MAX_PROBE_BYTES + ")");
+                    return null;
+                }
+                return bytes;
+            } catch (IllegalArgumentException e) {
+                t.error(key, e.getMessage());
+                return null;
+            }
+        }
+
+        private static PassiveCheck passiveCheck(Table t) {
+            t.onlyKeys(OUTLIER_KEYS);
+            int failures = (int) t.integer("consecutive_failures", PassiveCheck.DEFAULT_CONSECUTIVE_FAILURES, 1, 1000,
+                    "1..1000");
+            Duration ejection = t.duration("ejection_time", PassiveCheck.DEFAULT_EJECTION_TIME, Duration.ofMillis(10),
+                    "10ms..24h");
+            Duration maxEjection = t.duration("max_ejection_time", PassiveCheck.DEFAULT_MAX_EJECTION_TIME,
+                    Duration.ofMillis(10), "10ms..24h, at least ejection_time");
+            if (maxEjection.compareTo(ejection) < 0) {
+                t.error("max_ejection_time", Durations.format(maxEjection) + " is shorter than ejection_time "
+                        + Durations.format(ejection));
+            }
+            int percent = (int) t.integer("max_ejection_percent", PassiveCheck.DEFAULT_MAX_EJECTION_PERCENT, 0, 100,
+                    "0..100 (percent)");
+            return new PassiveCheck(failures, ejection, maxEjection, percent);
+        }
+
         private static long previousPrime(long n) {
             long p = n - 1;
             while (p > 2 && !BalancerOptions.isPrime(p)) {
@@ -331,7 +465,7 @@ public final class ConfigLoader {
                 backends.add(backend);
             }
             BalancerOptions options = balancerOptions(t, backends.size());
-            return new PoolConfig(name, algorithm, retries, connect, idle, halfClose, backends, options);
+            return new PoolConfig(name, algorithm, retries, connect, idle, halfClose, backends, options, health(t));
         }
 
         private BackendConfig backend(Table t) {
@@ -341,7 +475,9 @@ public final class ConfigLoader {
                     : t.raw("address") instanceof String written ? written : null;
             int weight = (int) t.integer("weight", BackendConfig.DEFAULT_WEIGHT, 1, BackendConfig.MAX_WEIGHT,
                     "1.." + BackendConfig.MAX_WEIGHT);
-            return new BackendConfig(name, address, weight);
+            int maxConnections = (int) t.integer("max_connections", 0, 0, MAX_BACKEND_CONNECTIONS,
+                    "0.." + MAX_BACKEND_CONNECTIONS + "; 0 = unlimited");
+            return new BackendConfig(name, address, weight, maxConnections);
         }
 
         /** Records an error when {@code value} was already used under {@code key} in a sibling table. */
@@ -440,7 +576,8 @@ public final class ConfigLoader {
             if (value != null && !(value instanceof Map)) {
                 error(key, ConfigError.show(value) + " is not a table (write [" + key + "])");
             }
-            return new Table(key, value instanceof Map<?, ?> map ? cast(map) : Map.of(), errors);
+            return new Table(path.isEmpty() ? key : path + "." + key, value instanceof Map<?, ?> map ? cast(map) : Map.of(),
+                    errors);
         }
 
         /** An array of tables, at least one. */

@@ -16,9 +16,11 @@ import lb.balance.BalancerOptions;
  * @param halfCloseTimeout override of the listener's, or null
  * @param backends   at least one
  * @param balancerOptions settings of the algorithms that use them
+ * @param health     active and passive checks, panic threshold, slow start
  */
 public record PoolConfig(String name, String algorithm, int retries, Duration connectTimeout, Duration idleTimeout,
-                         Duration halfCloseTimeout, List<BackendConfig> backends, BalancerOptions balancerOptions) {
+                         Duration halfCloseTimeout, List<BackendConfig> backends, BalancerOptions balancerOptions,
+                         HealthConfig health) {
 
     public static final String DEFAULT_ALGORITHM = "round_robin";
     public static final int DEFAULT_RETRIES = 2;
@@ -31,5 +33,12 @@ public record PoolConfig(String name, String algorithm, int retries, Duration co
     public PoolConfig(String name, String algorithm, int retries, Duration connectTimeout, Duration idleTimeout,
                       Duration halfCloseTimeout, List<BackendConfig> backends) {
         this(name, algorithm, retries, connectTimeout, idleTimeout, halfCloseTimeout, backends, BalancerOptions.DEFAULTS);
+    }
+
+    /** With {@link HealthConfig#DEFAULTS}. */
+    public PoolConfig(String name, String algorithm, int retries, Duration connectTimeout, Duration idleTimeout,
+                      Duration halfCloseTimeout, List<BackendConfig> backends, BalancerOptions balancerOptions) {
+        this(name, algorithm, retries, connectTimeout, idleTimeout, halfCloseTimeout, backends, balancerOptions,
+                HealthConfig.DEFAULTS);
     }
 }

@@ -1,37 +1,76 @@
 package lb.pool;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Any thread. One backend server of a pool. Identity and address never change; admin state, health
- * and weight are written by control threads (admin, health) and read by event loops as volatiles;
- * the active-session count is an atomic incremented and decremented by event loops.
+ * Any thread. One backend server of a pool. Identity and address never change; admin state, health,
+ * ejection and weight are written by control threads (admin, health) and read by event loops as
+ * volatiles; the active-session count and the failure streak are atomics written by event loops.
+ *
+ * <p>State is kept on separate axes, as HAProxy does: what the operator wants ({@link AdminState}),
+ * what active checks found ({@link HealthState}), whether passive checks ejected it, and its weight;
+ * {@link #isEligible()} is the one predicate that combines them.
  */
 public final class Backend {
 
     private static final long CONNECT_WARNING_INTERVAL_NS = 1_000_000_000L;
+    /**
+     * A snapshot's weight is the configured weight times this, so that slow start can ramp even a
+     * weight-1 backend in steps of 1% (every algorithm is indifferent to the scale of weights).
+     */
+    public static final int WEIGHT_UNIT = 100;
+    /** Where slow start begins, in percent of the full weight. */
+    static final int SLOW_START_FLOOR_PERCENT = 10;
+
+    /** Outcome of a half-open trial session, as the HealthChecker reads it. */
+    public static final int TRIAL_PENDING = 0;
+    public static final int TRIAL_PASSED = 1;
+    public static final int TRIAL_FAILED = -1;
 
     private final String name;
     private final InetSocketAddress address;
+    private final int maxConnections;
+    private final PoolHealth poolHealth;
 
     // Written by control threads, rarely; read by loops on every pick.
     private volatile int weight;
     private volatile AdminState adminState = AdminState.ACTIVE;
     private volatile HealthState healthState = HealthState.UP;
+    // Written by the HealthChecker: passive ejection and its half-open trial, slow start.
+    private volatile boolean ejected;
+    private volatile boolean halfOpen;
+    private final AtomicBoolean trialPermit = new AtomicBoolean();
+    private volatile int trialResult = TRIAL_PENDING;
+    private volatile long rampStartNs;
+    private volatile boolean ramping;
 
     // Written by every loop that places a session here.
     private final AtomicInteger activeSessions = new AtomicInteger();
     private final AtomicLong totalSessions = new AtomicLong();
     private final AtomicLong connectFailures = new AtomicLong();
+    private final AtomicLong sessionFailures = new AtomicLong();
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private final AtomicLong rejectedAtLimit = new AtomicLong();
     private final AtomicLong lastConnectWarningNs = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong suppressedConnectWarnings = new AtomicLong();
 
     public Backend(String name, InetSocketAddress address, int weight) {
+        this(name, address, weight, 0, new PoolHealth(0));
+    }
+
+    /**
+     * @param maxConnections at most this many sessions at once; 0 = no limit
+     * @param poolHealth     shared by the backends of one pool
+     */
+    public Backend(String name, InetSocketAddress address, int weight, int maxConnections, PoolHealth poolHealth) {
         this.name = name;
         this.address = address;
         this.weight = weight;
+        this.maxConnections = maxConnections;
+        this.poolHealth = poolHealth;
     }
 
     public String name() {
@@ -66,12 +105,41 @@ public final class Backend {
         this.healthState = state;
     }
 
+    public int maxConnections() {
+        return maxConnections;
+    }
+
     /**
      * The one predicate that decides whether a balancer may pick this backend for a new session:
-     * active (not draining or disabled), healthy, and a weight above 0.
+     * active (not draining or disabled), a weight above 0, below its connection limit, and either
+     * usable (see {@link #isUsable()}) or in a pool in panic.
      */
     public boolean isEligible() {
-        return adminState == AdminState.ACTIVE && healthState == HealthState.UP && weight > 0;
+        if (adminState != AdminState.ACTIVE || weight <= 0) {
+            return false;
+        }
+        if (maxConnections > 0 && activeSessions.get() >= maxConnections) {
+            return false;
+        }
+        return isUsable() || poolHealth.panic();
+    }
+
+    /** Healthy and not ejected, or ejected with its one half-open trial still to take. */
+    public boolean isUsable() {
+        return healthState == HealthState.UP && (!ejected || halfOpen && trialPermit.get());
+    }
+
+    /** Healthy and not ejected (the share of such backends decides panic mode). */
+    public boolean isHealthyAndNotEjected() {
+        return healthState == HealthState.UP && !ejected;
+    }
+
+    public boolean isEjected() {
+        return ejected;
+    }
+
+    public PoolHealth poolHealth() {
+        return poolHealth;
     }
 
     public int activeSessions() {
@@ -86,10 +154,134 @@ public final class Backend {
         return connectFailures.get();
     }
 
-    /** Event loop: a session was placed on this backend (before its connect completes). */
+    /** A session was placed on this backend, unconditionally (tests; see {@link #tryPlace()}). */
     public void onSessionPlaced() {
         activeSessions.incrementAndGet();
         totalSessions.incrementAndGet();
+    }
+
+    /**
+     * Event loop: places a session here (before its connect), unless the backend is at its
+     * connection limit or is ejected and its one half-open trial was already taken: balancers pick
+     * from live state that another loop may change in between, so the limit and the trial are
+     * claimed here, atomically.
+     */
+    public boolean tryPlace() {
+        if (maxConnections > 0) {
+            int active;
+            do {
+                active = activeSessions.get();
+                if (active >= maxConnections) {
+                    rejectedAtLimit.incrementAndGet();
+                    return false;
+                }
+            } while (!activeSessions.compareAndSet(active, active + 1));
+        } else {
+            activeSessions.incrementAndGet();
+        }
+        if (ejected && !poolHealth.panic() && !(halfOpen && trialPermit.compareAndSet(true, false))) {
+            activeSessions.decrementAndGet();
+            return false;
+        }
+        totalSessions.incrementAndGet();
+        return true;
+    }
+
+    /**
+     * Event loop: the session placed here got a byte from the backend, or ended without the backend
+     * resetting it: the failure streak ends.
+     */
+    public void onSessionSucceeded() {
+        if (consecutiveFailures.get() != 0) {
+            consecutiveFailures.set(0);
+        }
+        if (halfOpen) {
+            trialResult = TRIAL_PASSED;
+        }
+    }
+
+    /**
+     * Event loop: the session placed here failed on the backend's side: its connect failed, or the
+     * backend reset it before sending a byte.
+     */
+    public void onSessionFailed() {
+        sessionFailures.incrementAndGet();
+        consecutiveFailures.incrementAndGet();
+        if (halfOpen) {
+            trialResult = TRIAL_FAILED;
+        }
+    }
+
+    /** Failed sessions in a row (see {@link #onSessionFailed()}). */
+    public int consecutiveFailures() {
+        return consecutiveFailures.get();
+    }
+
+    public long sessionFailures() {
+        return sessionFailures.get();
+    }
+
+    /** Placements refused because the backend was at {@code max_connections}. */
+    public long rejectedAtLimit() {
+        return rejectedAtLimit.get();
+    }
+
+    /** HealthChecker thread: takes the backend out until {@link #beginTrial()} or {@link #restore()}. */
+    public void eject() {
+        halfOpen = false;
+        trialPermit.set(false);
+        ejected = true;
+    }
+
+    /** HealthChecker thread: an ejected backend may take exactly one trial session. */
+    public void beginTrial() {
+        trialResult = TRIAL_PENDING;
+        trialPermit.set(true);
+        halfOpen = true;
+    }
+
+    /** What the half-open trial came to: {@link #TRIAL_PENDING}, {@link #TRIAL_PASSED} or {@link #TRIAL_FAILED}. */
+    public int trialResult() {
+        return trialResult;
+    }
+
+    /** HealthChecker thread: back in rotation after ejection. */
+    public void restore() {
+        ejected = false;
+        halfOpen = false;
+        trialPermit.set(false);
+        consecutiveFailures.set(0);
+    }
+
+    /** HealthChecker thread: the backend just came UP; ramp its weight from now on (if the pool has slow start). */
+    public void startRamp(long nowNs) {
+        if (poolHealth.slowStartNs() > 0) {
+            rampStartNs = nowNs;
+            ramping = true;
+        }
+    }
+
+    /** Whether slow start still holds this backend below its full weight at {@code nowNs}. */
+    public boolean isRamping(long nowNs) {
+        if (ramping && nowNs - rampStartNs >= poolHealth.slowStartNs()) {
+            ramping = false;
+        }
+        return ramping;
+    }
+
+    /**
+     * The weight a snapshot published at {@code nowNs} gives this backend, in units of
+     * {@link #WEIGHT_UNIT}: the weight, ramped linearly from 10% to 100% during slow start.
+     */
+    public long effectiveWeight(long nowNs) {
+        long full = (long) weight * WEIGHT_UNIT;
+        if (!isRamping(nowNs) || full == 0) {
+            return full;
+        }
+        long slowStartNs = poolHealth.slowStartNs();
+        double elapsed = Math.min(1.0, Math.max(0.0, (nowNs - rampStartNs) / (double) slowStartNs));
+        double percent = SLOW_START_FLOOR_PERCENT + (100 - SLOW_START_FLOOR_PERCENT) * elapsed;
+        return Math.max(1, Math.round(full * percent / 100));
     }
 
     /** Event loop: a session placed here has ended or moved to another backend. */
@@ -104,6 +296,7 @@ public final class Backend {
      */
     public long onConnectFailed(long nowNs) {
         connectFailures.incrementAndGet();
+        onSessionFailed();
         long last = lastConnectWarningNs.get();
         if (last != Long.MIN_VALUE && nowNs - last < CONNECT_WARNING_INTERVAL_NS) {
             suppressedConnectWarnings.incrementAndGet();

@@ -2,9 +2,11 @@ package lb.pool;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import lb.balance.BalancerOptions;
 import lb.config.BackendConfig;
+import lb.config.HealthConfig;
 import lb.config.PoolConfig;
 
 /**
@@ -18,22 +20,40 @@ public final class BackendPool {
     private final int retries;
     private final int loops;
     private final BalancerOptions options;
+    private final HealthConfig health;
+    private final PoolHealth poolHealth;
     private volatile PoolSnapshot snapshot;
+    private final AtomicLong sessionsRefused = new AtomicLong();
 
     public BackendPool(PoolConfig config, int loops) {
         this.name = config.name();
         this.retries = config.retries();
         this.loops = loops;
         this.options = config.balancerOptions();
+        this.health = config.health();
+        this.poolHealth = new PoolHealth(health.slowStart().toNanos());
         List<Backend> backends = new ArrayList<>();
         for (BackendConfig b : config.backends()) {
-            backends.add(new Backend(b.name(), b.address(), b.weight()));
+            Backend backend = new Backend(b.name(), b.address(), b.weight(), b.maxConnections(), poolHealth);
+            if (health.active() != null && !health.active().initialUp()) {
+                backend.healthState(HealthState.DOWN); // not used until its first probe passes
+            }
+            backends.add(backend);
         }
         this.snapshot = new PoolSnapshot(this, backends, config.algorithm(), options, loops);
     }
 
     public String name() {
         return name;
+    }
+
+    /** Active and passive checks, panic threshold, slow start. */
+    public HealthConfig health() {
+        return health;
+    }
+
+    public PoolHealth poolHealth() {
+        return poolHealth;
     }
 
     /** How many other backends a session tries after a failed connect. */
@@ -56,6 +76,16 @@ public final class BackendPool {
     public synchronized void republish() {
         PoolSnapshot current = snapshot;
         snapshot = new PoolSnapshot(this, current.backends(), current.algorithm(), options, loops);
+    }
+
+    /** Event loop: a client was closed because no backend could take it (none eligible, or all at their limit). */
+    public void onSessionRefused() {
+        sessionsRefused.incrementAndGet();
+    }
+
+    /** Clients closed because no backend could take them. */
+    public long sessionsRefused() {
+        return sessionsRefused.get();
     }
 
     /** Sum of active sessions over the current backends. */

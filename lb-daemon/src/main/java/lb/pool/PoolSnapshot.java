@@ -29,13 +29,12 @@ public final class PoolSnapshot {
     PoolSnapshot(BackendPool pool, List<Backend> backends, String algorithm, BalancerOptions options, int loops) {
         this.pool = pool;
         this.backends = List.copyOf(backends);
-        this.weights = new int[this.backends.size()];
+        this.weights = effectiveWeights(this.backends, System.nanoTime());
         long total = 0;
         int max = 0;
-        for (int i = 0; i < weights.length; i++) {
-            weights[i] = this.backends.get(i).weight();
-            total += weights[i];
-            max = Math.max(max, weights[i]);
+        for (int weight : weights) {
+            total += weight;
+            max = Math.max(max, weight);
         }
         this.totalWeight = total;
         this.maxWeight = max;
@@ -43,6 +42,26 @@ public final class PoolSnapshot {
         this.options = options;
         this.loopBalancers = new Balancer[loops];
         this.prepared = Balancers.prepare(this); // last: it reads the fields above
+    }
+
+    /**
+     * Each backend's weight with slow start applied, in {@link Backend#WEIGHT_UNIT}s while any
+     * backend ramps and as configured otherwise (so that, say, {@code source_hash} maps clients by
+     * the configured weights whenever nothing ramps).
+     */
+    private static int[] effectiveWeights(List<Backend> backends, long nowNs) {
+        int[] weights = new int[backends.size()];
+        boolean whole = true;
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = (int) backends.get(i).effectiveWeight(nowNs);
+            whole &= weights[i] % Backend.WEIGHT_UNIT == 0;
+        }
+        if (whole) {
+            for (int i = 0; i < weights.length; i++) {
+                weights[i] /= Backend.WEIGHT_UNIT;
+            }
+        }
+        return weights;
     }
 
     public BackendPool pool() {
@@ -62,7 +81,10 @@ public final class PoolSnapshot {
         return backends.get(index);
     }
 
-    /** Backend {@code index}'s weight when this snapshot was published (0 = no new sessions). */
+    /**
+     * Backend {@code index}'s weight when this snapshot was published (0 = no new sessions), on
+     * the scale described at {@link #effectiveWeights}: only ratios between backends mean anything.
+     */
     public int weight(int index) {
         return weights[index];
     }

@@ -10,6 +10,7 @@ import java.nio.channels.SocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.balance.Balancer;
 import lb.balance.ClientKey;
 import lb.balance.HashKey;
 import lb.balance.Hashing;
@@ -60,6 +61,8 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     private long lastActivityNs;
     private boolean halfClosed;
     private long halfClosedSinceNs;
+    // Whether the backend's success or failure was reported for passive health checking.
+    private boolean outcomeReported;
     // Client hashes for hashing balancers, computed on first use (a retry reuses them).
     private long ipHash;
     private long ipPortHash;
@@ -171,6 +174,10 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
             close(clientFailed ? Termination.CLIENT_RESET : Termination.BACKEND_RESET);
             return;
         }
+        if (!outcomeReported && downstream.bytes() > 0) {
+            outcomeReported = true; // the backend answered: whatever comes next, it works
+            backend.onSessionSucceeded();
+        }
         lastActivityNs = nowNs;
         afterIo(nowNs);
     }
@@ -213,14 +220,23 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
 
     private void connectNext(Backend avoid, long nowNs) {
         BackendPool pool = listener.pool();
-        Backend candidate = pool.snapshot().balancer(loop.index()).pick(this, avoid);
+        Balancer balancer = pool.snapshot().balancer(loop.index());
+        Backend candidate = balancer.pick(this, avoid);
+        if (candidate != null && !candidate.tryPlace()) {
+            // It reached its connection limit, or its half-open trial went to another loop, since
+            // the pick read its state: one more pick, past it.
+            Backend next = balancer.pick(this, candidate);
+            candidate = next != null && next != avoid && next.tryPlace() ? next : null;
+        }
         if (candidate == null) {
+            if (avoid == null) {
+                pool.onSessionRefused();
+            }
             close(avoid == null ? Termination.NO_BACKEND : Termination.CONNECT_FAILED);
             return;
         }
         attempts++;
         backend = candidate;
-        candidate.onSessionPlaced();
         boolean connected;
         try {
             backendChannel = SocketChannel.open(Sockets.family(candidate.address()));
@@ -339,6 +355,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         if (state == CLOSED) {
             return;
         }
+        boolean wasRelaying = state == RELAYING;
         state = CLOSED;
         loop.timers().cancel(this);
         upstream.release();
@@ -350,6 +367,15 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
             loop.closeAfterDeregistration(backendKey);
         }
         if (backend != null) {
+            if (wasRelaying && !outcomeReported) {
+                // A backend that resets before it sent a byte failed (it accepted, then gave up);
+                // one that closed cleanly worked. Other ends (client gone, timeouts) say nothing.
+                if (cause == Termination.BACKEND_RESET) {
+                    backend.onSessionFailed();
+                } else if (cause == Termination.COMPLETED) {
+                    backend.onSessionSucceeded();
+                }
+            }
             backend.onSessionReleased();
         }
         listener.release();

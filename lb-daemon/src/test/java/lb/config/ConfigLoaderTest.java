@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -305,8 +307,8 @@ class ConfigLoaderTest {
                 bad(LISTENER + pool("idle_timeout = \"25h\"\n"),
                         "pool[0].idle_timeout: \"25h\" is out of range (allowed: 0s..24h; 0s = none)"),
                 bad(LISTENER + pool("algo = \"x\"\n"), "pool[0].algo: unknown key (known: algorithm, backend, "
-                        + "bounded_load_factor, connect_timeout, half_close_timeout, hash_fallback, hash_key, idle_timeout, "
-                        + "maglev_table_size, name, retries, ring_size)"),
+                        + "bounded_load_factor, connect_timeout, half_close_timeout, hash_fallback, hash_key, health, "
+                        + "idle_timeout, maglev_table_size, name, outlier, panic_threshold, retries, ring_size, slow_start)"),
                 bad(LISTENER + pool("hash_key = \"client_port\"\n"),
                         "pool[0].hash_key: unknown hash key \"client_port\" (known: client_ip, client_ip_port)"),
                 bad(LISTENER + pool("hash_fallback = \"random\"\n"),
@@ -337,7 +339,7 @@ class ConfigLoaderTest {
                         "pool[0].name: \"w b\" is not a valid name (allowed: 1..64 characters from A-Z a-z 0-9 _ . -)"),
                 // [[pool.backend]]
                 bad(VALID + "wieght = 3\n",
-                        "pool[0].backend[0].wieght: unknown key (known: address, name, weight)"),
+                        "pool[0].backend[0].wieght: unknown key (known: address, max_connections, name, weight)"),
                 bad(VALID + "weight = 1.5\n", "pool[0].backend[0].weight: 1.5 is not an integer (allowed: 1..1000)"),
                 bad(VALID + "weight = 0\n", "pool[0].backend[0].weight: 0 is out of range (allowed: 1..1000)"),
                 bad(VALID + "weight = 1001\n", "pool[0].backend[0].weight: 1001 is out of range (allowed: 1..1000)"),
@@ -407,7 +409,7 @@ class ConfigLoaderTest {
                 "listener[1].pool: no pool named \"api\" (pools: web)",
                 "pool[0].algorithm: unknown algorithm \"fastest\" (known: " + ALGORITHMS + ")",
                 "pool[0].backend[1].address: duplicate address \"127.0.0.1:9001\" (also pool[0].backend[0])",
-                "pool[0].backend[2].wieght: unknown key (known: address, name, weight)");
+                "pool[0].backend[2].wieght: unknown key (known: address, max_connections, name, weight)");
         assertEquals(expected, e.errors().stream().map(ConfigError::toString).toList());
         assertEquals(String.join("\n", expected), e.getMessage());
     }
@@ -478,18 +480,28 @@ class ConfigLoaderTest {
         assertEquals(List.of("web", "api"), config.pools().stream().map(PoolConfig::name).toList());
     }
 
+    private static final Pattern COMMENTED_KEY = Pattern.compile("# ([a-z_]+) = .*");
+
     @Test
     void exampleConfigDocumentsEveryKeyWithACommentAbove() throws IOException {
         Map<String, List<String>> keysBySection = Map.of(
                 "[daemon]", ConfigLoader.DAEMON_KEYS,
                 "[[listener]]", ConfigLoader.LISTENER_KEYS,
-                "[[pool]]", ConfigLoader.POOL_KEYS.stream().filter(k -> !k.equals("backend")).toList(),
+                "[[pool]]", ConfigLoader.POOL_KEYS.stream()
+                        .filter(k -> !List.of("backend", "health", "outlier").contains(k)).toList(),
+                "[pool.health]", ConfigLoader.HEALTH_KEYS,
+                "[pool.outlier]", ConfigLoader.OUTLIER_KEYS,
                 "[[pool.backend]]", ConfigLoader.BACKEND_KEYS);
         Map<String, Set<String>> documented = new HashMap<>();
         String section = "";
         boolean inCommentedBlock = false;
         for (String line : Files.readAllLines(conf("lb.toml"))) {
             String trimmed = line.trim();
+            Matcher example = COMMENTED_KEY.matcher(trimmed);
+            if (example.matches()) {
+                // A key shown commented out (one that does not fit the example's other choices).
+                documented.computeIfAbsent(section, s -> new HashSet<>()).add(example.group(1));
+            }
             if (trimmed.startsWith("#")) {
                 inCommentedBlock = true;
             } else if (trimmed.isEmpty()) {

@@ -1,0 +1,134 @@
+package lb.health;
+
+import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import lb.loop.KeyHandler;
+import lb.pool.BackendPool;
+
+/**
+ * Owns the {@code lb-health} thread, its {@link Selector} and every {@link Task} registered at
+ * start: active probes (non-blocking, on this selector), passive ejection, panic mode and slow
+ * start. Nothing here runs on an event loop; it changes backends only through their volatile and
+ * atomic state and pools only by publishing snapshots. Other threads only start and close it.
+ */
+public final class HealthChecker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HealthChecker.class);
+    /** Longest sleep between passes, so a task that asks for "much later" is still looked at. */
+    private static final long MAX_SLEEP_NS = TimeUnit.SECONDS.toNanos(1);
+
+    /** HealthChecker thread: a piece of periodic work. */
+    public interface Task {
+        /**
+         * Does whatever is due at {@code nowNs}; returns when it wants to run next (nanoTime),
+         * earlier than that if a selection key of its own becomes ready.
+         */
+        long run(long nowNs);
+    }
+
+    private final Selector selector;
+    private final List<Task> tasks = new ArrayList<>();
+    private long[] dueNs = new long[0];
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    private HealthChecker(Selector selector) {
+        this.selector = selector;
+        this.thread = new Thread(this::run, "lb-health");
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Starts the checker for {@code pools} when one of them has anything to check (active or
+     * passive checks, slow start); returns null when none has.
+     */
+    public static HealthChecker start(Collection<BackendPool> pools) throws IOException {
+        HealthChecker checker = new HealthChecker(Selector.open());
+        for (BackendPool pool : pools) {
+            checker.tasks.addAll(HealthTasks.forPool(pool, checker));
+        }
+        if (checker.tasks.isEmpty()) {
+            checker.selector.close();
+            return null;
+        }
+        checker.dueNs = new long[checker.tasks.size()]; // 0: every task runs at once
+        checker.thread.start();
+        return checker;
+    }
+
+    /** HealthChecker thread only: the selector probes register their channels with (attachment: a {@link KeyHandler}). */
+    public Selector selector() {
+        return selector;
+    }
+
+    private void run() {
+        while (running) {
+            long nowNs = System.nanoTime();
+            long nextNs = nowNs + MAX_SLEEP_NS;
+            for (int i = 0; i < tasks.size(); i++) {
+                if (dueNs[i] - nowNs <= 0) {
+                    try {
+                        dueNs[i] = tasks.get(i).run(nowNs);
+                    } catch (RuntimeException e) {
+                        LOG.error("health task {} failed; retrying in 1 s", tasks.get(i), e);
+                        dueNs[i] = nowNs + MAX_SLEEP_NS;
+                    }
+                }
+                if (dueNs[i] - nextNs < 0) {
+                    nextNs = dueNs[i];
+                }
+            }
+            long sleepNs = nextNs - System.nanoTime();
+            try {
+                if (sleepNs <= 0) {
+                    selector.selectNow(this::dispatch);
+                } else {
+                    selector.select(this::dispatch, Math.max(1, TimeUnit.NANOSECONDS.toMillis(sleepNs + 999_999)));
+                }
+            } catch (IOException | RuntimeException e) {
+                if (running) {
+                    LOG.error("health selector failed", e);
+                }
+            }
+        }
+        try {
+            for (SelectionKey key : selector.keys()) {
+                key.channel().close();
+            }
+            selector.close();
+        } catch (IOException e) {
+            LOG.debug("closing the health selector", e);
+        }
+    }
+
+    private void dispatch(SelectionKey key) {
+        KeyHandler handler = (KeyHandler) key.attachment();
+        try {
+            handler.onReady(key, System.nanoTime());
+        } catch (RuntimeException e) {
+            handler.onFailure(e);
+        }
+    }
+
+    /** Any thread: stops the thread (bounded wait) and closes every probe's channel. */
+    @Override
+    public void close() {
+        running = false;
+        selector.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(5).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
