@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,6 +144,40 @@ class ConfigLoaderTest {
         assertEquals(BalancerOptions.DEFAULTS, defaults.pools().get(0).balancerOptions());
         assertEquals(1.5, ConfigLoader.parse(LISTENER + pool("bounded_load_factor = 1.5\n"), Optional.empty())
                 .pools().get(0).balancerOptions().boundedLoadFactor());
+    }
+
+    @Test
+    void healthTablesAreReadIntoThePoolConfig() throws Exception {
+        Config config = ConfigLoader.parse(LISTENER + pool("""
+                panic_threshold = 25
+                slow_start = "30s"
+                [pool.health]
+                type = "send_expect"
+                interval = "500ms"
+                timeout = "200ms"
+                rise = 1
+                fall = 4
+                port = 6380
+                send = 'PING\\r\\n\\x00'
+                expect = "+PONG"
+                initial_state = "up"
+                [pool.outlier]
+                consecutive_failures = 3
+                ejection_time = "5s"
+                """) + "max_connections = 100\n", Optional.empty());
+        PoolConfig pool = config.pools().get(0);
+        assertEquals(new HealthConfig(new ActiveCheck(ActiveCheck.Type.SEND_EXPECT, Duration.ofMillis(500),
+                Duration.ofMillis(200), 1, 4, 6380, "/", null, 200, 399, "PING\r\n\0".getBytes(StandardCharsets.US_ASCII),
+                "+PONG".getBytes(StandardCharsets.US_ASCII), true), new PassiveCheck(3, Duration.ofSeconds(5),
+                PassiveCheck.DEFAULT_MAX_EJECTION_TIME, 50), 25, Duration.ofSeconds(30)), pool.health());
+        assertEquals(100, pool.backends().get(0).maxConnections());
+
+        Config http = ConfigLoader.parse(LISTENER + pool("[pool.health]\ntype = \"http\"\nexpect_status = 204\n"),
+                Optional.empty());
+        ActiveCheck check = http.pools().get(0).health().active();
+        assertEquals(List.of(ActiveCheck.Type.HTTP, 204, 204, false, ActiveCheck.DEFAULT_INTERVAL),
+                List.of(check.type(), check.statusMin(), check.statusMax(), check.initialUp(), check.interval()));
+        assertEquals(HealthConfig.DEFAULTS, ConfigLoader.parse(VALID, Optional.empty()).pools().get(0).health());
     }
 
     @Test
@@ -324,6 +359,41 @@ class ConfigLoaderTest {
                         + "100 times as many slots as backends"),
                 bad(LISTENER + pool("bounded_load_factor = 0.5\n"),
                         "pool[0].bounded_load_factor: 0.5 is out of range (allowed: 1.0..100.0)"),
+                bad(LISTENER + pool("panic_threshold = 101\n"),
+                        "pool[0].panic_threshold: 101 is out of range (allowed: 0..100 (percent); 0 = never)"),
+                bad(LISTENER + pool("slow_start = \"soon\"\n"),
+                        "pool[0].slow_start: \"soon\" is not a duration " + DURATION_HINT),
+                bad(LISTENER + pool("[pool.health]\ninterval = \"1s\"\n"),
+                        "pool[0].health.type: missing (required: tcp, http or send_expect)"),
+                bad(LISTENER + pool("[pool.health]\ntype = \"icmp\"\n"),
+                        "pool[0].health.type: unknown check type \"icmp\" (known: tcp, http, send_expect)"),
+                bad(LISTENER + pool("[pool.health]\ntype = \"tcp\"\ninterval = \"1s\"\ntimeout = \"2s\"\n"),
+                        "pool[0].health.timeout: 2s is longer than interval 1s (a probe must end before the next one starts)"),
+                bad(LISTENER + pool("[pool.health]\ntype = \"tcp\"\nrise = 0\nfall = 101\n"),
+                        "pool[0].health.fall: 101 is out of range (allowed: 1..100)",
+                        "pool[0].health.rise: 0 is out of range (allowed: 1..100)"),
+                bad(LISTENER + pool("[pool.health]\ntype = \"tcp\"\npath = \"/x\"\nexpect = \"+OK\"\n"),
+                        "pool[0].health.expect: only for type = \"send_expect\" (this check is \"tcp\")",
+                        "pool[0].health.path: only for type = \"http\" (this check is \"tcp\")"),
+                bad(LISTENER + pool("[pool.health]\ntype = \"http\"\npath = \"healthz\"\nexpect_status = \"500-200\"\n"),
+                        "pool[0].health.expect_status: \"500-200\" is out of range (allowed: 100..599, low-high)",
+                        "pool[0].health.path: \"healthz\" is not a path (starts with /, printable ASCII, no spaces)"),
+                bad(LISTENER + pool("[pool.health]\ntype = \"http\"\nexpect_status = \"2xx\"\n"),
+                        "pool[0].health.expect_status: \"2xx\" is not a status or range (e.g. \"200-399\" or 204)"),
+                bad(LISTENER + pool("[pool.health]\ntype = \"send_expect\"\nsend = 'PING\\q'\n"),
+                        "pool[0].health.expect: missing (required for send_expect: the reply's expected first bytes)",
+                        "pool[0].health.send: unknown escape \\q (escapes: \\r \\n \\t \\0 \\\\ \\xHH)"),
+                bad(LISTENER + pool("[pool.health]\ntype = \"tcp\"\ninitial_state = \"maybe\"\nspeed = 1\n"),
+                        "pool[0].health.initial_state: unknown initial state \"maybe\" (known: down, up)",
+                        "pool[0].health.speed: unknown key (known: expect, expect_status, fall, host, initial_state, interval, "
+                                + "path, port, rise, send, timeout, type)"),
+                bad(LISTENER + pool("[pool.outlier]\nconsecutive_failures = 0\nejection_time = \"1m\"\n"
+                                + "max_ejection_time = \"10s\"\nmax_ejection_percent = 150\n"),
+                        "pool[0].outlier.consecutive_failures: 0 is out of range (allowed: 1..1000)",
+                        "pool[0].outlier.max_ejection_percent: 150 is out of range (allowed: 0..100 (percent))",
+                        "pool[0].outlier.max_ejection_time: 10s is shorter than ejection_time 1m"),
+                bad(LISTENER + pool("") + "max_connections = -1\n",
+                        "pool[0].backend[0].max_connections: -1 is out of range (allowed: 0..10000000; 0 = unlimited)"),
                 bad(LISTENER + pool("bounded_load_factor = \"1.25\"\n"),
                         "pool[0].bounded_load_factor: \"1.25\" is not a number (allowed: 1.0..100.0)"),
                 bad(LISTENER + "[[pool]]\nname = \"web\"\n",
