@@ -46,6 +46,7 @@ public final class TestConfigs {
     private int retries = PoolConfig.DEFAULT_RETRIES;
     private String algorithm = PoolConfig.DEFAULT_ALGORITHM;
     private BalancerOptions balancerOptions = BalancerOptions.DEFAULTS;
+    private int backendMaxConnections;
 
     private TestConfigs() {
     }
@@ -141,6 +142,12 @@ public final class TestConfigs {
         return this;
     }
 
+    /** {@code max_connections} of every backend; 0 = none. */
+    public TestConfigs backendMaxConnections(int max) {
+        this.backendMaxConnections = max;
+        return this;
+    }
+
     public Config build() {
         List<ListenerConfig> listeners = new ArrayList<>();
         List<PoolConfig> pools = new ArrayList<>();
@@ -150,7 +157,8 @@ public final class TestConfigs {
                     route.pool(), timeouts, maxConnections, backlog, acceptMode, socket));
             List<BackendConfig> backends = new ArrayList<>();
             for (int i = 0; i < route.backends().size(); i++) {
-                backends.add(new BackendConfig("b" + (i + 1), route.backends().get(i), BackendConfig.DEFAULT_WEIGHT));
+                backends.add(new BackendConfig("b" + (i + 1), route.backends().get(i), BackendConfig.DEFAULT_WEIGHT,
+                        backendMaxConnections));
             }
             pools.add(new PoolConfig(route.pool(), algorithm, retries, null, null, null, backends, balancerOptions));
         }

@@ -1,0 +1,100 @@
+package lb.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/** The eligibility axes and the atomic claims a loop makes when it places a session. */
+class BackendTest {
+
+    private static final InetSocketAddress ADDRESS = new InetSocketAddress("10.0.0.1", 80);
+
+    @Test
+    void connectionLimitIsClaimedAtomically() {
+        Backend b = new Backend("b", ADDRESS, 1, 2, new PoolHealth(0));
+        assertTrue(b.isEligible());
+        assertTrue(b.tryPlace());
+        assertTrue(b.tryPlace());
+        assertFalse(b.isEligible(), "at its limit");
+        assertFalse(b.tryPlace(), "a third session");
+        assertEquals(1, b.rejectedAtLimit());
+        assertEquals(2, b.activeSessions(), "a refused claim leaves the count alone");
+        b.onSessionReleased();
+        assertTrue(b.isEligible());
+        assertTrue(b.tryPlace());
+    }
+
+    @Test
+    void anEjectedBackendTakesExactlyOneTrialSession() {
+        Backend b = new Backend("b", ADDRESS, 1, 0, new PoolHealth(0));
+        b.eject();
+        assertFalse(b.isEligible());
+        assertFalse(b.tryPlace());
+        b.beginTrial();
+        assertTrue(b.isEligible(), "half-open");
+        assertTrue(b.tryPlace(), "the trial");
+        assertFalse(b.isEligible(), "the trial is taken");
+        assertFalse(b.tryPlace(), "a second session during the trial");
+        assertEquals(1, b.activeSessions());
+        b.onSessionFailed();
+        assertEquals(Backend.TRIAL_FAILED, b.trialResult());
+        b.beginTrial();
+        b.onSessionSucceeded();
+        assertEquals(Backend.TRIAL_PASSED, b.trialResult());
+        b.restore();
+        assertTrue(b.isEligible());
+        assertEquals(0, b.consecutiveFailures());
+    }
+
+    @Test
+    void panicMakesUnhealthyAndEjectedBackendsEligibleButNotDrainingOnes() {
+        PoolHealth pool = new PoolHealth(0);
+        Backend down = new Backend("down", ADDRESS, 1, 0, pool);
+        down.healthState(HealthState.DOWN);
+        Backend ejected = new Backend("ejected", ADDRESS, 1, 0, pool);
+        ejected.eject();
+        Backend draining = new Backend("draining", ADDRESS, 1, 0, pool);
+        draining.adminState(AdminState.DRAINING);
+        pool.panic(true);
+        assertTrue(down.isEligible());
+        assertTrue(ejected.isEligible());
+        assertTrue(ejected.tryPlace(), "in panic an ejected backend takes sessions without a trial");
+        assertFalse(draining.isEligible(), "panic overrides health, not the operator");
+        pool.panic(false);
+        assertFalse(down.isEligible());
+        assertFalse(ejected.isEligible());
+    }
+
+    @Test
+    void failureStreakCountsUntilASuccess() {
+        Backend b = new Backend("b", ADDRESS, 1, 0, new PoolHealth(0));
+        b.onSessionFailed();
+        b.onConnectFailed(0);
+        assertEquals(2, b.consecutiveFailures());
+        assertEquals(2, b.sessionFailures());
+        b.onSessionSucceeded();
+        assertEquals(0, b.consecutiveFailures());
+        assertEquals(2, b.sessionFailures());
+    }
+
+    @Test
+    void slowStartRampsTheEffectiveWeightFromTenPercent() {
+        long rampNs = TimeUnit.SECONDS.toNanos(10);
+        Backend b = new Backend("b", ADDRESS, 3, 0, new PoolHealth(rampNs));
+        assertEquals(300, b.effectiveWeight(0), "full weight, in hundredths");
+        long start = 1_000_000_000L;
+        b.startRamp(start);
+        assertEquals(30, b.effectiveWeight(start));
+        assertEquals(165, b.effectiveWeight(start + rampNs / 2));
+        assertEquals(300, b.effectiveWeight(start + rampNs));
+        assertFalse(b.isRamping(start + rampNs));
+        Backend noRamp = new Backend("c", ADDRESS, 3, 0, new PoolHealth(0));
+        noRamp.startRamp(start);
+        assertEquals(300, noRamp.effectiveWeight(start), "no slow start configured");
+    }
+}
