@@ -11,6 +11,7 @@ import lb.balance.BalancerOptions;
 import lb.config.BackendConfig;
 import lb.config.Config;
 import lb.config.DaemonConfig;
+import lb.config.HealthConfig;
 import lb.config.ListenerConfig;
 import lb.config.PoolConfig;
 import lb.config.SocketOptions;
@@ -47,6 +48,7 @@ public final class TestConfigs {
     private String algorithm = PoolConfig.DEFAULT_ALGORITHM;
     private BalancerOptions balancerOptions = BalancerOptions.DEFAULTS;
     private int backendMaxConnections;
+    private HealthConfig health = HealthConfig.DEFAULTS;
 
     private TestConfigs() {
     }
@@ -148,6 +150,12 @@ public final class TestConfigs {
         return this;
     }
 
+    /** Health checks, panic threshold and slow start of every pool. */
+    public TestConfigs health(HealthConfig health) {
+        this.health = health;
+        return this;
+    }
+
     public Config build() {
         List<ListenerConfig> listeners = new ArrayList<>();
         List<PoolConfig> pools = new ArrayList<>();
@@ -160,7 +168,8 @@ public final class TestConfigs {
                 backends.add(new BackendConfig("b" + (i + 1), route.backends().get(i), BackendConfig.DEFAULT_WEIGHT,
                         backendMaxConnections));
             }
-            pools.add(new PoolConfig(route.pool(), algorithm, retries, null, null, null, backends, balancerOptions));
+            pools.add(new PoolConfig(route.pool(), algorithm, retries, null, null, null, backends, balancerOptions,
+                    health));
         }
         return new Config(Optional.empty(), new DaemonConfig(workers, shutdownGrace, accessLog, bufferSize, bufferPoolMax),
                 listeners, pools);

@@ -1,0 +1,166 @@
+package lb.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import lb.Daemon;
+import lb.config.ActiveCheck;
+import lb.config.HealthConfig;
+import lb.pool.Backend;
+import lb.pool.HealthState;
+import lb.testing.Await;
+import lb.testing.BlackHole;
+import lb.testing.Cleanup;
+import lb.testing.Client;
+import lb.testing.DeadPort;
+import lb.testing.TestConfigs;
+
+/** Active checks against real backends: each probe type, rise/fall, spacing, timeouts, start-up. */
+class ActiveChecksTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
+
+    static HealthConfig check(ActiveCheck.Type type, long intervalMs, int rise, int fall, boolean initialUp,
+                              String path, int statusMin, int statusMax, String send, String expect) {
+        return new HealthConfig(new ActiveCheck(type, Duration.ofMillis(intervalMs), Duration.ofMillis(intervalMs / 2),
+                rise, fall, 0, path, null, statusMin, statusMax, send.getBytes(StandardCharsets.US_ASCII),
+                expect.getBytes(StandardCharsets.US_ASCII), initialUp), null, 0, Duration.ZERO);
+    }
+
+    static HealthConfig tcp(long intervalMs, int rise, int fall, boolean initialUp) {
+        return check(ActiveCheck.Type.TCP, intervalMs, rise, fall, initialUp, "/", 200, 399, "", "");
+    }
+
+    private Backend backend(Daemon daemon, int i) {
+        return daemon.pool(TestConfigs.POOL).snapshot().backend(i);
+    }
+
+    private static void awaitState(Backend b, HealthState state) {
+        Await.until(() -> b.healthState() == state, WAIT, () -> b + " is not " + state);
+    }
+
+    @Test
+    void httpStatusDecides() throws Exception {
+        ProbeServer server = cleanup.track(ProbeServer.start(0, ProbeServer.http(503)));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(server.address())
+                .health(check(ActiveCheck.Type.HTTP, 50, 2, 2, true, "/healthz", 200, 399, "", "")).build()));
+        Backend b = backend(daemon, 0);
+        awaitState(b, HealthState.DOWN);
+        server.reply(ProbeServer.http(200));
+        awaitState(b, HealthState.UP);
+        server.reply(ProbeServer.http(302));
+        int before = server.acceptedNs().size();
+        Await.until(() -> server.acceptedNs().size() >= before + 4, WAIT, "probes did not continue");
+        assertEquals(HealthState.UP, b.healthState(), "302 is in 200-399");
+    }
+
+    @Test
+    void customStatusRangeAndInitialDown() throws Exception {
+        ProbeServer server = cleanup.track(ProbeServer.start(0, ProbeServer.http(200)));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(server.address())
+                .health(check(ActiveCheck.Type.HTTP, 50, 2, 2, false, "/", 204, 204, "", "")).build()));
+        Backend b = backend(daemon, 0);
+        Await.until(() -> server.acceptedNs().size() >= 4, WAIT, "probes did not run");
+        assertEquals(HealthState.DOWN, b.healthState(), "200 is not the expected 204");
+        server.reply(ProbeServer.http(204));
+        awaitState(b, HealthState.UP);
+    }
+
+    @Test
+    void sendExpectWantsTheExpectedReply() throws Exception {
+        ProbeServer redis = cleanup.track(ProbeServer.start(0, ProbeServer.sendExpect("PING\r\n", "+PONG\r\n")));
+        ProbeServer broken = cleanup.track(ProbeServer.start(0, ProbeServer.sendExpect("PING\r\n", "-ERR unknown\r\n")));
+        HealthConfig health = check(ActiveCheck.Type.SEND_EXPECT, 50, 2, 2, false, "/", 200, 399, "PING\r\n", "+PONG");
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(redis.address(), broken.address())
+                .health(health).build()));
+        awaitState(backend(daemon, 0), HealthState.UP);
+        Await.until(() -> broken.acceptedNs().size() >= 4, WAIT, "probes did not run");
+        assertEquals(HealthState.DOWN, backend(daemon, 1).healthState(), "a -ERR reply is not +PONG");
+    }
+
+    @Test
+    void firstProbeRunsAtStartUpAndProbesOfOneBackendAreAtLeastAnIntervalApart() throws Exception {
+        ProbeServer server = cleanup.track(ProbeServer.start(0, ProbeServer.ACCEPT));
+        long startNs = System.nanoTime();
+        cleanup.track(Daemon.start(TestConfigs.balancing(server.address()).health(tcp(100, 1, 1, false)).build()));
+        Await.until(() -> server.acceptedNs().size() >= 12, WAIT, "12 probes did not arrive");
+        List<Long> at = server.acceptedNs();
+        long firstMs = (at.get(0) - startNs) / 1_000_000;
+        assertTrue(firstMs < 1_000, "first probe " + firstMs + " ms after start (daemon start-up included)");
+        long totalMs = (at.get(at.size() - 1) - at.get(0)) / 1_000_000;
+        for (int i = 1; i < at.size(); i++) {
+            long gapMs = (at.get(i) - at.get(i - 1)) / 1_000_000;
+            assertTrue(gapMs >= 95, "probes " + (i - 1) + " and " + i + " only " + gapMs + " ms apart");
+        }
+        // Interval plus up to 10% jitter: 11 gaps within 1100..1210 ms, with room for a loaded machine.
+        assertTrue(totalMs < 11 * 110 + 400, "11 gaps took " + totalMs + " ms");
+    }
+
+    @Test
+    void backendNotYetCheckedTakesNoSessions() throws Exception {
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(DeadPort.allocate())
+                .health(tcp(50, 1, 1, false)).build()));
+        Backend b = backend(daemon, 0);
+        try (Client client = Client.connect(daemon.listenerAddress(TestConfigs.LISTENER))) {
+            client.readTimeout(Duration.ofSeconds(5));
+            assertEquals(Client.End.EOF, client.awaitEnd(), "no usable backend: closed");
+        }
+        assertEquals(0, b.totalSessions(), "a backend that never passed a probe got a session");
+        assertEquals(HealthState.DOWN, b.healthState());
+    }
+
+    @Test
+    void blackHoleFailsByTimeout() throws Exception {
+        BlackHole hole = cleanup.track(BlackHole.open());
+        long startNs = System.nanoTime();
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(hole.address())
+                .health(tcp(100, 1, 1, true)).build()));
+        awaitState(backend(daemon, 0), HealthState.DOWN);
+        long ms = (System.nanoTime() - startNs) / 1_000_000;
+        assertTrue(ms >= 50, "DOWN after " + ms + " ms: before the 50 ms timeout could pass");
+        assertTrue(ms < 2_000, "DOWN only after " + ms + " ms");
+    }
+
+    /**
+     * A backend that is up 300 ms and down 300 ms, probed every 50 ms with rise = fall = 8: no
+     * phase is long enough to change its state, so the pool does not thrash.
+     */
+    @Test
+    void flappingBackendDoesNotThrash() throws Exception {
+        ProbeServer first = cleanup.track(ProbeServer.start(0, ProbeServer.ACCEPT));
+        int port = first.port();
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(first.address())
+                .health(tcp(50, 8, 8, true)).build()));
+        Backend b = backend(daemon, 0);
+        ProbeServer current = first;
+        int flips = 0;
+        long endNs = System.nanoTime() + Duration.ofMillis(2_400).toNanos();
+        while (System.nanoTime() < endNs) {
+            long phaseEndNs = System.nanoTime() + Duration.ofMillis(300).toNanos();
+            Await.until(() -> System.nanoTime() >= phaseEndNs || b.healthState() != HealthState.UP,
+                    Duration.ofSeconds(2), "phase");
+            if (b.healthState() != HealthState.UP) {
+                flips++;
+                break;
+            }
+            if (current != null) {
+                current.close();
+                current = null;
+            } else {
+                current = cleanup.track(ProbeServer.start(port, ProbeServer.ACCEPT));
+            }
+        }
+        assertEquals(0, flips, "state changes of a backend flapping faster than rise/fall");
+        assertEquals(HealthState.UP, b.healthState());
+    }
+}
