@@ -73,10 +73,12 @@ final class ActiveChecks implements HealthChecker.Task {
             }
             transitions++;
             if (riseFall.isUp()) {
-                backend.healthState(HealthState.UP);
-                if (!initialPass) {
-                    backend.startRamp(nowNs); // coming back: slow start; at start-up every backend starts together
+                if (!initialPass && backend.startRamp(nowNs)) {
+                    // Coming back (at start-up every backend starts together): the ramp's first,
+                    // lowest weights are published before the backend can be picked at all.
+                    pool.republish();
                 }
+                backend.healthState(HealthState.UP);
                 LOG.info("pool {}: backend {} is UP{}", pool.name(), backend,
                         initialPass ? " (first check passed)" : " (" + check.rise() + " checks passed in a row)");
             } else {

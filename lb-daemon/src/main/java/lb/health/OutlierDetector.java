@@ -102,8 +102,10 @@ final class OutlierDetector implements HealthChecker.Task {
                     if (result == Backend.TRIAL_PASSED || silent) {
                         e.phase = Phase.IN;
                         e.returnedNs = nowNs;
+                        if (e.backend.startRamp(nowNs)) {
+                            pool.republish(); // ramp weights first, then back in rotation
+                        }
                         e.backend.restore();
-                        e.backend.startRamp(nowNs);
                         LOG.info("pool {}: backend {} is back: its trial session {}", pool.name(), e.backend,
                                 silent ? "connected" : "succeeded");
                     } else if (result == Backend.TRIAL_FAILED) {

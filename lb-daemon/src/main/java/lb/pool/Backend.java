@@ -253,12 +253,17 @@ public final class Backend {
         consecutiveFailures.set(0);
     }
 
-    /** HealthChecker thread: the backend just came UP; ramp its weight from now on (if the pool has slow start). */
-    public void startRamp(long nowNs) {
-        if (poolHealth.slowStartNs() > 0) {
-            rampStartNs = nowNs;
-            ramping = true;
+    /**
+     * HealthChecker thread: the backend is coming back; ramp its weight from now on. Returns
+     * whether it ramps (the pool has slow start), in which case the caller publishes a snapshot.
+     */
+    public boolean startRamp(long nowNs) {
+        if (poolHealth.slowStartNs() <= 0) {
+            return false;
         }
+        rampStartNs = nowNs;
+        ramping = true;
+        return true;
     }
 
     /** Whether slow start still holds this backend below its full weight at {@code nowNs}. */
