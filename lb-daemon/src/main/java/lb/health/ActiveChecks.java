@@ -78,11 +78,11 @@ final class ActiveChecks implements HealthChecker.Task {
                     // lowest weights are published before the backend can be picked at all.
                     pool.republish();
                 }
-                backend.healthState(HealthState.UP);
+                backend.changeHealthState(HealthState.UP);
                 LOG.info("pool {}: backend {} is UP{}", pool.name(), backend,
                         initialPass ? " (first check passed)" : " (" + check.rise() + " checks passed in a row)");
             } else {
-                backend.healthState(HealthState.DOWN);
+                backend.changeHealthState(HealthState.DOWN);
                 LOG.warn("pool {}: backend {} is DOWN: {} ({} failed check{} in a row)", pool.name(), backend, failure,
                         check.fall(), check.fall() == 1 ? "" : "s");
             }

@@ -54,6 +54,9 @@ public final class Backend {
     private final AtomicLong sessionFailures = new AtomicLong();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicLong rejectedAtLimit = new AtomicLong();
+    // Written by the HealthChecker only; atomics so that any thread reads them whole.
+    private final AtomicLong healthChanges = new AtomicLong();
+    private final AtomicLong ejections = new AtomicLong();
     private final AtomicLong lastConnectWarningNs = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong suppressedConnectWarnings = new AtomicLong();
 
@@ -226,8 +229,27 @@ public final class Backend {
         return rejectedAtLimit.get();
     }
 
+    /** UP/DOWN changes found by active checks so far. */
+    public long healthChanges() {
+        return healthChanges.get();
+    }
+
+    /** Passive ejections so far. */
+    public long ejections() {
+        return ejections.get();
+    }
+
+    /** HealthChecker thread: active checks changed the health state. */
+    public void changeHealthState(HealthState state) {
+        if (healthState != state) {
+            healthChanges.incrementAndGet();
+        }
+        healthState = state;
+    }
+
     /** HealthChecker thread: takes the backend out until {@link #beginTrial()} or {@link #restore()}. */
     public void eject() {
+        ejections.incrementAndGet();
         halfOpen = false;
         trialPermit.set(false);
         ejected = true;

@@ -58,6 +58,7 @@ class ActiveChecksTest {
         awaitState(b, HealthState.DOWN);
         server.reply(ProbeServer.http(200));
         awaitState(b, HealthState.UP);
+        assertEquals(2, b.healthChanges(), "DOWN then UP, counted");
         server.reply(ProbeServer.http(302));
         int before = server.acceptedNs().size();
         Await.until(() -> server.acceptedNs().size() >= before + 4, WAIT, "probes did not continue");
@@ -161,6 +162,7 @@ class ActiveChecksTest {
             }
         }
         assertEquals(0, flips, "state changes of a backend flapping faster than rise/fall");
+        assertEquals(0, b.healthChanges(), "health changes counted");
         assertEquals(HealthState.UP, b.healthState());
     }
 }
