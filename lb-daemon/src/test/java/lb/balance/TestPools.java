@@ -13,7 +13,7 @@ import lb.pool.PoolSnapshot;
 
 /**
  * Test thread only. Pools and clients for balancer tests, without sockets: backends named
- * {@code b0, b1, ...} on {@code 10.0.0.x:80} (never connected to), and {@link ClientKey}s from
+ * {@code b0, b1, ...} on {@code 127.1.0.x:80} (loopback, never connected to), and {@link ClientKey}s from
  * literal addresses hashed exactly as a session hashes its client.
  */
 public final class TestPools {
@@ -44,7 +44,7 @@ public final class TestPools {
         List<BackendConfig> backends = new ArrayList<>();
         for (int i = 0; i < weights.length; i++) {
             // A literal IP resolves without DNS; port 80 is never connected to.
-            InetSocketAddress address = new InetSocketAddress("10.0." + (i / 250) + "." + (i % 250 + 1), 80);
+            InetSocketAddress address = new InetSocketAddress("127.1." + (i / 250) + "." + (i % 250 + 1), 80);
             backends.add(new BackendConfig(names.get(i), address, weights[i]));
         }
         PoolConfig config = new PoolConfig("test", algorithm, 2, null, null, null, backends, options);

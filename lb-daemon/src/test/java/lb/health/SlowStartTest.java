@@ -40,7 +40,7 @@ class SlowStartTest {
     private static BackendPool pool(String algorithm) {
         List<BackendConfig> backends = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            backends.add(new BackendConfig("b" + i, new InetSocketAddress("10.0.0." + (i + 1), 80), 1));
+            backends.add(new BackendConfig("b" + i, new InetSocketAddress("127.1.0." + (i + 1), 80), 1));
         }
         return new BackendPool(new PoolConfig("test", algorithm, 2, null, null, null, backends, BalancerOptions.DEFAULTS,
                 new HealthConfig(null, null, 0, Duration.ofNanos(RAMP_NS))), 1);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The eligibility axes and the atomic claims a loop makes when it places a session. */
 class BackendTest {
 
-    private static final InetSocketAddress ADDRESS = new InetSocketAddress("10.0.0.1", 80);
+    private static final InetSocketAddress ADDRESS = new InetSocketAddress("127.1.0.1", 80);
 
     @Test
     void connectionLimitIsClaimedAtomically() {

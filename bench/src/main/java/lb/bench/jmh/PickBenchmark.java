@@ -35,7 +35,7 @@ import lb.pool.PoolSnapshot;
 
 /**
  * JMH threads only. Cost of one {@link Balancer#pick} for every algorithm, on a pool built without
- * sockets: {@code backends} backends on {@code 10.0.x.y:80} (never connected to) with weights
+ * sockets: {@code backends} backends on {@code 127.1.x.y:80} (loopback, never connected to) with weights
  * cycling 1..4, default {@link BalancerOptions}. Each JMH thread plays one event loop: it takes its
  * own balancer from the shared snapshot ({@code snapshot.balancer(threadIndex)}), as EventLoop-i
  * does, and places a rotating population of {@value #CLIENTS} distinct synthetic IPv4 clients so
@@ -134,7 +134,7 @@ public class PickBenchmark {
     static BackendPool pool(String algorithm, int n, int loops) {
         List<BackendConfig> backends = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            InetSocketAddress address = new InetSocketAddress("10.0." + (i / 250) + "." + (i % 250 + 1), 80);
+            InetSocketAddress address = new InetSocketAddress("127.1." + (i / 250) + "." + (i % 250 + 1), 80);
             backends.add(new BackendConfig("b" + i, address, 1 + i % 4));
         }
         PoolConfig config = new PoolConfig("bench", algorithm, PoolConfig.DEFAULT_RETRIES, null, null, null, backends,
