@@ -2,6 +2,7 @@ package lb;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +23,8 @@ import lb.listen.Acceptor;
 import lb.listen.Listener;
 import lb.loop.EventLoop;
 import lb.loop.NanoClock;
+import lb.admin.AdminCommands;
+import lb.admin.AdminServer;
 import lb.health.HealthChecker;
 import lb.pool.BackendPool;
 import lb.session.LoopSessions;
@@ -44,6 +47,7 @@ public final class Daemon implements AutoCloseable {
     private final Map<String, BackendPool> pools;
     private final Map<String, Listener> listeners;
     private HealthChecker healthChecker;
+    private AdminServer adminServer;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean shutdownStarted;
     private boolean shutdownClean;
@@ -91,6 +95,18 @@ public final class Daemon implements AutoCloseable {
             Daemon daemon = new Daemon(config, loops, sessions, acceptors, pools, listeners);
             // Before the loops start, so that a backend's first probe runs as early as possible.
             daemon.healthChecker = HealthChecker.start(pools.values());
+            Path socket = config.daemon().adminSocket();
+            if (socket != null) {
+                try {
+                    daemon.adminServer = AdminServer.start(socket, config.daemon().adminSocketGroup(),
+                            new AdminCommands(pools, listeners, System.nanoTime()));
+                } catch (IOException e) {
+                    if (daemon.healthChecker != null) {
+                        daemon.healthChecker.close();
+                    }
+                    throw e;
+                }
+            }
             for (EventLoop loop : loops) {
                 loop.start();
             }
@@ -226,6 +242,9 @@ public final class Daemon implements AutoCloseable {
         if (!clean) {
             LOG.info("shutdown grace over: closing {} session(s)", activeSessions());
             onEveryLoop("close sessions", i -> sessions[i].closeAll(Termination.SHUTDOWN));
+        }
+        if (adminServer != null) {
+            adminServer.close();
         }
         if (healthChecker != null) {
             healthChecker.close();

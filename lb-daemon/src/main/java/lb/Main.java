@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -62,6 +63,11 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--no-access-log", description = "Do not log a line per closed session.")
     boolean noAccessLog;
+
+    @Option(names = "--admin-socket", paramLabel = "PATH",
+            description = "Admin Unix socket (overrides [daemon] admin_socket; \"\" = none). Without a config file "
+                    + "there is none unless this is given.")
+    String adminSocket;
 
     @Option(names = "--demo", description = "Start three built-in loopback backends and balance over them.")
     boolean demo;
@@ -149,10 +155,12 @@ public final class Main implements Callable<Integer> {
         DaemonConfig d = config.daemon();
         int effectiveWorkers = workers > 0 ? workers : d.workers();
         boolean accessLog = d.accessLog() && !noAccessLog;
-        if (effectiveWorkers == d.workers() && accessLog == d.accessLog()) {
+        Path socket = adminSocket == null ? d.adminSocket() : adminSocket.isEmpty() ? null : Path.of(adminSocket);
+        if (effectiveWorkers == d.workers() && accessLog == d.accessLog() && Objects.equals(socket, d.adminSocket())) {
             return config;
         }
-        DaemonConfig changed = new DaemonConfig(effectiveWorkers, d.shutdownGrace(), accessLog, d.bufferSize(), d.bufferPoolMax());
+        DaemonConfig changed = new DaemonConfig(effectiveWorkers, d.shutdownGrace(), accessLog, d.bufferSize(),
+                d.bufferPoolMax(), socket, d.adminSocketGroup());
         return new Config(config.source(), changed, config.listeners(), config.pools());
     }
 

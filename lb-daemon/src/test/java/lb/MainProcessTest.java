@@ -58,12 +58,13 @@ class MainProcessTest {
         return file;
     }
 
-    private static String echoConfig(InetSocketAddress backend, String graceText) {
+    private String echoConfig(InetSocketAddress backend, String graceText) {
         return """
                 [daemon]
                 workers = 2
                 shutdown_grace = "%s"
                 access_log = false
+                admin_socket = "%s"
 
                 [[listener]]
                 name = "main"
@@ -84,7 +85,7 @@ class MainProcessTest {
                 name = "echo-1"
                 address = "%s"
                 weight = 1
-                """.formatted(graceText, hostPort(backend));
+                """.formatted(graceText, dir.resolve("admin.sock"), hostPort(backend));
     }
 
     private static String httpGet(InetSocketAddress address) throws IOException {
@@ -285,5 +286,38 @@ class MainProcessTest {
         for (String option : List.of("--config", "--check-config", "--listen", "--backends", "--algorithm", "--demo")) {
             assertTrue(out.contains(option), "--help mentions " + option + daemon.output());
         }
+    }
+
+    @Test
+    void adminSocketAnswersStatusRefusesASecondDaemonAndIsRemovedOnExit() throws Exception {
+        EchoBackend echo = cleanup.track(EchoBackend.start("echo"));
+        Path config = configFile("lb.toml", echoConfig(echo.address(), "1s"));
+        Path socket = dir.resolve("admin.sock");
+        DaemonProcess daemon = cleanup.track(DaemonProcess.start("--config", config.toString()));
+        daemon.awaitLine(DaemonProcess.READY_LINE, START_TIMEOUT);
+        assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(socket)), "admin socket mode");
+
+        String status;
+        try (java.nio.channels.SocketChannel admin = java.nio.channels.SocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            admin.connect(java.net.UnixDomainSocketAddress.of(socket));
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    java.nio.channels.Channels.newInputStream(admin), StandardCharsets.UTF_8));
+            java.nio.channels.Channels.newOutputStream(admin).write("{\"cmd\":\"status\"}\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            status = in.readLine();
+        }
+        assertTrue(status.startsWith("{\"ok\":true") && status.contains("\"name\":\"echo-1\"")
+                && status.contains("\"address\":\"" + hostPort(echo.address()) + "\""), status);
+
+        DaemonProcess second = cleanup.track(DaemonProcess.start("--config", config.toString()));
+        assertEquals(1, second.awaitExit(EXIT_TIMEOUT), "a second daemon on the same admin socket" + second.output());
+        assertTrue(second.stderrLines().stream().anyMatch(l -> l.contains("admin socket " + socket + " is in use")),
+                second.output());
+
+        daemon.terminate();
+        assertEquals(0, daemon.awaitExit(EXIT_TIMEOUT), daemon.output());
+        assertFalse(Files.exists(socket), "admin socket left behind after a clean exit");
     }
 }

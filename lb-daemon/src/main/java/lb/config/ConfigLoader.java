@@ -44,8 +44,8 @@ import lb.config.ListenerConfig.AcceptMode;
 public final class ConfigLoader {
 
     static final List<String> ROOT_KEYS = List.of("daemon", "listener", "pool");
-    static final List<String> DAEMON_KEYS = List.of("access_log", "buffer_pool_max", "buffer_size", "shutdown_grace",
-            "workers");
+    static final List<String> DAEMON_KEYS = List.of("access_log", "admin_socket", "admin_socket_group",
+            "buffer_pool_max", "buffer_size", "shutdown_grace", "workers");
     static final List<String> LISTENER_KEYS = List.of("accept", "backlog", "bind", "connect_timeout", "half_close_timeout",
             "idle_timeout", "keepalive", "max_connections", "name", "pool", "receive_buffer", "send_buffer", "tcp_nodelay");
     static final List<String> POOL_KEYS = List.of("algorithm", "backend", "bounded_load_factor", "connect_timeout",
@@ -212,7 +212,22 @@ public final class ConfigLoader {
                     "4KiB..16MiB");
             long poolMax = t.size("buffer_pool_max", DaemonConfig.DEFAULT_BUFFER_POOL_MAX, bufferSize, Long.MAX_VALUE,
                     "buffer_size (" + Sizes.format(bufferSize) + ") or more");
-            return new DaemonConfig(workers, grace, accessLog, (int) bufferSize, poolMax);
+            String socket = t.string("admin_socket", DaemonConfig.DEFAULT_ADMIN_SOCKET.toString());
+            Path adminSocket = null;
+            if (socket != null && !socket.isEmpty()) {
+                if (!socket.startsWith("/") || socket.indexOf('\0') >= 0 || socket.length() > 100) {
+                    t.error("admin_socket", ConfigError.quote(socket) + " is not an absolute path of at most 100 "
+                            + "characters (Unix socket paths are short); \"\" = no admin socket");
+                } else {
+                    adminSocket = Path.of(socket);
+                }
+            }
+            String group = t.string("admin_socket_group", null);
+            if (group != null && !group.matches("[A-Za-z_][A-Za-z0-9_.-]{0,31}")) {
+                t.error("admin_socket_group", ConfigError.quote(group) + " is not a group name");
+                group = null;
+            }
+            return new DaemonConfig(workers, grace, accessLog, (int) bufferSize, poolMax, adminSocket, group);
         }
 
         private int workers(Table t) {

@@ -1,5 +1,6 @@
 package lb.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -11,8 +12,18 @@ import java.time.Duration;
  * @param bufferSize        bytes of each loop's read buffer and of each pooled pending buffer
  * @param bufferPoolMax     bytes of pending buffers one loop may hold at once; sessions wait for a
  *                          free buffer (they stop reading) when the pool is exhausted
+ * @param adminSocket       path of the admin Unix socket, or null for none
+ * @param adminSocketGroup  group the socket file is given (mode 0660), or null for the daemon's own
  */
-public record DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax) {
+public record DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax,
+                           Path adminSocket, String adminSocketGroup) {
+
+    public static final Path DEFAULT_ADMIN_SOCKET = Path.of("/run/lb/admin.sock");
+
+    /** Without an admin socket. */
+    public DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax) {
+        this(workers, shutdownGrace, accessLog, bufferSize, bufferPoolMax, null, null);
+    }
 
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     /**

@@ -74,6 +74,7 @@ public final class QuickConfig {
         Map<String, Object> daemon = new HashMap<>();
         daemon.put("workers", (long) workers);
         daemon.put("access_log", accessLog);
+        daemon.put("admin_socket", ""); // quick modes run without one unless --admin-socket names it
         Map<String, Object> listener = new HashMap<>();
         listener.put("name", name);
         putIfPresent(listener, "bind", listen);

@@ -68,6 +68,8 @@ class ConfigLoaderTest {
                 workers = 3
                 shutdown_grace = "10s"
                 access_log = false
+                admin_socket = "/run/lb-test/admin.sock"
+                admin_socket_group = "lb"
                 buffer_size = "16KiB"
                 buffer_pool_max = 8388608
 
@@ -115,7 +117,8 @@ class ConfigLoaderTest {
                 """);
 
         Config expected = new Config(Optional.of(file),
-                new DaemonConfig(3, Duration.ofSeconds(10), false, 16 * 1024, 8 * 1024 * 1024),
+                new DaemonConfig(3, Duration.ofSeconds(10), false, 16 * 1024, 8 * 1024 * 1024,
+                        Path.of("/run/lb-test/admin.sock"), "lb"),
                 List.of(new ListenerConfig("web", address("127.0.0.1", 8080), "web",
                                 new Timeouts(Duration.ofMillis(250), Duration.ZERO, Duration.ofMinutes(1)), 5000, 128,
                                 AcceptMode.SHARED, new SocketOptions(false, true, 256 * 1024, 131072)),
@@ -185,7 +188,7 @@ class ConfigLoaderTest {
         Config config = ConfigLoader.parse(VALID, Optional.empty());
 
         assertEquals(new DaemonConfig(expectedAutoWorkers(), Duration.ofSeconds(30), true, DaemonConfig.DEFAULT_BUFFER_SIZE,
-                DaemonConfig.DEFAULT_BUFFER_POOL_MAX), config.daemon());
+                DaemonConfig.DEFAULT_BUFFER_POOL_MAX, DaemonConfig.DEFAULT_ADMIN_SOCKET, null), config.daemon());
         assertEquals(List.of(new ListenerConfig("web", address("127.0.0.1", 8080), "web", Timeouts.DEFAULTS, 0, 1024,
                 AcceptMode.REUSEPORT, SocketOptions.DEFAULTS)), config.listeners());
         assertEquals(List.of(new PoolConfig("web", "round_robin", 2, null, null, null,
@@ -257,7 +260,8 @@ class ConfigLoaderTest {
                 bad("[daemon]\nbuffer_size = \"64KiB\"\nbuffer_pool_max = \"32KiB\"\n" + VALID,
                         "daemon.buffer_pool_max: \"32KiB\" is out of range (allowed: buffer_size (64KiB) or more)"),
                 bad("[daemon]\nworker = 2\n" + VALID,
-                        "daemon.worker: unknown key (known: access_log, buffer_pool_max, buffer_size, shutdown_grace, workers)"),
+                        "daemon.worker: unknown key (known: access_log, admin_socket, admin_socket_group, buffer_pool_max, buffer_size, "
+                        + "shutdown_grace, workers)"),
                 bad("daemon = 5\n" + VALID, "daemon: 5 is not a table (write [daemon])"),
                 // top level
                 bad("timeout = \"5s\"\n" + VALID, "timeout: unknown key (known: daemon, listener, pool)"),
@@ -359,6 +363,10 @@ class ConfigLoaderTest {
                         + "100 times as many slots as backends"),
                 bad(LISTENER + pool("bounded_load_factor = 0.5\n"),
                         "pool[0].bounded_load_factor: 0.5 is out of range (allowed: 1.0..100.0)"),
+                bad("[daemon]\nadmin_socket = \"run/lb.sock\"\nadmin_socket_group = \"1 2\"\n" + VALID,
+                        "daemon.admin_socket: \"run/lb.sock\" is not an absolute path of at most 100 characters (Unix "
+                                + "socket paths are short); \"\" = no admin socket",
+                        "daemon.admin_socket_group: \"1 2\" is not a group name"),
                 bad(LISTENER + pool("panic_threshold = 101\n"),
                         "pool[0].panic_threshold: 101 is out of range (allowed: 0..100 (percent); 0 = never)"),
                 bad(LISTENER + pool("slow_start = \"soon\"\n"),

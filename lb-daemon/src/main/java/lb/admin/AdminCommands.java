@@ -1,0 +1,118 @@
+package lb.admin;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+import lb.Version;
+import lb.listen.Listener;
+import lb.pool.Backend;
+import lb.pool.BackendPool;
+import lb.pool.PoolSnapshot;
+
+/**
+ * Owned by the admin thread. What each admin command does: parses one request line, checks it,
+ * and returns the reply line: {@code {"ok":true,"result":...}} or {@code {"ok":false,"error":"..."}}.
+ * Commands read pool snapshots and backend counters; they never block an event loop.
+ */
+public final class AdminCommands {
+
+    private final Map<String, BackendPool> pools;
+    private final Map<String, Listener> listeners;
+    private final long startedNs;
+    private final Map<String, Function<Map<String, Object>, Object>> commands = new TreeMap<>();
+
+    public AdminCommands(Map<String, BackendPool> pools, Map<String, Listener> listeners, long startedNs) {
+        this.pools = pools;
+        this.listeners = listeners;
+        this.startedNs = startedNs;
+        commands.put("version", request -> Map.of("version", Version.text()));
+        commands.put("status", request -> status());
+    }
+
+    /** An error reply. */
+    static String error(String message) {
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("ok", false);
+        reply.put("error", message);
+        return Json.write(reply);
+    }
+
+    /** The reply to one request line (without its newline). */
+    String handle(String line) {
+        Object parsed;
+        try {
+            parsed = Json.parse(line);
+        } catch (IllegalArgumentException e) {
+            return error(e.getMessage());
+        }
+        if (!(parsed instanceof Map<?, ?> map)) {
+            return error("a request is a JSON object with a \"cmd\" field");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> request = (Map<String, Object>) map;
+        Object cmd = request.get("cmd");
+        if (!(cmd instanceof String name)) {
+            return error(cmd == null ? "missing \"cmd\"" : "\"cmd\" must be a string");
+        }
+        Function<Map<String, Object>, Object> command = commands.get(name);
+        if (command == null) {
+            return error("unknown command \"" + name + "\" (known: " + String.join(", ", commands.keySet()) + ")");
+        }
+        try {
+            Map<String, Object> reply = new LinkedHashMap<>();
+            reply.put("ok", true);
+            reply.put("result", command.apply(request));
+            return Json.write(reply);
+        } catch (IllegalArgumentException e) {
+            return error(e.getMessage());
+        }
+    }
+
+    private Object status() {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("version", Version.text());
+        result.put("uptime_ms", (System.nanoTime() - startedNs) / 1_000_000);
+        List<Object> listenerList = listeners.values().stream().map(l -> (Object) Map.of(
+                "name", l.name(), "bind", l.boundAddressText(), "pool", l.pool().name(),
+                "active_sessions", l.activeSessions())).toList();
+        result.put("listeners", listenerList);
+        List<Object> poolList = pools.values().stream().map(this::pool).toList();
+        result.put("pools", poolList);
+        return result;
+    }
+
+    private Object pool(BackendPool pool) {
+        PoolSnapshot snapshot = pool.snapshot();
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("name", pool.name());
+        p.put("algorithm", snapshot.algorithm());
+        p.put("panic", pool.poolHealth().panic());
+        p.put("sessions_refused", pool.sessionsRefused());
+        List<Object> backends = new ArrayList<>();
+        for (int i = 0; i < snapshot.size(); i++) {
+            Backend b = snapshot.backend(i);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", b.name());
+            m.put("address", b.address().getAddress() != null
+                    ? b.address().getAddress().getHostAddress() + ":" + b.address().getPort() : b.address().toString());
+            m.put("weight", b.weight());
+            // On the configured scale, to two decimals (slow start ramps it).
+            m.put("effective_weight", Math.round(b.effectiveWeight(System.nanoTime()) * 100.0 / Backend.WEIGHT_UNIT)
+                    / 100.0);
+            m.put("admin_state", b.adminState().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("health", b.healthState().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("ejected", b.isEjected());
+            m.put("active_sessions", b.activeSessions());
+            m.put("total_sessions", b.totalSessions());
+            m.put("connect_failures", b.connectFailures());
+            m.put("max_connections", b.maxConnections());
+            backends.add(m);
+        }
+        p.put("backends", backends);
+        return p;
+    }
+}

@@ -1,0 +1,180 @@
+package lb.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import lb.Version;
+import lb.testing.Cleanup;
+
+/** The admin socket's protocol and its defences, over a real Unix socket. */
+class AdminServerTest {
+
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
+    @TempDir
+    Path dir;
+
+    /** One admin client: a line out, a line back. */
+    private static final class AdminClient implements AutoCloseable {
+        final SocketChannel channel;
+        final BufferedReader in;
+        final OutputStream out;
+
+        AdminClient(Path path) throws IOException {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.connect(UnixDomainSocketAddress.of(path));
+            in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+            out = Channels.newOutputStream(channel);
+        }
+
+        String call(String line) throws IOException {
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return in.readLine();
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    private AdminServer start(long idleMs) throws IOException {
+        return cleanup.track(AdminServer.start(dir.resolve("admin.sock"), null,
+                new AdminCommands(Map.of(), Map.of(), System.nanoTime()), TimeUnit.MILLISECONDS.toNanos(idleMs)));
+    }
+
+    @Test
+    void versionAndStatusAnswerWithTheResult() throws Exception {
+        AdminServer server = start(10_000);
+        try (AdminClient client = cleanup.track(new AdminClient(server.path()))) {
+            assertEquals("{\"ok\":true,\"result\":{\"version\":\"" + Version.text() + "\"}}",
+                    client.call("{\"cmd\":\"version\"}"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> status = (Map<String, Object>) Json.parse(client.call("{\"cmd\": \"status\"}"));
+            assertEquals(true, status.get("ok"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> result = (Map<String, Object>) status.get("result");
+            assertEquals(List.of(), result.get("pools"));
+            assertTrue((Long) result.get("uptime_ms") >= 0);
+        }
+    }
+
+    static Stream<List<String>> badRequests() {
+        return Stream.of(
+                List.of("{\"cmd\":", "malformed JSON at offset 7: unexpected end"),
+                List.of("not json", "malformed JSON at offset 0: unexpected character 'n'"),
+                List.of("[\"status\"]", "a request is a JSON object with a \\\"cmd\\\" field"),
+                List.of("{}", "missing \\\"cmd\\\""),
+                List.of("{\"cmd\":5}", "\\\"cmd\\\" must be a string"),
+                List.of("{\"cmd\":\"reboot\"}", "unknown command \\\"reboot\\\" (known: status, version)"),
+                List.of("{\"cmd\":\"status\",\"cmd\":\"version\"}", "malformed JSON at offset 31: duplicate key \\\"cmd\\\""),
+                List.of("{\"cmd\":\"status\"} x", "malformed JSON at offset 17: unexpected text after the value"),
+                List.of("[".repeat(40), "malformed JSON at offset 33: nested deeper than 32"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badRequests")
+    void badRequestGetsAClearErrorAndTheConnectionGoesOn(List<String> requestAndError) throws Exception {
+        AdminServer server = start(10_000);
+        try (AdminClient client = cleanup.track(new AdminClient(server.path()))) {
+            assertEquals("{\"ok\":false,\"error\":\"" + requestAndError.get(1) + "\"}", client.call(requestAndError.get(0)));
+            assertTrue(client.call("{\"cmd\":\"version\"}").startsWith("{\"ok\":true"), "the next request is served");
+        }
+    }
+
+    @Test
+    void overLongLineIsRefusedAndClosed() throws Exception {
+        AdminServer server = start(10_000);
+        try (AdminClient client = cleanup.track(new AdminClient(server.path()))) {
+            String reply = client.call("{\"cmd\":\"" + "x".repeat(AdminServer.MAX_LINE_BYTES) + "\"}");
+            assertEquals("{\"ok\":false,\"error\":\"request line longer than 65536 bytes\"}", reply);
+            assertEquals(null, client.in.readLine(), "closed after the error");
+        }
+        try (AdminClient next = cleanup.track(new AdminClient(server.path()))) {
+            assertTrue(next.call("{\"cmd\":\"version\"}").startsWith("{\"ok\":true"), "others still served");
+        }
+    }
+
+    @Test
+    void silentClientIsAnsweredAndClosedAfterTheIdleTimeout() throws Exception {
+        AdminServer server = start(300);
+        try (AdminClient client = cleanup.track(new AdminClient(server.path()))) {
+            long startNs = System.nanoTime();
+            assertEquals("{\"ok\":false,\"error\":\"no request within 300 ms; closing\"}", client.in.readLine());
+            long ms = (System.nanoTime() - startNs) / 1_000_000;
+            assertTrue(ms >= 250 && ms < 3_000, "closed after " + ms + " ms");
+            assertEquals(null, client.in.readLine());
+        }
+    }
+
+    @Test
+    void hundredClientsAtOnceAreAllServed() throws Exception {
+        AdminServer server = start(10_000);
+        List<AdminClient> clients = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            clients.add(cleanup.track(new AdminClient(server.path())));
+        }
+        for (AdminClient client : clients) {
+            client.out.write("{\"cmd\":\"version\"}\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        for (AdminClient client : clients) {
+            assertTrue(client.in.readLine().startsWith("{\"ok\":true"));
+        }
+    }
+
+    @Test
+    void socketIsCreatedWithMode0660AndRemovedOnClose() throws Exception {
+        AdminServer server = start(10_000);
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(server.path())));
+        server.close();
+        assertTrue(!Files.exists(server.path()), "socket file removed on close");
+    }
+
+    @Test
+    void staleSocketIsReplacedButALiveOneRefusesStartUp() throws Exception {
+        Path path = dir.resolve("admin.sock");
+        ServerSocketChannel crashed = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        crashed.bind(UnixDomainSocketAddress.of(path));
+        crashed.close(); // the file stays, as after a crash
+        assertTrue(Files.exists(path));
+        AdminServer server = start(10_000);
+        try (AdminClient client = cleanup.track(new AdminClient(server.path()))) {
+            assertTrue(client.call("{\"cmd\":\"version\"}").startsWith("{\"ok\":true"));
+        }
+        IOException e = assertThrows(IOException.class, () -> AdminServer.start(path, null,
+                new AdminCommands(Map.of(), Map.of(), 0)));
+        assertEquals("admin socket " + path + " is in use: another lb-daemon is running (stop it, or give this one "
+                + "another admin_socket)", e.getMessage());
+        Path notADirectory = dir.resolve("missing").resolve("admin.sock");
+        IOException missing = assertThrows(IOException.class, () -> AdminServer.start(notADirectory, null,
+                new AdminCommands(Map.of(), Map.of(), 0)));
+        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+    }
+}
