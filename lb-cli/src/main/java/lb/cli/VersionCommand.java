@@ -1,0 +1,21 @@
+package lb.cli;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/** Main thread only. {@code lb-cli version}: the running daemon's version (not lb-cli's: that is {@code --version}). */
+@Command(name = "version", description = "The running daemon's version.")
+final class VersionCommand implements Callable<Integer> {
+
+    @ParentCommand
+    LbCli root;
+
+    @Override
+    public Integer call() {
+        return root.request(Map.of("cmd", "version"),
+                (result, out) -> out.println(((Map<?, ?>) result).get("version")));
+    }
+}

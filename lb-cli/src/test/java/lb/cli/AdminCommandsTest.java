@@ -1,0 +1,142 @@
+package lb.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import lb.Daemon;
+import lb.Version;
+import lb.config.ConfigLoader;
+import picocli.CommandLine;
+
+/** Test thread only. lb-cli's commands against a real daemon's admin socket, and its exit codes. */
+class AdminCommandsTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private ServerSocket backend;
+    private Daemon daemon;
+
+    private int run(String... args) {
+        CommandLine cli = new CommandLine(new LbCli());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    private Path startDaemon() throws Exception {
+        backend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Path socket = dir.resolve("admin.sock");
+        daemon = Daemon.start(ConfigLoader.parse("""
+                [daemon]
+                workers = 1
+                admin_socket = "%s"
+                [[listener]]
+                name = "web"
+                bind = "127.0.0.1:0"
+                pool = "web"
+                [[pool]]
+                name = "web"
+                algorithm = "maglev"
+                [[pool.backend]]
+                name = "web-1"
+                address = "127.0.0.1:%d"
+                weight = 3
+                """.formatted(socket, backend.getLocalPort()), Optional.empty()));
+        return socket;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    @Test
+    void statusPrintsListenersPoolsAndBackendsInColumns() throws Exception {
+        Path socket = startDaemon();
+        assertEquals(0, run("--socket", socket.toString(), "status"), err.toString());
+        String text = out.toString();
+        assertTrue(text.startsWith("lb-daemon " + Version.text() + ", up "), text);
+        assertTrue(text.contains("pool web (maglev)"), text);
+        assertTrue(text.matches("(?s).*\\nweb-1 +127\\.0\\.0\\.1:" + backend.getLocalPort()
+                + " +3 +3\\.0 +active +up +no +0 +0\\n.*"), text);
+        assertTrue(text.matches("(?s).*LISTENER +BIND +POOL +ACTIVE\\nweb +127\\.0\\.0\\.1:\\d+ +web +0\\n.*"), text);
+    }
+
+    @Test
+    void jsonPrintsTheDaemonsReply() throws Exception {
+        Path socket = startDaemon();
+        assertEquals(0, run("--socket", socket.toString(), "--json", "version"), err.toString());
+        assertEquals("{\"ok\":true,\"result\":{\"version\":\"" + Version.text() + "\"}}\n", out.toString());
+    }
+
+    @Test
+    void versionPrintsTheDaemonsVersion() throws Exception {
+        Path socket = startDaemon();
+        assertEquals(0, run("--socket", socket.toString(), "version"), err.toString());
+        assertEquals(Version.text() + "\n", out.toString());
+    }
+
+    @Test
+    void noDaemonIsExitCode3NamingTheSocketAndWhatToTry() {
+        Path socket = dir.resolve("nobody.sock");
+        assertEquals(3, run("--socket", socket.toString(), "status"));
+        assertTrue(err.toString().startsWith("lb-cli: cannot reach lb-daemon at " + socket + ": "), err.toString());
+        assertTrue(err.toString().contains("systemctl status lb-daemon"), err.toString());
+    }
+
+    @Test
+    void refusedByTheDaemonIsExitCode1WithItsMessage() throws Exception {
+        Path socket = dir.resolve("refuses.sock");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            Thread answer = new Thread(() -> {
+                try (SocketChannel c = server.accept()) {
+                    c.read(ByteBuffer.allocate(4096));
+                    c.write(ByteBuffer.wrap("{\"ok\":false,\"error\":\"no such backend\"}\n"
+                            .getBytes(StandardCharsets.US_ASCII)));
+                } catch (Exception ignored) {
+                    // the test fails on the exit code instead
+                }
+            });
+            answer.start();
+            assertEquals(1, run("--socket", socket.toString(), "status"));
+            answer.join(5_000);
+        }
+        assertEquals("lb-cli: the daemon refused: no such backend\n", err.toString());
+    }
+
+    @Test
+    void silentDaemonTimesOutAsUnreachable() throws Exception {
+        Path socket = dir.resolve("silent.sock");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            assertEquals(3, run("--socket", socket.toString(), "--timeout", "1", "status"));
+        }
+        assertTrue(err.toString().contains("no reply within 1000 ms"), err.toString());
+    }
+}
