@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 import org.slf4j.Logger;
@@ -26,6 +27,7 @@ import lb.loop.NanoClock;
 import lb.admin.AdminCommands;
 import lb.admin.AdminServer;
 import lb.health.HealthChecker;
+import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.session.LoopSessions;
 import lb.session.Termination;
@@ -99,7 +101,7 @@ public final class Daemon implements AutoCloseable {
             if (socket != null) {
                 try {
                     daemon.adminServer = AdminServer.start(socket, config.daemon().adminSocketGroup(),
-                            new AdminCommands(pools, listeners, System.nanoTime()));
+                            new AdminCommands(pools, listeners, System.nanoTime(), daemon::closeSessionsOn));
                 } catch (IOException e) {
                     if (daemon.healthChecker != null) {
                         daemon.healthChecker.close();
@@ -273,6 +275,17 @@ public final class Daemon implements AutoCloseable {
     @Override
     public void close() {
         shutdown(Duration.ZERO);
+    }
+
+    /**
+     * Any thread: closes (with RST) every open session placed on {@code backend}, on each loop,
+     * and waits (bounded) until every loop did; returns how many were closed.
+     */
+    public int closeSessionsOn(Backend backend) {
+        AtomicInteger closed = new AtomicInteger();
+        onEveryLoop("close sessions on " + backend, i -> closed.addAndGet(sessions[i].closeOn(backend,
+                Termination.ADMIN_CLOSE)));
+        return closed.get();
     }
 
     /** Runs {@code action} with the loop index on every loop and waits (bounded) until all ran it. */

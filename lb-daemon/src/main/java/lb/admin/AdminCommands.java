@@ -5,10 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 import lb.Version;
 import lb.listen.Listener;
+import lb.config.BackendConfig;
+import lb.pool.AdminState;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.pool.PoolSnapshot;
@@ -23,14 +27,100 @@ public final class AdminCommands {
     private final Map<String, BackendPool> pools;
     private final Map<String, Listener> listeners;
     private final long startedNs;
+    private final ToIntFunction<Backend> closeSessions;
     private final Map<String, Function<Map<String, Object>, Object>> commands = new TreeMap<>();
 
-    public AdminCommands(Map<String, BackendPool> pools, Map<String, Listener> listeners, long startedNs) {
+    /**
+     * @param closeSessions closes every open session on a backend (through the loops' task queues)
+     *                      and returns how many
+     */
+    public AdminCommands(Map<String, BackendPool> pools, Map<String, Listener> listeners, long startedNs,
+                         ToIntFunction<Backend> closeSessions) {
         this.pools = pools;
         this.listeners = listeners;
         this.startedNs = startedNs;
+        this.closeSessions = closeSessions;
         commands.put("version", request -> Map.of("version", Version.text()));
         commands.put("status", request -> status());
+        commands.put("drain", request -> setAdminState(request, AdminState.DRAINING));
+        commands.put("undrain", request -> setAdminState(request, AdminState.ACTIVE));
+        commands.put("enable", request -> setAdminState(request, AdminState.ACTIVE));
+        commands.put("disable", this::disable);
+        commands.put("set-weight", this::setWeight);
+    }
+
+    /** Without a way to close sessions (tests of the protocol alone). */
+    public AdminCommands(Map<String, BackendPool> pools, Map<String, Listener> listeners, long startedNs) {
+        this(pools, listeners, startedNs, backend -> 0);
+    }
+
+    /** The pool and backend a request's {@code "target": "pool/backend"} names. */
+    private record Target(BackendPool pool, Backend backend) {
+    }
+
+    private Target target(Map<String, Object> request) {
+        Object value = request.get("target");
+        if (!(value instanceof String text)) {
+            throw new IllegalArgumentException(value == null ? "missing \"target\" (pool/backend)"
+                    : "\"target\" must be a string: pool/backend");
+        }
+        int slash = text.indexOf('/');
+        if (slash <= 0 || slash == text.length() - 1) {
+            throw new IllegalArgumentException("\"" + text + "\" is not pool/backend");
+        }
+        String poolName = text.substring(0, slash);
+        String backendName = text.substring(slash + 1);
+        BackendPool pool = pools.get(poolName);
+        if (pool == null) {
+            throw new IllegalArgumentException("no pool named \"" + poolName + "\" (pools: "
+                    + String.join(", ", pools.keySet()) + ")");
+        }
+        List<Backend> backends = pool.snapshot().backends();
+        for (Backend b : backends) {
+            if (b.name().equals(backendName)) {
+                return new Target(pool, b);
+            }
+        }
+        throw new IllegalArgumentException("no backend named \"" + backendName + "\" in pool " + poolName
+                + " (backends: " + String.join(", ", backends.stream().map(Backend::name).toList()) + ")");
+    }
+
+    private static Map<String, Object> backendState(Target t) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("target", t.pool().name() + "/" + t.backend().name());
+        result.put("admin_state", t.backend().adminState().name().toLowerCase(Locale.ROOT));
+        result.put("weight", t.backend().weight());
+        result.put("active_sessions", t.backend().activeSessions());
+        return result;
+    }
+
+    private Object setAdminState(Map<String, Object> request, AdminState state) {
+        Target t = target(request);
+        t.backend().adminState(state);
+        return backendState(t);
+    }
+
+    /** No new sessions, and its open sessions are closed (reset). */
+    private Object disable(Map<String, Object> request) {
+        Target t = target(request);
+        t.backend().adminState(AdminState.DISABLED);
+        int closed = closeSessions.applyAsInt(t.backend());
+        Map<String, Object> result = backendState(t);
+        result.put("sessions_closed", closed);
+        return result;
+    }
+
+    /** Takes effect for the next pick (a new snapshot); 0 = no new sessions, like a drain. */
+    private Object setWeight(Map<String, Object> request) {
+        Target t = target(request);
+        Object value = request.get("weight");
+        if (!(value instanceof Long weight) || weight < 0 || weight > BackendConfig.MAX_WEIGHT) {
+            throw new IllegalArgumentException("\"weight\" must be an integer 0.." + BackendConfig.MAX_WEIGHT
+                    + (value == null ? " (missing)" : ", not " + Json.write(value)));
+        }
+        t.backend().weight(weight.intValue());
+        t.pool().republish();
+        return backendState(t);
     }
 
     /** An error reply. */
@@ -103,8 +193,8 @@ public final class AdminCommands {
             // On the configured scale, to two decimals (slow start ramps it).
             m.put("effective_weight", Math.round(b.effectiveWeight(System.nanoTime()) * 100.0 / Backend.WEIGHT_UNIT)
                     / 100.0);
-            m.put("admin_state", b.adminState().name().toLowerCase(java.util.Locale.ROOT));
-            m.put("health", b.healthState().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("admin_state", b.adminState().name().toLowerCase(Locale.ROOT));
+            m.put("health", b.healthState().name().toLowerCase(Locale.ROOT));
             m.put("ejected", b.isEjected());
             m.put("active_sessions", b.activeSessions());
             m.put("total_sessions", b.totalSessions());

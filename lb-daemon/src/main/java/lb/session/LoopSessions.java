@@ -1,5 +1,7 @@
 package lb.session;
 
+import lb.pool.Backend;
+
 /**
  * Owned by one EventLoop thread; {@link #size()} may be read by any thread. The open sessions of
  * one loop, as an intrusive list (sessions carry their own links), so adding and removing allocate
@@ -50,6 +52,21 @@ public final class LoopSessions {
         session.listPrev = null;
         session.listNext = null;
         size = size - 1;
+    }
+
+    /** Closes every session placed on {@code backend} with {@code cause}; returns how many. */
+    public int closeOn(Backend backend, Termination cause) {
+        int closed = 0;
+        Session s = head;
+        while (s != null) {
+            Session next = s.listNext; // closing unlinks s
+            if (s.backend() == backend) {
+                s.close(cause);
+                closed++;
+            }
+            s = next;
+        }
+        return closed;
     }
 
     /** Closes every session with {@code cause}. */

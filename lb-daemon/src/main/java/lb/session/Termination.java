@@ -16,6 +16,8 @@ public enum Termination {
     IDLE_TIMEOUT("idle_timeout", false),
     /** One direction ended and the other did not within {@code half_close_timeout}. */
     HALF_CLOSE_TIMEOUT("half_close_timeout", false),
+    /** Closed by the operator: its backend was disabled (or a drain's deadline closed it); both sides reset. */
+    ADMIN_CLOSE("admin_close", true),
     /** Still open when the daemon's shutdown grace ran out. */
     SHUTDOWN("shutdown", false),
     /** An unexpected failure in the daemon; both sides were reset. */

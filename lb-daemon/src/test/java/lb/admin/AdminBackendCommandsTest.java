@@ -1,0 +1,147 @@
+package lb.admin;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import lb.Daemon;
+import lb.config.Config;
+import lb.config.DaemonConfig;
+import lb.pool.AdminState;
+import lb.pool.Backend;
+import lb.testing.Await;
+import lb.testing.Cleanup;
+import lb.testing.Client;
+import lb.testing.EchoBackend;
+import lb.testing.TestConfigs;
+
+/** drain, undrain, disable, enable and set-weight on a running daemon, through its admin socket. */
+class AdminBackendCommandsTest {
+
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
+    @TempDir
+    Path dir;
+
+    private Daemon daemon;
+    private EchoBackend one;
+    private EchoBackend two;
+
+    private Path start(String algorithm) throws Exception {
+        one = cleanup.track(EchoBackend.start("one"));
+        two = cleanup.track(EchoBackend.start("two"));
+        Config config = TestConfigs.balancing(one.address(), two.address()).algorithm(algorithm).workers(1).build();
+        DaemonConfig d = config.daemon();
+        Path socket = dir.resolve("admin.sock");
+        daemon = cleanup.track(Daemon.start(new Config(config.source(), new DaemonConfig(d.workers(), d.shutdownGrace(),
+                d.accessLog(), d.bufferSize(), d.bufferPoolMax(), socket, null), config.listeners(), config.pools())));
+        return socket;
+    }
+
+    private String call(Path socket, String request) throws Exception {
+        try (AdminServerTest.AdminClient client = new AdminServerTest.AdminClient(socket)) {
+            return client.call(request);
+        }
+    }
+
+    private Backend backend(int i) {
+        return daemon.pool(TestConfigs.POOL).snapshot().backend(i);
+    }
+
+    private List<Client> openSessions(int n) throws Exception {
+        List<Client> clients = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Client c = cleanup.track(Client.connect(daemon.listenerAddress(TestConfigs.LISTENER)));
+            c.send(new byte[] {(byte) i});
+            assertArrayEquals(new byte[] {(byte) i}, c.readExactly(1));
+            clients.add(c);
+        }
+        return clients;
+    }
+
+    @Test
+    void drainKeepsOpenSessionsAndSendsNewOnesElsewhereUntilUndrained() throws Exception {
+        Path socket = start("round_robin");
+        List<Client> open = openSessions(4);
+        assertEquals(2, backend(1).activeSessions());
+        assertEquals("{\"ok\":true,\"result\":{\"target\":\"pool/b2\",\"admin_state\":\"draining\",\"weight\":1,"
+                + "\"active_sessions\":2}}", call(socket, "{\"cmd\":\"drain\",\"target\":\"pool/b2\"}"));
+        long placed = backend(1).totalSessions();
+        openSessions(6);
+        assertEquals(placed, backend(1).totalSessions(), "sessions placed on the drained backend");
+        for (Client c : open) {
+            c.send(new byte[] {42});
+            assertArrayEquals(new byte[] {42}, c.readExactly(1), "a session open before the drain still flows");
+        }
+        assertTrue(call(socket, "{\"cmd\":\"undrain\",\"target\":\"pool/b2\"}").contains("\"admin_state\":\"active\""));
+        openSessions(4);
+        assertTrue(backend(1).totalSessions() > placed, "undrained: new sessions again");
+    }
+
+    @Test
+    void disableResetsItsSessionsAndEnableBringsItBack() throws Exception {
+        Path socket = start("round_robin");
+        List<Client> open = openSessions(4);
+        String reply = call(socket, "{\"cmd\":\"disable\",\"target\":\"pool/b1\"}");
+        assertTrue(reply.contains("\"admin_state\":\"disabled\"") && reply.contains("\"sessions_closed\":2"), reply);
+        assertEquals(AdminState.DISABLED, backend(0).adminState());
+        int reset = 0;
+        for (Client c : open) {
+            c.readTimeout(Duration.ofSeconds(5));
+            try {
+                c.send(new byte[] {1});
+                c.readExactly(1);
+            } catch (Exception | AssertionError e) {
+                reset++;
+            }
+        }
+        assertEquals(2, reset, "the disabled backend's sessions were closed, the others kept");
+        Await.until(() -> backend(0).activeSessions() == 0, Duration.ofSeconds(5), "sessions still counted");
+        call(socket, "{\"cmd\":\"enable\",\"target\":\"pool/b1\"}");
+        assertEquals(AdminState.ACTIVE, backend(0).adminState());
+    }
+
+    @Test
+    void setWeightShiftsNewSessionsAtOnce() throws Exception {
+        Path socket = start("weighted_round_robin");
+        assertTrue(call(socket, "{\"cmd\":\"set-weight\",\"target\":\"pool/b1\",\"weight\":3}")
+                .contains("\"weight\":3"));
+        long before0 = backend(0).totalSessions();
+        long before1 = backend(1).totalSessions();
+        for (Client c : openSessions(40)) {
+            c.close();
+        }
+        assertEquals(30, backend(0).totalSessions() - before0, "weight 3 of 4");
+        assertEquals(10, backend(1).totalSessions() - before1, "weight 1 of 4");
+        call(socket, "{\"cmd\":\"set-weight\",\"target\":\"pool/b1\",\"weight\":0}");
+        long after0 = backend(0).totalSessions();
+        openSessions(5);
+        assertEquals(after0, backend(0).totalSessions(), "weight 0: no new sessions");
+    }
+
+    @Test
+    void badTargetsAndWeightsAreNamed() throws Exception {
+        Path socket = start("round_robin");
+        Map<String, String> cases = Map.of(
+                "{\"cmd\":\"drain\"}", "missing \\\"target\\\" (pool/backend)",
+                "{\"cmd\":\"drain\",\"target\":\"pool\"}", "\\\"pool\\\" is not pool/backend",
+                "{\"cmd\":\"drain\",\"target\":\"web/b1\"}", "no pool named \\\"web\\\" (pools: pool)",
+                "{\"cmd\":\"drain\",\"target\":\"pool/b9\"}", "no backend named \\\"b9\\\" in pool pool (backends: b1, b2)",
+                "{\"cmd\":\"set-weight\",\"target\":\"pool/b1\",\"weight\":1001}",
+                "\\\"weight\\\" must be an integer 0..1000, not 1001",
+                "{\"cmd\":\"set-weight\",\"target\":\"pool/b1\"}", "\\\"weight\\\" must be an integer 0..1000 (missing)");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            assertEquals("{\"ok\":false,\"error\":\"" + c.getValue() + "\"}", call(socket, c.getKey()), c.getKey());
+        }
+    }
+}
