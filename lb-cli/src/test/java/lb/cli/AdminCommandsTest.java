@@ -139,4 +139,19 @@ class AdminCommandsTest {
         }
         assertTrue(err.toString().contains("no reply within 1000 ms"), err.toString());
     }
+
+    @Test
+    void drainWeightAndEnableChangeTheBackend() throws Exception {
+        Path socket = startDaemon();
+        assertEquals(0, run("--socket", socket.toString(), "drain", "web/web-1"), err.toString());
+        assertEquals("web/web-1: draining, weight 3, 0 active session(s)\n", out.toString());
+        assertEquals(0, run("--socket", socket.toString(), "weight", "web/web-1", "7"), err.toString());
+        assertTrue(out.toString().endsWith("web/web-1: draining, weight 7, 0 active session(s)\n"), out.toString());
+        assertEquals(0, run("--socket", socket.toString(), "undrain", "web/web-1"), err.toString());
+        assertTrue(out.toString().endsWith("web/web-1: active, weight 7, 0 active session(s)\n"), out.toString());
+        assertEquals(1, run("--socket", socket.toString(), "drain", "web/nope"));
+        assertEquals("lb-cli: the daemon refused: no backend named \"nope\" in pool web (backends: web-1)\n",
+                err.toString());
+        assertEquals(2, run("--socket", socket.toString(), "weight", "web/web-1"), "missing WEIGHT: usage error");
+    }
 }
