@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +28,12 @@ import lb.loop.EventLoop;
 import lb.loop.NanoClock;
 import lb.admin.AdminCommands;
 import lb.admin.AdminServer;
+import lb.admin.DaemonControl;
 import lb.health.HealthChecker;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.session.LoopSessions;
+import lb.session.SessionInfo;
 import lb.session.Termination;
 
 /**
@@ -37,7 +41,7 @@ import lb.session.Termination;
  * owns the lifecycle; the data path lives in the loops, which this class reaches only by
  * submitting tasks.
  */
-public final class Daemon implements AutoCloseable {
+public final class Daemon implements AutoCloseable, DaemonControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     private static final Duration LOOP_TASK_TIMEOUT = Duration.ofSeconds(5);
@@ -101,7 +105,7 @@ public final class Daemon implements AutoCloseable {
             if (socket != null) {
                 try {
                     daemon.adminServer = AdminServer.start(socket, config.daemon().adminSocketGroup(),
-                            new AdminCommands(pools, listeners, System.nanoTime(), daemon::closeSessionsOn));
+                            new AdminCommands(pools, listeners, System.nanoTime(), daemon));
                 } catch (IOException e) {
                     if (daemon.healthChecker != null) {
                         daemon.healthChecker.close();
@@ -281,11 +285,33 @@ public final class Daemon implements AutoCloseable {
      * Any thread: closes (with RST) every open session placed on {@code backend}, on each loop,
      * and waits (bounded) until every loop did; returns how many were closed.
      */
+    @Override
     public int closeSessionsOn(Backend backend) {
         AtomicInteger closed = new AtomicInteger();
         onEveryLoop("close sessions on " + backend, i -> closed.addAndGet(sessions[i].closeOn(backend,
                 Termination.ADMIN_CLOSE)));
         return closed.get();
+    }
+
+    /**
+     * Any thread: up to {@code limit} open sessions (on {@code backend}, or all when null), copied
+     * by each loop on its own thread, oldest first.
+     */
+    @Override
+    public SessionList sessions(Backend backend, int limit) {
+        List<SessionInfo> found = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger matched = new AtomicInteger();
+        onEveryLoop("list sessions", i -> {
+            List<SessionInfo> mine = new ArrayList<>();
+            matched.addAndGet(sessions[i].list(backend, limit, mine, loops[i].nowNs()));
+            found.addAll(mine);
+        });
+        List<SessionInfo> all;
+        synchronized (found) {
+            all = new ArrayList<>(found);
+        }
+        all.sort(Comparator.comparingLong(SessionInfo::ageMs).reversed());
+        return new SessionList(List.copyOf(all.subList(0, Math.min(limit, all.size()))), matched.get());
     }
 
     /** Runs {@code action} with the loop index on every loop and waits (bounded) until all ran it. */

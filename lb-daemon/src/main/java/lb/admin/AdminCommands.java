@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.Locale;
 import java.util.function.Function;
-import java.util.function.ToIntFunction;
 
 import lb.Version;
 import lb.listen.Listener;
@@ -16,6 +15,7 @@ import lb.pool.AdminState;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.pool.PoolSnapshot;
+import lb.session.SessionInfo;
 
 /**
  * Owned by the admin thread. What each admin command does: parses one request line, checks it,
@@ -27,19 +27,15 @@ public final class AdminCommands {
     private final Map<String, BackendPool> pools;
     private final Map<String, Listener> listeners;
     private final long startedNs;
-    private final ToIntFunction<Backend> closeSessions;
+    private final DaemonControl control;
     private final Map<String, Function<Map<String, Object>, Object>> commands = new TreeMap<>();
 
-    /**
-     * @param closeSessions closes every open session on a backend (through the loops' task queues)
-     *                      and returns how many
-     */
     public AdminCommands(Map<String, BackendPool> pools, Map<String, Listener> listeners, long startedNs,
-                         ToIntFunction<Backend> closeSessions) {
+                         DaemonControl control) {
         this.pools = pools;
         this.listeners = listeners;
         this.startedNs = startedNs;
-        this.closeSessions = closeSessions;
+        this.control = control;
         commands.put("version", request -> Map.of("version", Version.text()));
         commands.put("status", request -> status());
         commands.put("drain", request -> setAdminState(request, AdminState.DRAINING));
@@ -47,11 +43,12 @@ public final class AdminCommands {
         commands.put("enable", request -> setAdminState(request, AdminState.ACTIVE));
         commands.put("disable", this::disable);
         commands.put("set-weight", this::setWeight);
+        commands.put("sessions", this::sessions);
     }
 
     /** Without a way to close sessions (tests of the protocol alone). */
     public AdminCommands(Map<String, BackendPool> pools, Map<String, Listener> listeners, long startedNs) {
-        this(pools, listeners, startedNs, backend -> 0);
+        this(pools, listeners, startedNs, DaemonControl.NONE);
     }
 
     /** The pool and backend a request's {@code "target": "pool/backend"} names. */
@@ -104,9 +101,38 @@ public final class AdminCommands {
     private Object disable(Map<String, Object> request) {
         Target t = target(request);
         t.backend().adminState(AdminState.DISABLED);
-        int closed = closeSessions.applyAsInt(t.backend());
+        int closed = control.closeSessionsOn(t.backend());
         Map<String, Object> result = backendState(t);
         result.put("sessions_closed", closed);
+        return result;
+    }
+
+    static final int DEFAULT_SESSION_LIMIT = 100;
+    static final int MAX_SESSION_LIMIT = 10_000;
+
+    /** Open sessions, oldest first, bounded by {@code limit}; optionally only those on {@code target}. */
+    private Object sessions(Map<String, Object> request) {
+        Backend backend = request.containsKey("target") ? target(request).backend() : null;
+        Object value = request.getOrDefault("limit", (long) DEFAULT_SESSION_LIMIT);
+        if (!(value instanceof Long limit) || limit < 1 || limit > MAX_SESSION_LIMIT) {
+            throw new IllegalArgumentException("\"limit\" must be an integer 1.." + MAX_SESSION_LIMIT + ", not "
+                    + Json.write(value));
+        }
+        DaemonControl.SessionList list = control.sessions(backend, limit.intValue());
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("matched", list.matched());
+        List<Object> sessions = new ArrayList<>();
+        for (SessionInfo s : list.sessions()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("client", s.client());
+            m.put("listener", s.listener());
+            m.put("backend", s.backend());
+            m.put("age_ms", s.ageMs());
+            m.put("up", s.up());
+            m.put("down", s.down());
+            sessions.add(m);
+        }
+        result.put("sessions", sessions);
         return result;
     }
 

@@ -1,5 +1,7 @@
 package lb.session;
 
+import java.util.List;
+
 import lb.pool.Backend;
 
 /**
@@ -67,6 +69,23 @@ public final class LoopSessions {
             s = next;
         }
         return closed;
+    }
+
+    /**
+     * Adds a copy of up to {@code limit} sessions (those on {@code backend}, or all when it is
+     * null) to {@code into}; returns how many matched in all.
+     */
+    public int list(Backend backend, int limit, List<SessionInfo> into, long nowNs) {
+        int matched = 0;
+        for (Session s = head; s != null; s = s.listNext) {
+            if (backend == null || s.backend() == backend) {
+                if (matched < limit) {
+                    into.add(s.info(nowNs));
+                }
+                matched++;
+            }
+        }
+        return matched;
     }
 
     /** Closes every session with {@code cause}. */

@@ -385,6 +385,13 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         }
     }
 
+    /** EventLoop thread: a copy of what the admin listing shows. */
+    SessionInfo info(long nowNs) {
+        return new SessionInfo(format(clientAddress), listener.name(),
+                backend != null ? listener.pool().name() + "/" + backend.name() : "-", (nowNs - openedNs) / 1_000_000,
+                upstream.bytes(), downstream.bytes());
+    }
+
     private void logAccess(Termination cause) {
         long durationMs = (loop.nowNs() - openedNs) / 1_000_000;
         ACCESS.info("client={} listener={} backend={} up={} down={} ms={} tries={} end={}",

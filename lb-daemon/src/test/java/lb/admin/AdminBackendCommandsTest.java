@@ -144,4 +144,37 @@ class AdminBackendCommandsTest {
             assertEquals("{\"ok\":false,\"error\":\"" + c.getValue() + "\"}", call(socket, c.getKey()), c.getKey());
         }
     }
+
+    @Test
+    void sessionsListsOpenSessionsBoundedAndByBackend() throws Exception {
+        Path socket = start("round_robin");
+        List<Client> open = openSessions(5);
+        open.get(0).send(new byte[100]);
+        open.get(0).readExactly(100);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> all = (Map<String, Object>) ((Map<String, Object>) Json.parse(
+                call(socket, "{\"cmd\":\"sessions\",\"limit\":3}"))).get("result");
+        assertEquals(5L, all.get("matched"));
+        List<?> listed = (List<?>) all.get("sessions");
+        assertEquals(3, listed.size(), "bounded by limit");
+        for (int i = 1; i < listed.size(); i++) {
+            assertTrue((Long) ((Map<?, ?>) listed.get(i - 1)).get("age_ms") >= (Long) ((Map<?, ?>) listed.get(i))
+                    .get("age_ms"), "oldest first: " + listed);
+        }
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> every = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>)
+                Json.parse(call(socket, "{\"cmd\":\"sessions\"}"))).get("result")).get("sessions");
+        String first = "127.0.0.1:" + open.get(0).socket().getLocalPort();
+        Map<String, Object> firstSession = every.stream().filter(m -> first.equals(m.get("client"))).findFirst()
+                .orElseThrow(() -> new AssertionError(first + " not listed: " + every));
+        assertEquals(101L, firstSession.get("up"));
+        assertEquals(101L, firstSession.get("down"));
+        assertEquals("pool/b1", firstSession.get("backend"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> onB2 = (Map<String, Object>) ((Map<String, Object>) Json.parse(
+                call(socket, "{\"cmd\":\"sessions\",\"target\":\"pool/b2\"}"))).get("result");
+        assertEquals(2L, onB2.get("matched"));
+        assertEquals("{\"ok\":false,\"error\":\"\\\"limit\\\" must be an integer 1..10000, not 0\"}",
+                call(socket, "{\"cmd\":\"sessions\",\"limit\":0}"));
+    }
 }

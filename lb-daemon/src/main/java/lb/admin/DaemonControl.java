@@ -1,0 +1,36 @@
+package lb.admin;
+
+import java.util.List;
+
+import lb.pool.Backend;
+import lb.session.SessionInfo;
+
+/**
+ * Any thread. What admin commands ask of the running daemon beyond pool state: work that only the
+ * event loops may do, handed to them through their task queues and awaited with a deadline.
+ */
+public interface DaemonControl {
+
+    /** Closes (with RST) every open session on {@code backend}; returns how many. */
+    int closeSessionsOn(Backend backend);
+
+    /** Up to {@code limit} open sessions (on {@code backend}, or all when null), oldest first. */
+    SessionList sessions(Backend backend, int limit);
+
+    /** A bounded listing, and how many sessions matched in all. */
+    record SessionList(List<SessionInfo> sessions, int matched) {
+    }
+
+    /** For tests of the protocol alone: no loops, no sessions. */
+    DaemonControl NONE = new DaemonControl() {
+        @Override
+        public int closeSessionsOn(Backend backend) {
+            return 0;
+        }
+
+        @Override
+        public SessionList sessions(Backend backend, int limit) {
+            return new SessionList(List.of(), 0);
+        }
+    };
+}
