@@ -154,4 +154,11 @@ class AdminCommandsTest {
                 err.toString());
         assertEquals(2, run("--socket", socket.toString(), "weight", "web/web-1"), "missing WEIGHT: usage error");
     }
+
+    @Test
+    void sessionsPrintsATableAndTheCount() throws Exception {
+        Path socket = startDaemon();
+        assertEquals(0, run("--socket", socket.toString(), "sessions", "--limit", "5"), err.toString());
+        assertEquals("CLIENT  LISTENER  BACKEND  AGE  UP  DOWN\n0 of 0 session(s)\n", out.toString());
+    }
 }
