@@ -38,7 +38,7 @@ public final class AdminCommands {
         this.control = control;
         commands.put("version", request -> Map.of("version", Version.text()));
         commands.put("status", request -> status());
-        commands.put("drain", request -> setAdminState(request, AdminState.DRAINING));
+        commands.put("drain", this::drain);
         commands.put("undrain", request -> setAdminState(request, AdminState.ACTIVE));
         commands.put("enable", request -> setAdminState(request, AdminState.ACTIVE));
         commands.put("disable", this::disable);
@@ -97,6 +97,92 @@ public final class AdminCommands {
         return backendState(t);
     }
 
+    /**
+     * No new sessions; open ones continue. With {@code "wait": true} the reply comes when the
+     * backend's active sessions reach 0, with a progress line every second meanwhile; with
+     * {@code "deadline_ms"}, at the deadline {@code "then"} is applied to what is left:
+     * {@code "keep"} (default: leave them) or {@code "close"} (reset them).
+     */
+    private Object drain(Map<String, Object> request) {
+        Target t = target(request);
+        Object wait = request.getOrDefault("wait", false);
+        if (!(wait instanceof Boolean)) {
+            throw new IllegalArgumentException("\"wait\" must be true or false");
+        }
+        Object deadline = request.get("deadline_ms");
+        if (deadline != null && (!(deadline instanceof Long ms) || ms < 0)) {
+            throw new IllegalArgumentException("\"deadline_ms\" must be an integer of milliseconds, 0 or more");
+        }
+        Object then = request.getOrDefault("then", "keep");
+        if (!"keep".equals(then) && !"close".equals(then)) {
+            throw new IllegalArgumentException("\"then\" must be \"keep\" or \"close\", not " + Json.write(then));
+        }
+        if ((deadline != null || request.containsKey("then")) && !Boolean.TRUE.equals(wait)) {
+            throw new IllegalArgumentException("\"deadline_ms\" and \"then\" need \"wait\": true");
+        }
+        t.backend().adminState(AdminState.DRAINING);
+        if (!Boolean.TRUE.equals(wait)) {
+            return backendState(t);
+        }
+        return new DrainWait(t, deadline == null ? Long.MAX_VALUE : (Long) deadline, (String) then);
+    }
+
+    /** Owned by the admin thread. A drain waiting for the backend's sessions to end. */
+    private final class DrainWait implements Pending {
+        private static final long PROGRESS_EVERY_NS = 1_000_000_000L;
+        private final Target target;
+        private final long startNs = System.nanoTime();
+        private final long deadlineNs;
+        private final String then;
+        private long nextProgressNs;
+
+        DrainWait(Target target, long deadlineMs, String then) {
+            this.target = target;
+            this.deadlineNs = deadlineMs == Long.MAX_VALUE ? Long.MAX_VALUE
+                    : startNs + Math.min(deadlineMs, Long.MAX_VALUE / 2_000_000) * 1_000_000;
+            this.then = then;
+            this.nextProgressNs = startNs;
+        }
+
+        @Override
+        public Step poll(long nowNs) {
+            Backend b = target.backend();
+            int active = b.activeSessions();
+            if (active == 0) {
+                return new Step(ok(finalResult(nowNs, true, 0)), true);
+            }
+            if (deadlineNs != Long.MAX_VALUE && nowNs - deadlineNs >= 0) {
+                int closed = "close".equals(then) ? control.closeSessionsOn(b) : 0;
+                return new Step(ok(finalResult(nowNs, false, closed)), true);
+            }
+            if (nowNs - nextProgressNs >= 0) {
+                nextProgressNs = nowNs + PROGRESS_EVERY_NS;
+                DaemonControl.SessionList oldest = control.sessions(b, 1);
+                Map<String, Object> progress = new LinkedHashMap<>();
+                progress.put("target", target.pool().name() + "/" + b.name());
+                progress.put("active_sessions", active);
+                progress.put("oldest_age_ms", oldest.sessions().isEmpty() ? 0 : oldest.sessions().get(0).ageMs());
+                progress.put("waited_ms", (nowNs - startNs) / 1_000_000);
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("ok", true);
+                line.put("progress", progress);
+                return new Step(Json.write(line), false);
+            }
+            return new Step(null, false);
+        }
+
+        private Map<String, Object> finalResult(long nowNs, boolean drained, int closed) {
+            Map<String, Object> result = backendState(target);
+            result.put("drained", drained);
+            result.put("waited_ms", (nowNs - startNs) / 1_000_000);
+            if (!drained) {
+                result.put("then", then);
+                result.put("sessions_closed", closed);
+            }
+            return result;
+        }
+    }
+
     /** No new sessions, and its open sessions are closed (reset). */
     private Object disable(Map<String, Object> request) {
         Target t = target(request);
@@ -149,6 +235,13 @@ public final class AdminCommands {
         return backendState(t);
     }
 
+    static String ok(Object result) {
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("ok", true);
+        reply.put("result", result);
+        return Json.write(reply);
+    }
+
     /** An error reply. */
     static String error(String message) {
         Map<String, Object> reply = new LinkedHashMap<>();
@@ -157,8 +250,8 @@ public final class AdminCommands {
         return Json.write(reply);
     }
 
-    /** The reply to one request line (without its newline). */
-    String handle(String line) {
+    /** The reply line to one request line (without its newline), or a {@link Pending} that answers over time. */
+    Object handle(String line) {
         Object parsed;
         try {
             parsed = Json.parse(line);
@@ -179,10 +272,11 @@ public final class AdminCommands {
             return error("unknown command \"" + name + "\" (known: " + String.join(", ", commands.keySet()) + ")");
         }
         try {
-            Map<String, Object> reply = new LinkedHashMap<>();
-            reply.put("ok", true);
-            reply.put("result", command.apply(request));
-            return Json.write(reply);
+            Object result = command.apply(request);
+            if (result instanceof Pending pending) {
+                return pending;
+            }
+            return ok(result);
         } catch (IllegalArgumentException e) {
             return error(e.getMessage());
         }

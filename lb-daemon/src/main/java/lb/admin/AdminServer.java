@@ -38,6 +38,7 @@ public final class AdminServer implements AutoCloseable {
     static final long IDLE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     /** How long a closing connection's input is discarded before it is closed regardless. */
     private static final long DRAIN_NS = TimeUnit.SECONDS.toNanos(2);
+    private static final long PENDING_POLL_MS = 50;
 
     private final Path path;
     private final long idleTimeoutNs;
@@ -59,6 +60,8 @@ public final class AdminServer implements AutoCloseable {
         // After a closing reply: output shut, input discarded until EOF or the deadline, so that
         // unread bytes do not turn the close into a reset that destroys the reply.
         long drainDeadlineNs;
+        // A command answering over time; no other request is read until it is done.
+        Pending pending;
 
         Connection(SocketChannel channel, SelectionKey key, long nowNs) {
             this.channel = channel;
@@ -157,8 +160,11 @@ public final class AdminServer implements AutoCloseable {
     private void run() {
         while (running) {
             try {
-                selector.select(this::onReady, Math.max(10, Math.min(500, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNs) / 4)));
-                expireIdle(System.nanoTime());
+                long waitMs = Math.max(10, Math.min(500, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNs) / 4));
+                selector.select(this::onReady, anyPending() ? Math.min(waitMs, PENDING_POLL_MS) : waitMs);
+                long nowNs = System.nanoTime();
+                pollPending(nowNs);
+                expireIdle(nowNs);
             } catch (IOException | RuntimeException e) {
                 if (running) {
                     LOG.error("admin selector failed", e);
@@ -224,7 +230,7 @@ public final class AdminServer implements AutoCloseable {
             }
             return;
         }
-        if (c.closeAfterWrite || c.out != null) {
+        if (c.closeAfterWrite || c.out != null || c.pending != null) {
             // One request at a time: the next is read once the reply went out.
             c.key.interestOps(c.out != null ? SelectionKey.OP_WRITE : 0);
             return;
@@ -249,7 +255,13 @@ public final class AdminServer implements AutoCloseable {
         if (line.isEmpty()) {
             return;
         }
-        reply(c, commands.handle(line), false);
+        Object answer = commands.handle(line);
+        if (answer instanceof Pending p) {
+            c.pending = p;
+            poll(c, nowNs);
+        } else {
+            reply(c, (String) answer, false);
+        }
     }
 
     private static int indexOf(ByteBuffer buffer, byte b) {
@@ -289,13 +301,45 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
+    private boolean anyPending() {
+        for (Connection c : connections) {
+            if (c.pending != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void pollPending(long nowNs) {
+        for (Connection c : new ArrayList<>(connections)) {
+            if (c.pending != null && c.out == null) { // a slow reader gets the next line when it took the last
+                try {
+                    poll(c, nowNs);
+                } catch (IOException e) {
+                    close(c);
+                }
+            }
+        }
+    }
+
+    private void poll(Connection c, long nowNs) throws IOException {
+        Pending.Step step = c.pending.poll(nowNs);
+        if (step.done()) {
+            c.pending = null;
+            c.lastRequestNs = nowNs;
+        }
+        if (step.line() != null) {
+            reply(c, step.line(), false);
+        }
+    }
+
     private void expireIdle(long nowNs) {
         for (Connection c : new ArrayList<>(connections)) {
             if (c.drainDeadlineNs != 0 && nowNs - c.drainDeadlineNs > 0) {
                 close(c);
                 continue;
             }
-            if (c.out == null && !c.closeAfterWrite && nowNs - c.lastRequestNs > idleTimeoutNs) {
+            if (c.out == null && !c.closeAfterWrite && c.pending == null && nowNs - c.lastRequestNs > idleTimeoutNs) {
                 try {
                     reply(c, AdminCommands.error("no request within " + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNs)
                             + " ms; closing"), true);

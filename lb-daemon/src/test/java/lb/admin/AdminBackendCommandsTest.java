@@ -177,4 +177,59 @@ class AdminBackendCommandsTest {
         assertEquals("{\"ok\":false,\"error\":\"\\\"limit\\\" must be an integer 1..10000, not 0\"}",
                 call(socket, "{\"cmd\":\"sessions\",\"limit\":0}"));
     }
+
+    @Test
+    void drainWaitRepliesOnceTheBackendsSessionsHaveEndedWithProgressMeanwhile() throws Exception {
+        Path socket = start("round_robin");
+        List<Client> open = openSessions(4); // b1 gets sessions 0 and 2, b2 gets 1 and 3
+        try (AdminServerTest.AdminClient admin = cleanup.track(new AdminServerTest.AdminClient(socket))) {
+            String progress = admin.call("{\"cmd\":\"drain\",\"target\":\"pool/b2\",\"wait\":true}");
+            assertTrue(progress.startsWith("{\"ok\":true,\"progress\":{\"target\":\"pool/b2\",\"active_sessions\":2,"),
+                    progress);
+            long placed = backend(1).totalSessions();
+            openSessions(2);
+            assertEquals(placed, backend(1).totalSessions(), "no new session reaches a draining backend");
+            open.get(1).close();
+            open.get(3).close();
+            String last;
+            do {
+                last = admin.in.readLine();
+            } while (last.contains("\"progress\""));
+            assertTrue(last.startsWith("{\"ok\":true,\"result\":{\"target\":\"pool/b2\",\"admin_state\":\"draining\"")
+                    && last.contains("\"active_sessions\":0") && last.contains("\"drained\":true"), last);
+            assertTrue(admin.call("{\"cmd\":\"version\"}").startsWith("{\"ok\":true"), "the connection goes on");
+        }
+        for (int i : new int[] {0, 2}) {
+            open.get(i).send(new byte[] {9});
+            assertArrayEquals(new byte[] {9}, open.get(i).readExactly(1), "sessions on the other backend unaffected");
+        }
+    }
+
+    @Test
+    void drainWaitDeadlineThenCloseResetsWhatIsLeft() throws Exception {
+        Path socket = start("round_robin");
+        List<Client> open = openSessions(4);
+        long startNs = System.nanoTime();
+        String last;
+        try (AdminServerTest.AdminClient admin = cleanup.track(new AdminServerTest.AdminClient(socket))) {
+            last = admin.call("{\"cmd\":\"drain\",\"target\":\"pool/b2\",\"wait\":true,\"deadline_ms\":300,"
+                    + "\"then\":\"close\"}");
+            while (last.contains("\"progress\"")) {
+                last = admin.in.readLine();
+            }
+        }
+        long ms = (System.nanoTime() - startNs) / 1_000_000;
+        assertTrue(ms >= 300 && ms < 3_000, "final reply after " + ms + " ms");
+        assertTrue(last.contains("\"drained\":false") && last.contains("\"then\":\"close\"")
+                && last.contains("\"sessions_closed\":2"), last);
+        for (int i : new int[] {1, 3}) {
+            Client c = open.get(i);
+            c.readTimeout(Duration.ofSeconds(5));
+            assertEquals(Client.End.RESET, c.awaitEnd(), "session " + i + " on the drained backend was reset");
+        }
+        assertEquals("{\"ok\":false,\"error\":\"\\\"deadline_ms\\\" and \\\"then\\\" need \\\"wait\\\": true\"}",
+                call(socket, "{\"cmd\":\"drain\",\"target\":\"pool/b1\",\"then\":\"close\"}"));
+        assertEquals("{\"ok\":false,\"error\":\"\\\"then\\\" must be \\\"keep\\\" or \\\"close\\\", not \\\"remove\\\"\"}",
+                call(socket, "{\"cmd\":\"drain\",\"target\":\"pool/b1\",\"wait\":true,\"then\":\"remove\"}"));
+    }
 }
