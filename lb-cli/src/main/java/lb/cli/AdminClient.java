@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import lb.admin.Json;
 
@@ -39,6 +40,16 @@ final class AdminClient {
 
     /** Sends {@code request} and returns the parsed reply object. */
     Map<String, Object> call(Map<String, Object> request) throws UnreachableException {
+        return call(request, progress -> { });
+    }
+
+    /**
+     * Sends {@code request}; hands each progress line (an object with {@code "progress"}) to
+     * {@code onProgress} and returns the final reply. The deadline applies to each line, so a long
+     * wait with regular progress never times out.
+     */
+    Map<String, Object> call(Map<String, Object> request, Consumer<Map<String, Object>> onProgress)
+            throws UnreachableException {
         long deadlineNs = System.nanoTime() + timeout.toNanos();
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
              Selector selector = Selector.open()) {
@@ -69,16 +80,22 @@ final class AdminClient {
                     in = ByteBuffer.allocate(in.capacity() * 2).put(in.flip());
                 }
                 int n = channel.read(in);
-                int end = newline(in);
-                if (end >= 0) {
+                int end;
+                while ((end = newline(in)) >= 0) {
                     String line = new String(in.array(), 0, end, StandardCharsets.UTF_8);
+                    in.flip().position(end + 1);
+                    in.compact();
                     Object reply = Json.parse(line);
                     if (!(reply instanceof Map<?, ?>)) {
                         throw unreachable("the reply is not a JSON object: " + line);
                     }
                     @SuppressWarnings("unchecked")
                     Map<String, Object> map = (Map<String, Object>) reply;
-                    return map;
+                    if (!map.containsKey("progress")) {
+                        return map;
+                    }
+                    onProgress.accept(map);
+                    deadlineNs = System.nanoTime() + timeout.toNanos();
                 }
                 if (n < 0) {
                     throw unreachable("the daemon closed the connection without a reply");

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -43,14 +45,77 @@ final class BackendCommands {
         Map<?, ?> r = (Map<?, ?>) resultObject;
         out.println(r.get("target") + ": " + r.get("admin_state") + ", weight " + r.get("weight") + ", "
                 + r.get("active_sessions") + " active session(s)"
+                + (Boolean.TRUE.equals(r.get("drained")) ? ", drained" : "")
+                + (Boolean.FALSE.equals(r.get("drained")) ? ", deadline reached (then " + r.get("then") + ")" : "")
                 + (r.containsKey("sessions_closed") ? ", " + r.get("sessions_closed") + " closed" : ""));
     }
 
-    @Command(name = "drain", description = "No new sessions for the backend; open ones continue.")
+    @Command(name = "drain", description = {"No new sessions for the backend; open ones continue.",
+        "With --wait: returns once its sessions have ended (progress every second); with --deadline, "
+            + "--then keep|close decides what happens to those left at the deadline."})
     static final class Drain extends OnBackend {
+
+        @Option(names = "--wait", description = "Return only when the backend has no session left.")
+        boolean await;
+
+        @Option(names = "--deadline", paramLabel = "DURATION", description = "With --wait: give up waiting after "
+                + "this long (e.g. 30s, 5m).")
+        String deadline;
+
+        @Option(names = "--then", paramLabel = "keep|close", description = "With --deadline: leave the sessions left "
+                + "(keep, the default) or reset them (close).")
+        String then;
+
         @Override
         String cmd() {
             return "drain";
+        }
+
+        @Override
+        void addArguments(Map<String, Object> request) {
+            if (await) {
+                request.put("wait", true);
+            }
+            if (deadline != null) {
+                request.put("deadline_ms", durationMs(deadline));
+            }
+            if (then != null) {
+                request.put("then", then);
+            }
+        }
+
+        @Override
+        public Integer call() {
+            if ((deadline != null || then != null) && !await) {
+                throw new ParameterException(root.spec.commandLine(), "--deadline and --then need --wait");
+            }
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("cmd", cmd());
+            request.put("target", target);
+            addArguments(request);
+            return root.request(request, BackendCommands::print, (progress, out) -> {
+                Map<?, ?> p = (Map<?, ?>) progress;
+                out.println(p.get("target") + ": " + p.get("active_sessions") + " active session(s), oldest "
+                        + StatusCommand.duration((Long) p.get("oldest_age_ms")) + ", waited "
+                        + StatusCommand.duration((Long) p.get("waited_ms")));
+            });
+        }
+
+        /** "250ms", "30s", "5m", "1h", or plain seconds. */
+        private long durationMs(String text) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(text);
+            if (!m.matches()) {
+                throw new ParameterException(root.spec.commandLine(), "--deadline: \"" + text
+                        + "\" is not a duration (e.g. 500ms, 30s, 5m, 1h)");
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            return switch (unit) {
+                case "ms" -> n;
+                case "s" -> n * 1000;
+                case "m" -> n * 60_000;
+                default -> n * 3_600_000;
+            };
         }
     }
 

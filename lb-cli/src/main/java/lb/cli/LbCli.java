@@ -56,11 +56,25 @@ public final class LbCli implements Runnable {
      * @return the exit code: 0 done, 1 refused by the daemon, 3 daemon not reachable
      */
     int request(Map<String, Object> request, BiConsumer<Object, PrintWriter> printer) {
+        return request(request, printer, (progress, out) -> { });
+    }
+
+    /** As {@link #request(Map, BiConsumer)}, printing each progress line on the way. */
+    int request(Map<String, Object> request, BiConsumer<Object, PrintWriter> printer,
+                BiConsumer<Object, PrintWriter> progressPrinter) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Map<String, Object> reply;
         try {
-            reply = new AdminClient(socketPath(), Duration.ofSeconds(Math.max(1, timeoutSeconds))).call(request);
+            reply = new AdminClient(socketPath(), Duration.ofSeconds(Math.max(1, timeoutSeconds))).call(request,
+                    line -> {
+                        if (json) {
+                            out.println(Json.write(line));
+                        } else {
+                            progressPrinter.accept(line.get("progress"), out);
+                        }
+                        out.flush();
+                    });
         } catch (AdminClient.UnreachableException e) {
             err.println("lb-cli: " + e.getMessage());
             return 3;

@@ -161,4 +161,29 @@ class AdminCommandsTest {
         assertEquals(0, run("--socket", socket.toString(), "sessions", "--limit", "5"), err.toString());
         assertEquals("CLIENT  LISTENER  BACKEND  AGE  UP  DOWN\n0 of 0 session(s)\n", out.toString());
     }
+
+    @Test
+    void drainWaitPrintsProgressAndTheOutcome() throws Exception {
+        Path socket = startDaemon();
+        assertEquals(0, run("--socket", socket.toString(), "drain", "web/web-1", "--wait"), err.toString());
+        assertEquals("web/web-1: draining, weight 3, 0 active session(s), drained\n", out.toString());
+        run("--socket", socket.toString(), "undrain", "web/web-1");
+
+        try (java.net.Socket client = new java.net.Socket()) {
+            client.connect(daemon.listenerAddress("web"));
+            long deadlineNs = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+            while (daemon.pool("web").snapshot().backend(0).activeSessions() == 0 && System.nanoTime() < deadlineNs) {
+                Thread.onSpinWait();
+            }
+            out.getBuffer().setLength(0);
+            assertEquals(0, run("--socket", socket.toString(), "drain", "web/web-1", "--wait", "--deadline", "300ms",
+                    "--then", "close"), err.toString());
+        }
+        String text = out.toString();
+        assertTrue(text.startsWith("web/web-1: 1 active session(s), oldest "), text);
+        assertTrue(text.endsWith("web/web-1: draining, weight 3, 0 active session(s), deadline reached (then close), "
+                + "1 closed\n"), text);
+        assertEquals(2, run("--socket", socket.toString(), "drain", "web/web-1", "--then", "close"));
+        assertTrue(err.toString().contains("--deadline and --then need --wait"), err.toString());
+    }
 }
