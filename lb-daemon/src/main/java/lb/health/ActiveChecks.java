@@ -29,21 +29,31 @@ final class ActiveChecks implements HealthChecker.Task {
     private final ActiveCheck check;
     private final long intervalNs;
     private final long timeoutNs;
+    /** send_expect: the reply's expected prefix, one copy for all probes (the record hands out clones). */
+    private final byte[] expect;
     private final BackendCheck[] backends;
 
     /** Owned by the HealthChecker thread. One backend's probing state. */
     private final class BackendCheck implements Probe.Verdicts {
         final Backend backend;
         final InetSocketAddress target;
+        /** What each probe sends: built once, shared by every probe of this backend (never written). */
+        final byte[] request;
         final RiseFall riseFall;
         long nextStartNs;
         Probe probe;
+        long probes;
         long transitions;
 
         BackendCheck(Backend backend, long firstStartNs) {
             this.backend = backend;
             InetSocketAddress address = backend.address();
             this.target = check.port() == 0 ? address : new InetSocketAddress(address.getAddress(), check.port());
+            this.request = switch (check.type()) {
+                case TCP -> new byte[0];
+                case HTTP -> HttpProbe.request(check.path(), check.host() != null ? check.host() : hostHeader(target));
+                case SEND_EXPECT -> check.send();
+            };
             this.riseFall = new RiseFall(check.rise(), check.fall(), backend.healthState() == HealthState.UP);
             this.nextStartNs = firstStartNs;
         }
@@ -52,13 +62,12 @@ final class ActiveChecks implements HealthChecker.Task {
             long deadlineNs = nowNs + timeoutNs;
             probe = switch (check.type()) {
                 case TCP -> new TcpProbe(this, deadlineNs);
-                case HTTP -> new HttpProbe(this, deadlineNs, check.path(), check.host() != null ? check.host()
-                        : target.getHostString() + ":" + target.getPort(), check.statusMin(), check.statusMax());
-                case SEND_EXPECT -> new SendExpectProbe(this, deadlineNs, check.send(), check.expect());
+                case HTTP -> new HttpProbe(this, deadlineNs, request, check.statusMin(), check.statusMax());
+                case SEND_EXPECT -> new SendExpectProbe(this, deadlineNs, request, expect);
             };
             long jitterNs = ThreadLocalRandom.current().nextLong(intervalNs / 10 + 1);
             nextStartNs = nowNs + intervalNs + jitterNs;
-            probe.start(checker, target, nowNs);
+            probe.start(checker.selector(), target, nowNs);
         }
 
         @Override
@@ -66,21 +75,24 @@ final class ActiveChecks implements HealthChecker.Task {
             if (finished == probe) {
                 probe = null;
             }
-            boolean wasUp = riseFall.isUp();
-            boolean initialPass = !wasUp && transitions == 0 && failure == null;
+            // Only a first probe that passes takes an initially-DOWN backend UP (RiseFall); that one
+            // does not ramp: at start-up the whole pool comes up together, and HAProxy's slowstart
+            // likewise applies only to a server that was seen failing, which this one then was not.
+            boolean initialPass = probes++ == 0 && failure == null && !riseFall.isUp();
             if (!riseFall.record(failure == null)) {
                 return;
             }
             transitions++;
             if (riseFall.isUp()) {
                 if (!initialPass && backend.startRamp(nowNs)) {
-                    // Coming back (at start-up every backend starts together): the ramp's first,
-                    // lowest weights are published before the backend can be picked at all.
+                    // Coming back: the ramp's first, lowest weights are published before the
+                    // backend can be picked at all.
                     pool.republish();
                 }
                 backend.changeHealthState(HealthState.UP);
                 LOG.info("pool {}: backend {} is UP{}", pool.name(), backend,
-                        initialPass ? " (first check passed)" : " (" + check.rise() + " checks passed in a row)");
+                        initialPass ? " (first check passed)" : " (" + check.rise() + " passed check"
+                                + (check.rise() == 1 ? "" : "s") + " in a row)");
             } else {
                 backend.changeHealthState(HealthState.DOWN);
                 LOG.warn("pool {}: backend {} is DOWN: {} ({} failed check{} in a row)", pool.name(), backend, failure,
@@ -95,6 +107,7 @@ final class ActiveChecks implements HealthChecker.Task {
         this.check = pool.health().active();
         this.intervalNs = check.interval().toNanos();
         this.timeoutNs = check.timeout().toNanos();
+        this.expect = check.expect();
         List<Backend> list = pool.snapshot().backends();
         this.backends = new BackendCheck[list.size()];
         long nowNs = System.nanoTime();
@@ -112,7 +125,10 @@ final class ActiveChecks implements HealthChecker.Task {
                 b.probe.expire(nowNs, timeoutNs / 1_000_000);
             }
             if (b.probe == null && nowNs - b.nextStartNs >= 0) {
-                b.start(nowNs);
+                // The clock again rather than the pass's nowNs: a pass that starts many probes takes
+                // a while, and the next probe of this backend must be an interval after this one's
+                // connect, not after the pass began.
+                b.start(System.nanoTime());
             }
             if (b.probe != null && b.probe.deadlineNs() - nextNs < 0) {
                 nextNs = b.probe.deadlineNs();
@@ -122,6 +138,12 @@ final class ActiveChecks implements HealthChecker.Task {
             }
         }
         return nextNs;
+    }
+
+    /** {@code host:port} for a Host header; an IPv6 literal goes in brackets (RFC 7230 §5.4, RFC 3986 §3.2.2). */
+    static String hostHeader(InetSocketAddress address) {
+        String host = address.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     /** State changes of {@code backend} so far (tests). */

@@ -41,6 +41,12 @@ public final class HealthChecker implements AutoCloseable {
     private long[] dueNs = new long[0];
     private final Thread thread;
     private volatile boolean running = true;
+    /**
+     * Keys on the selector after the last pass: the probes in flight, plus those closed in that
+     * pass (a closed channel's key leaves at the next select). Published because other threads
+     * must not read {@code selector.keys()}, which is not thread-safe.
+     */
+    private volatile int registeredKeys;
 
     private HealthChecker(Selector selector) {
         this.selector = selector;
@@ -100,6 +106,7 @@ public final class HealthChecker implements AutoCloseable {
                     LOG.error("health selector failed", e);
                 }
             }
+            registeredKeys = selector.keys().size();
         }
         try {
             for (SelectionKey key : selector.keys()) {
@@ -118,6 +125,11 @@ public final class HealthChecker implements AutoCloseable {
         } catch (RuntimeException e) {
             handler.onFailure(e);
         }
+    }
+
+    /** Any thread: keys registered on the selector as of the last pass (tests: probes leak no channel). */
+    int registeredKeys() {
+        return registeredKeys;
     }
 
     /** Any thread: stops the thread (bounded wait) and closes every probe's channel. */

@@ -12,8 +12,12 @@ final class HttpProbe extends Probe {
     private final int statusMin;
     private final int statusMax;
 
-    HttpProbe(Verdicts verdicts, long deadlineNs, String path, String host, int statusMin, int statusMax) {
-        super(verdicts, deadlineNs, request(path, host), 1024);
+    /** Bounds the read: a status line longer than this is not one. */
+    static final int REPLY_LIMIT = 1024;
+
+    /** @param request from {@link #request}, built once per backend */
+    HttpProbe(Verdicts verdicts, long deadlineNs, byte[] request, int statusMin, int statusMax) {
+        super(verdicts, deadlineNs, request, REPLY_LIMIT);
         this.statusMin = statusMin;
         this.statusMax = statusMax;
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 
 import lb.loop.KeyHandler;
@@ -22,8 +23,6 @@ abstract class Probe implements KeyHandler {
         void onVerdict(Probe probe, String failure, long nowNs);
     }
 
-    private static final int REPLY_LIMIT = 1024;
-
     private final Verdicts verdicts;
     private final long deadlineNs;
     private final ByteBuffer request;
@@ -32,20 +31,27 @@ abstract class Probe implements KeyHandler {
     private SelectionKey key;
     private boolean done;
 
+    /**
+     * @param request    written once connected (not copied: callers share one array per backend)
+     * @param replyBytes the most a probe reads: the subclass judges at the latest when this much arrived
+     */
     Probe(Verdicts verdicts, long deadlineNs, byte[] request, int replyBytes) {
         this.verdicts = verdicts;
         this.deadlineNs = deadlineNs;
         this.request = ByteBuffer.wrap(request);
-        this.reply = ByteBuffer.allocate(Math.min(Math.max(replyBytes, 1), REPLY_LIMIT));
+        this.reply = ByteBuffer.allocate(Math.max(replyBytes, 1));
     }
 
-    /** Starts connecting; a verdict may come at once (e.g. the address is unreachable). */
-    final void start(HealthChecker checker, InetSocketAddress address, long nowNs) {
+    /**
+     * Starts connecting, registered on {@code selector} (the HealthChecker's; a test's own in unit
+     * tests); a verdict may come at once (e.g. the address is unreachable).
+     */
+    final void start(Selector selector, InetSocketAddress address, long nowNs) {
         try {
             channel = SocketChannel.open();
             channel.configureBlocking(false);
             boolean connected = channel.connect(address);
-            key = channel.register(checker.selector(), connected ? 0 : SelectionKey.OP_CONNECT, this);
+            key = channel.register(selector, connected ? 0 : SelectionKey.OP_CONNECT, this);
             if (connected) {
                 onConnected(nowNs);
             }
@@ -96,6 +102,10 @@ abstract class Probe implements KeyHandler {
                 int n = channel.read(reply);
                 boolean eof = n < 0;
                 ByteBuffer view = reply.duplicate().flip();
+                if (eof && !view.hasRemaining()) {
+                    finish("connection closed without a reply", nowNs);
+                    return;
+                }
                 String verdict = judge(view, eof || !reply.hasRemaining());
                 if (verdict != null) {
                     finish(verdict.isEmpty() ? null : verdict, nowNs);

@@ -7,6 +7,10 @@ final class SendExpectProbe extends Probe {
 
     private final byte[] expect;
 
+    /**
+     * @param send   not copied (one array per backend)
+     * @param expect not copied; its length bounds the read (config keeps it within 4 KiB)
+     */
     SendExpectProbe(Verdicts verdicts, long deadlineNs, byte[] send, byte[] expect) {
         super(verdicts, deadlineNs, send, expect.length);
         this.expect = expect;
