@@ -1,5 +1,8 @@
 package lb.admin;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +47,8 @@ public final class AdminCommands {
         commands.put("disable", this::disable);
         commands.put("set-weight", this::setWeight);
         commands.put("sessions", this::sessions);
+        commands.put("add-backend", this::addBackend);
+        commands.put("remove-backend", this::removeBackend);
     }
 
     /** Without a way to close sessions (tests of the protocol alone). */
@@ -124,7 +129,7 @@ public final class AdminCommands {
         if (!Boolean.TRUE.equals(wait)) {
             return backendState(t);
         }
-        return new DrainWait(t, deadline == null ? Long.MAX_VALUE : (Long) deadline, (String) then);
+        return new DrainWait(t, deadline == null ? Long.MAX_VALUE : (Long) deadline, (String) then, false);
     }
 
     /** Owned by the admin thread. A drain waiting for the backend's sessions to end. */
@@ -134,13 +139,15 @@ public final class AdminCommands {
         private final long startNs = System.nanoTime();
         private final long deadlineNs;
         private final String then;
+        private final boolean remove;
         private long nextProgressNs;
 
-        DrainWait(Target target, long deadlineMs, String then) {
+        DrainWait(Target target, long deadlineMs, String then, boolean remove) {
             this.target = target;
             this.deadlineNs = deadlineMs == Long.MAX_VALUE ? Long.MAX_VALUE
                     : startNs + Math.min(deadlineMs, Long.MAX_VALUE / 2_000_000) * 1_000_000;
             this.then = then;
+            this.remove = remove;
             this.nextProgressNs = startNs;
         }
 
@@ -172,7 +179,13 @@ public final class AdminCommands {
         }
 
         private Map<String, Object> finalResult(long nowNs, boolean drained, int closed) {
+            if (remove) {
+                target.pool().remove(target.backend());
+            }
             Map<String, Object> result = backendState(target);
+            if (remove) {
+                result.put("removed", true);
+            }
             result.put("drained", drained);
             result.put("waited_ms", (nowNs - startNs) / 1_000_000);
             if (!drained) {
@@ -181,6 +194,71 @@ public final class AdminCommands {
             }
             return result;
         }
+    }
+
+    static final long DEFAULT_REMOVE_TIMEOUT_MS = 30_000;
+
+    /** {@code pool}, {@code address} host:port, optional {@code weight} (default 1) and {@code name} (default the address). */
+    private Object addBackend(Map<String, Object> request) {
+        Object poolName = request.get("pool");
+        if (!(poolName instanceof String name) || !pools.containsKey(name)) {
+            throw new IllegalArgumentException(poolName == null ? "missing \"pool\"" : "no pool named "
+                    + Json.write(poolName) + " (pools: " + String.join(", ", pools.keySet()) + ")");
+        }
+        Object address = request.get("address");
+        if (!(address instanceof String text)) {
+            throw new IllegalArgumentException("missing \"address\" (host:port)");
+        }
+        InetSocketAddress resolved = hostPort(text);
+        Object weight = request.getOrDefault("weight", 1L);
+        if (!(weight instanceof Long w) || w < 1 || w > BackendConfig.MAX_WEIGHT) {
+            throw new IllegalArgumentException("\"weight\" must be an integer 1.." + BackendConfig.MAX_WEIGHT + ", not "
+                    + Json.write(weight));
+        }
+        Object backendName = request.getOrDefault("name", text);
+        if (!(backendName instanceof String bn) || !bn.matches("[\\x21-\\x7e]{1,255}")) {
+            throw new IllegalArgumentException("\"name\" must be 1..255 printable ASCII characters, no spaces");
+        }
+        BackendPool pool = pools.get(name);
+        Backend added = pool.add(new BackendConfig(bn, resolved, w.intValue()));
+        return backendState(new Target(pool, added));
+    }
+
+    private static InetSocketAddress hostPort(String text) {
+        int colon = text.lastIndexOf(':');
+        String host = colon > 0 ? text.substring(0, colon) : "";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            port = -1;
+        }
+        if (host.isEmpty() || port < 1 || port > 65535) {
+            throw new IllegalArgumentException(Json.write(text) + " is not host:port with a port 1..65535");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("cannot resolve " + Json.write(host));
+        }
+    }
+
+    /**
+     * Drains the backend, then takes it out of the pool once its sessions have ended, or after
+     * {@code timeout_ms} (default 30 s) resets those left and takes it out anyway. Progress lines
+     * every second meanwhile.
+     */
+    private Object removeBackend(Map<String, Object> request) {
+        Target t = target(request);
+        Object timeout = request.getOrDefault("timeout_ms", DEFAULT_REMOVE_TIMEOUT_MS);
+        if (!(timeout instanceof Long ms) || ms < 0) {
+            throw new IllegalArgumentException("\"timeout_ms\" must be an integer of milliseconds, 0 or more");
+        }
+        t.backend().adminState(AdminState.DRAINING);
+        return new DrainWait(t, ms, "close", true);
     }
 
     /** No new sessions, and its open sessions are closed (reset). */

@@ -31,7 +31,9 @@ final class ActiveChecks implements HealthChecker.Task {
     private final long timeoutNs;
     /** send_expect: the reply's expected prefix, one copy for all probes (the record hands out clones). */
     private final byte[] expect;
-    private final BackendCheck[] backends;
+    private BackendCheck[] backends;
+    // The backend list the array was built from; a pool change publishes another.
+    private List<Backend> known;
 
     /** Owned by the HealthChecker thread. One backend's probing state. */
     private final class BackendCheck implements Probe.Verdicts {
@@ -42,6 +44,7 @@ final class ActiveChecks implements HealthChecker.Task {
         final RiseFall riseFall;
         long nextStartNs;
         Probe probe;
+        boolean removed;
         long probes;
         long transitions;
 
@@ -74,6 +77,9 @@ final class ActiveChecks implements HealthChecker.Task {
         public void onVerdict(Probe finished, String failure, long nowNs) {
             if (finished == probe) {
                 probe = null;
+            }
+            if (removed) {
+                return;
             }
             // Only a first probe that passes takes an initially-DOWN backend UP (RiseFall); that one
             // does not ramp: at start-up the whole pool comes up together, and HAProxy's slowstart
@@ -109,6 +115,7 @@ final class ActiveChecks implements HealthChecker.Task {
         this.timeoutNs = check.timeout().toNanos();
         this.expect = check.expect();
         List<Backend> list = pool.snapshot().backends();
+        this.known = list;
         this.backends = new BackendCheck[list.size()];
         long nowNs = System.nanoTime();
         long spreadNs = Math.min(intervalNs / 4, FIRST_SPREAD_MAX_NS);
@@ -117,8 +124,43 @@ final class ActiveChecks implements HealthChecker.Task {
         }
     }
 
+    /**
+     * The pool's backends changed (added or removed at runtime): keep the state of those still
+     * there, probe new ones at once, and drop removed ones (an in-flight probe is closed, its
+     * verdict ignored).
+     */
+    private void reconcile(List<Backend> current, long nowNs) {
+        BackendCheck[] next = new BackendCheck[current.size()];
+        for (int i = 0; i < next.length; i++) {
+            Backend b = current.get(i);
+            for (BackendCheck existing : backends) {
+                if (existing.backend == b) {
+                    next[i] = existing;
+                    break;
+                }
+            }
+            if (next[i] == null) {
+                next[i] = new BackendCheck(b, nowNs);
+            }
+        }
+        for (BackendCheck old : backends) {
+            if (!current.contains(old.backend)) {
+                old.removed = true;
+                if (old.probe != null) {
+                    old.probe.expire(nowNs, 0);
+                }
+            }
+        }
+        backends = next;
+        known = current;
+    }
+
     @Override
     public long run(long nowNs) {
+        List<Backend> current = pool.snapshot().backends();
+        if (current != known) {
+            reconcile(current, nowNs);
+        }
         long nextNs = nowNs + intervalNs;
         for (BackendCheck b : backends) {
             if (b.probe != null && nowNs - b.probe.deadlineNs() >= 0) {

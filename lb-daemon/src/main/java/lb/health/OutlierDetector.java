@@ -44,22 +44,42 @@ final class OutlierDetector implements HealthChecker.Task {
 
     private final BackendPool pool;
     private final PassiveCheck check;
-    private final Ejection[] backends;
-    private final int maxEjected;
+    private Ejection[] backends;
+    private int maxEjected;
+    private List<Backend> known;
 
     OutlierDetector(BackendPool pool) {
         this.pool = pool;
         this.check = pool.health().passive();
-        List<Backend> list = pool.snapshot().backends();
-        this.backends = new Ejection[list.size()];
-        for (int i = 0; i < backends.length; i++) {
-            backends[i] = new Ejection(list.get(i));
+        this.backends = new Ejection[0];
+        reconcile(pool.snapshot().backends());
+    }
+
+    /** The pool's backends changed at runtime: keep the ejection state of those still there. */
+    private void reconcile(List<Backend> current) {
+        Ejection[] next = new Ejection[current.size()];
+        for (int i = 0; i < next.length; i++) {
+            for (Ejection existing : backends) {
+                if (existing.backend == current.get(i)) {
+                    next[i] = existing;
+                    break;
+                }
+            }
+            if (next[i] == null) {
+                next[i] = new Ejection(current.get(i));
+            }
         }
-        this.maxEjected = check.maxEjectionPercent() * backends.length / 100;
+        backends = next;
+        known = current;
+        maxEjected = check.maxEjectionPercent() * backends.length / 100;
     }
 
     @Override
     public long run(long nowNs) {
+        List<Backend> current = pool.snapshot().backends();
+        if (current != known) {
+            reconcile(current);
+        }
         int ejected = 0;
         for (Ejection e : backends) {
             if (e.phase != Phase.IN) {

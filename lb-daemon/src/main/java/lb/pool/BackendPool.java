@@ -34,11 +34,7 @@ public final class BackendPool {
         this.poolHealth = new PoolHealth(health.slowStart().toNanos());
         List<Backend> backends = new ArrayList<>();
         for (BackendConfig b : config.backends()) {
-            Backend backend = new Backend(b.name(), b.address(), b.weight(), b.maxConnections(), poolHealth);
-            if (health.active() != null && !health.active().initialUp()) {
-                backend.healthState(HealthState.DOWN); // not used until its first probe passes
-            }
-            backends.add(backend);
+            backends.add(newBackend(b));
         }
         this.snapshot = new PoolSnapshot(this, backends, config.algorithm(), options, loops);
     }
@@ -73,6 +69,46 @@ public final class BackendPool {
     }
 
     /** Control thread: publish a new snapshot after a backend's weight or state changed. */
+    private Backend newBackend(BackendConfig b) {
+        Backend backend = new Backend(b.name(), b.address(), b.weight(), b.maxConnections(), poolHealth);
+        if (health.active() != null && !health.active().initialUp()) {
+            backend.healthState(HealthState.DOWN); // not used until its first probe passes
+        }
+        return backend;
+    }
+
+    /**
+     * Control thread: adds a backend and publishes the new set (health tasks pick it up on their
+     * next pass; with active checks it waits for its first probe like any other).
+     *
+     * @throws IllegalArgumentException when the name or the address is already in the pool
+     */
+    public synchronized Backend add(BackendConfig config) {
+        for (Backend b : snapshot.backends()) {
+            if (b.name().equals(config.name())) {
+                throw new IllegalArgumentException("pool " + name + " already has a backend named \"" + config.name() + "\"");
+            }
+            if (b.address().equals(config.address())) {
+                throw new IllegalArgumentException("pool " + name + " already has backend " + b.name() + " at that address");
+            }
+        }
+        Backend backend = newBackend(config);
+        List<Backend> backends = new ArrayList<>(snapshot.backends());
+        backends.add(backend);
+        snapshot = new PoolSnapshot(this, backends, snapshot.algorithm(), options, loops);
+        return backend;
+    }
+
+    /** Control thread: takes {@code backend} out of the set; its open sessions are not touched. */
+    public synchronized boolean remove(Backend backend) {
+        List<Backend> backends = new ArrayList<>(snapshot.backends());
+        if (!backends.remove(backend)) {
+            return false;
+        }
+        snapshot = new PoolSnapshot(this, backends, snapshot.algorithm(), options, loops);
+        return true;
+    }
+
     public synchronized void republish() {
         PoolSnapshot current = snapshot;
         snapshot = new PoolSnapshot(this, current.backends(), current.algorithm(), options, loops);

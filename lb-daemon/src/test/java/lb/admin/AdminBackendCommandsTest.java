@@ -232,4 +232,54 @@ class AdminBackendCommandsTest {
         assertEquals("{\"ok\":false,\"error\":\"\\\"then\\\" must be \\\"keep\\\" or \\\"close\\\", not \\\"remove\\\"\"}",
                 call(socket, "{\"cmd\":\"drain\",\"target\":\"pool/b1\",\"wait\":true,\"then\":\"remove\"}"));
     }
+
+    @Test
+    void addedBackendTakesSessionsAndARemovedOneNoneOnceItsSessionsEnded() throws Exception {
+        Path socket = start("round_robin");
+        EchoBackend three = cleanup.track(EchoBackend.start("three"));
+        String added = call(socket, "{\"cmd\":\"add-backend\",\"pool\":\"pool\",\"address\":\"127.0.0.1:"
+                + three.address().getPort() + "\",\"name\":\"b3\",\"weight\":2}");
+        assertEquals("{\"ok\":true,\"result\":{\"target\":\"pool/b3\",\"admin_state\":\"active\",\"weight\":2,"
+                + "\"active_sessions\":0}}", added);
+        List<Client> open = openSessions(6);
+        assertEquals(2, three.accepted(), "round robin over three backends: two of six sessions");
+        assertTrue(call(socket, "{\"cmd\":\"add-backend\",\"pool\":\"pool\",\"address\":\"127.0.0.1:"
+                + three.address().getPort() + "\"}").contains("already has backend b3 at that address"));
+
+        try (AdminServerTest.AdminClient admin = cleanup.track(new AdminServerTest.AdminClient(socket))) {
+            String line = admin.call("{\"cmd\":\"remove-backend\",\"target\":\"pool/b3\"}");
+            assertTrue(line.contains("\"progress\"") && line.contains("\"active_sessions\":2"), line);
+            long before = three.accepted();
+            openSessions(3);
+            assertEquals(before, three.accepted(), "a backend being removed takes no new session");
+            open.get(2).close();
+            open.get(5).close();
+            do {
+                line = admin.in.readLine();
+            } while (line.contains("\"progress\""));
+            assertTrue(line.contains("\"removed\":true") && line.contains("\"drained\":true"), line);
+        }
+        assertEquals(2, daemon.pool(TestConfigs.POOL).snapshot().size(), "b3 is out of the pool");
+        assertTrue(!call(socket, "{\"cmd\":\"status\"}").contains("\"b3\""), "status no longer lists b3");
+        long accepted = three.accepted();
+        openSessions(4);
+        assertEquals(accepted, three.accepted(), "no session reaches a removed backend");
+    }
+
+    @Test
+    void removeBackendTimeoutResetsWhatIsLeftAndRemovesIt() throws Exception {
+        Path socket = start("round_robin");
+        List<Client> open = openSessions(2);
+        String line;
+        try (AdminServerTest.AdminClient admin = cleanup.track(new AdminServerTest.AdminClient(socket))) {
+            line = admin.call("{\"cmd\":\"remove-backend\",\"target\":\"pool/b2\",\"timeout_ms\":200}");
+            while (line.contains("\"progress\"")) {
+                line = admin.in.readLine();
+            }
+        }
+        assertTrue(line.contains("\"removed\":true") && line.contains("\"sessions_closed\":1"), line);
+        open.get(1).readTimeout(Duration.ofSeconds(5));
+        assertEquals(Client.End.RESET, open.get(1).awaitEnd(), "the session left on the removed backend");
+        assertEquals(1, daemon.pool(TestConfigs.POOL).snapshot().size());
+    }
 }

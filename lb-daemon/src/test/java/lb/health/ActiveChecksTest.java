@@ -314,4 +314,23 @@ class ActiveChecksTest {
         long bound = elapsedMs / (riseFall * intervalMs) + 1;
         assertTrue(changes <= bound, changes + " state changes in " + elapsedMs + " ms (bound " + bound + ")");
     }
+
+    @Test
+    void backendAddedAtRuntimeIsProbedAndARemovedOneNoLonger() throws Exception {
+        ProbeServer first = cleanup.track(ProbeServer.start(0, ProbeServer.ACCEPT));
+        ProbeServer later = cleanup.track(ProbeServer.start(0, ProbeServer.ACCEPT));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(first.address())
+                .health(tcp(50, 1, 1, false)).build()));
+        lb.pool.BackendPool pool = daemon.pool(TestConfigs.POOL);
+        Backend added = pool.add(new lb.config.BackendConfig("later", later.address(), 1));
+        assertEquals(HealthState.DOWN, added.healthState(), "a new backend waits for its first probe");
+        awaitState(added, HealthState.UP);
+        pool.remove(added);
+        int probesAtRemoval = later.acceptedNs().size();
+        long windowEndNs = System.nanoTime() + Duration.ofMillis(400).toNanos();
+        Await.until(() -> System.nanoTime() >= windowEndNs, WAIT, "window");
+        assertTrue(later.acceptedNs().size() <= probesAtRemoval + 1,
+                "probes after removal: " + (later.acceptedNs().size() - probesAtRemoval) + " (at most one in flight)");
+        assertTrue(first.acceptedNs().size() >= 8, "the remaining backend is still probed");
+    }
 }
