@@ -159,4 +159,71 @@ final class BackendCommands {
             request.put("weight", weight);
         }
     }
+
+    @Command(name = "add", description = "Add a backend to a pool (with active checks it waits for its first probe).")
+    static final class Add implements Callable<Integer> {
+
+        @ParentCommand
+        LbCli root;
+
+        @Parameters(index = "0", paramLabel = "POOL")
+        String pool;
+
+        @Parameters(index = "1", paramLabel = "HOST:PORT")
+        String address;
+
+        @Option(names = "--weight", paramLabel = "N", defaultValue = "1", description = "1..1000 (default ${DEFAULT-VALUE}).")
+        long weight;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "Default: the address.")
+        String name;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("cmd", "add-backend");
+            request.put("pool", pool);
+            request.put("address", address);
+            request.put("weight", weight);
+            if (name != null) {
+                request.put("name", name);
+            }
+            return root.request(request, BackendCommands::print);
+        }
+    }
+
+    @Command(name = "remove", description = {"Drain a backend, then take it out of its pool once its sessions have "
+        + "ended;", "after --timeout the sessions left are reset and it is taken out anyway."})
+    static final class Remove extends OnBackend {
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
+                description = "Longest wait for its sessions (default ${DEFAULT-VALUE}).")
+        long timeoutSeconds;
+
+        @Override
+        String cmd() {
+            return "remove-backend";
+        }
+
+        @Override
+        void addArguments(Map<String, Object> request) {
+            request.put("timeout_ms", timeoutSeconds * 1000);
+        }
+
+        @Override
+        public Integer call() {
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("cmd", cmd());
+            request.put("target", target);
+            addArguments(request);
+            return root.request(request, (result, out) -> {
+                print(result, out);
+                out.println(((Map<?, ?>) result).get("target") + " removed");
+            }, (progress, out) -> {
+                Map<?, ?> p = (Map<?, ?>) progress;
+                out.println(p.get("target") + ": " + p.get("active_sessions") + " active session(s), waited "
+                        + StatusCommand.duration((Long) p.get("waited_ms")));
+            });
+        }
+    }
 }

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "lb-cli", mixinStandardHelpOptions = true, versionProvider = LbCli.VersionProvider.class,
         usageHelpAutoWidth = true, subcommands = {StatusCommand.class, BackendCommands.Drain.class, BackendCommands.Undrain.class,
             BackendCommands.Disable.class, BackendCommands.Enable.class, BackendCommands.Weight.class,
+            BackendCommands.Add.class, BackendCommands.Remove.class,
             SessionsCommand.class, VersionCommand.class},
         description = {"Operator CLI for lb-daemon: talks to its admin Unix socket."},
         exitCodeListHeading = "%nExit codes:%n",

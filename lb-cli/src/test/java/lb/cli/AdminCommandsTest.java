@@ -186,4 +186,19 @@ class AdminCommandsTest {
         assertEquals(2, run("--socket", socket.toString(), "drain", "web/web-1", "--then", "close"));
         assertTrue(err.toString().contains("--deadline and --then need --wait"), err.toString());
     }
+
+    @Test
+    void addAndRemoveABackend() throws Exception {
+        Path socket = startDaemon();
+        try (ServerSocket other = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            assertEquals(0, run("--socket", socket.toString(), "add", "web", "127.0.0.1:" + other.getLocalPort(),
+                    "--weight", "5", "--name", "web-2"), err.toString());
+            assertEquals("web/web-2: active, weight 5, 0 active session(s)\n", out.toString());
+            assertEquals(2, daemon.pool("web").snapshot().size());
+            out.getBuffer().setLength(0);
+            assertEquals(0, run("--socket", socket.toString(), "remove", "web/web-2"), err.toString());
+            assertTrue(out.toString().endsWith("web/web-2 removed\n"), out.toString());
+            assertEquals(1, daemon.pool("web").snapshot().size());
+        }
+    }
 }
