@@ -55,4 +55,14 @@ class LbCliTest {
         assertEquals(2, run("reboot"));
         assertTrue(err.toString().contains("reboot"), err.toString());
     }
+
+    @Test
+    void generateCompletionPrintsABashScriptNamingTheCommands() {
+        assertEquals(0, run("generate-completion"));
+        String script = out.toString();
+        assertTrue(script.contains("lb-cli") && script.contains("complete -F"), script.substring(0, Math.min(300, script.length())));
+        for (String command : new String[] {"status", "drain", "weight", "add", "remove", "sessions"}) {
+            assertTrue(script.contains(command), "completion knows " + command);
+        }
+    }
 }
