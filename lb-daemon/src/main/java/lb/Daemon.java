@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import lb.config.Config;
+import lb.config.ConfigLoader;
+import lb.config.ConfigException;
 import lb.config.ListenerConfig;
 import lb.config.PoolConfig;
 import lb.config.Timeouts;
@@ -46,7 +49,8 @@ public final class Daemon implements AutoCloseable, DaemonControl {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     private static final Duration LOOP_TASK_TIMEOUT = Duration.ofSeconds(5);
 
-    private final Config config;
+    // The config in effect; reload replaces it under this object's lock, others read it.
+    private volatile Config config;
     private final EventLoop[] loops;
     private final LoopSessions[] sessions;
     private final List<List<Acceptor>> acceptors;
@@ -312,6 +316,57 @@ public final class Daemon implements AutoCloseable, DaemonControl {
         }
         all.sort(Comparator.comparingLong(SessionInfo::ageMs).reversed());
         return new SessionList(List.copyOf(all.subList(0, Math.min(limit, all.size()))), matched.get());
+    }
+
+    /**
+     * Any thread (reloads are serialized): re-reads the config file, validates it and applies what
+     * changed in the pools (backends added and removed, weights, limits, algorithms, balancer
+     * options, retries), keeping the state of backends whose address is unchanged. Changes that
+     * cannot be applied at runtime yet (listeners, the set of pools, health settings, timeouts)
+     * refuse the whole reload, so a reload applies all of a file or nothing.
+     *
+     * @throws IllegalArgumentException listing every problem; then nothing changed
+     */
+    @Override
+    public synchronized List<String> reload() {
+        Path file = config.source().orElseThrow(() -> new IllegalArgumentException(
+                "no config file to reload (started with --listen or --demo)"));
+        Config next;
+        try {
+            next = ConfigLoader.load(file);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("invalid config " + file + ": " + String.join("; ",
+                    e.errors().stream().map(Object::toString).toList()));
+        }
+        List<String> refused = new ArrayList<>();
+        if (!next.listeners().equals(config.listeners())) {
+            refused.add("listeners changed (binding or unbinding at runtime is not supported yet: restart)");
+        }
+        if (!next.pools().stream().map(PoolConfig::name).toList()
+                .equals(config.pools().stream().map(PoolConfig::name).toList())) {
+            refused.add("pools added, removed or reordered (restart)");
+        } else {
+            for (PoolConfig p : next.pools()) {
+                PoolConfig old = config.pool(p.name());
+                if (!p.health().equals(old.health())) {
+                    refused.add("pool " + p.name() + ": health settings changed (restart)");
+                }
+                if (!Objects.equals(p.connectTimeout(), old.connectTimeout()) || !Objects.equals(p.idleTimeout(),
+                        old.idleTimeout()) || !Objects.equals(p.halfCloseTimeout(), old.halfCloseTimeout())) {
+                    refused.add("pool " + p.name() + ": timeouts changed (restart)");
+                }
+            }
+        }
+        if (!refused.isEmpty()) {
+            throw new IllegalArgumentException("reload refused, nothing changed: " + String.join("; ", refused));
+        }
+        List<String> changes = new ArrayList<>();
+        for (PoolConfig p : next.pools()) {
+            changes.addAll(pools.get(p.name()).reconfigure(p));
+        }
+        config = new Config(config.source(), config.daemon(), config.listeners(), next.pools());
+        LOG.info("reloaded {}: {}", file, changes.isEmpty() ? "no change" : String.join("; ", changes));
+        return changes;
     }
 
     /** Runs {@code action} with the loop index on every loop and waits (bounded) until all ran it. */

@@ -184,6 +184,13 @@ public final class Main implements Callable<Integer> {
         Signals.onTerminate(stopRequested::countDown);
         Daemon daemon = Daemon.start(config);
         Logger log = LoggerFactory.getLogger(Main.class);
+        Signals.onReload(() -> {
+            try {
+                daemon.reload(); // logs what changed
+            } catch (IllegalArgumentException e) {
+                log.error("reload failed: {}", e.getMessage());
+            }
+        });
         if (demo) {
             printDemoHelp(daemon, demoBackends);
         }

@@ -10,7 +10,8 @@ import sun.misc.Signal;
  *
  * <p>Why sun.misc.Signal (jdk.unsupported): with only a shutdown hook the JVM exits 143 after
  * SIGTERM, and systemd would call every normal stop a failure; handling the signal ourselves lets
- * the daemon drain its sessions and exit 0. SIGHUP (reload) joins here with the admin issue.
+ * the daemon drain its sessions and exit 0. SIGHUP reloads the config (the JVM's default would be
+ * to exit).
  */
 final class Signals {
 
@@ -30,6 +31,17 @@ final class Signals {
                 // The JVM reserves the signal (for example SIGINT under -Xrs): keep its default.
                 LOG.warn("cannot handle SIG{}: {}", name, e.getMessage());
             }
+        }
+    }
+
+    static void onReload(Runnable action) {
+        try {
+            Signal.handle(new Signal("HUP"), signal -> {
+                LOG.info("SIGHUP received: reloading");
+                action.run();
+            });
+        } catch (IllegalArgumentException e) {
+            LOG.warn("cannot handle SIGHUP: {}", e.getMessage());
         }
     }
 }

@@ -320,4 +320,56 @@ class MainProcessTest {
         assertEquals(0, daemon.awaitExit(EXIT_TIMEOUT), daemon.output());
         assertFalse(Files.exists(socket), "admin socket left behind after a clean exit");
     }
+
+    private static String admin(Path socket, String request) throws IOException {
+        try (java.nio.channels.SocketChannel admin = java.nio.channels.SocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            admin.connect(java.net.UnixDomainSocketAddress.of(socket));
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    java.nio.channels.Channels.newInputStream(admin), StandardCharsets.UTF_8));
+            java.nio.channels.Channels.newOutputStream(admin).write((request + "\n").getBytes(StandardCharsets.UTF_8));
+            return in.readLine();
+        }
+    }
+
+    @Test
+    void reloadAppliesPoolChangesRefusesABrokenFileAndSighupReloadsToo() throws Exception {
+        EchoBackend one = cleanup.track(EchoBackend.start("one"));
+        EchoBackend two = cleanup.track(EchoBackend.start("two"));
+        String original = echoConfig(one.address(), "1s");
+        Path config = configFile("lb.toml", original);
+        Path socket = dir.resolve("admin.sock");
+        DaemonProcess daemon = cleanup.track(DaemonProcess.start("--config", config.toString()));
+        daemon.awaitLine(DaemonProcess.READY_LINE, START_TIMEOUT);
+
+        String withTwo = original.replace("weight = 1", "weight = 3") + """
+
+                [[pool.backend]]
+                name = "echo-2"
+                address = "%s"
+                """.formatted(hostPort(two.address()));
+        Files.writeString(config, withTwo);
+        String reply = admin(socket, "{\"cmd\":\"reload\"}");
+        assertEquals("{\"ok\":true,\"result\":{\"changes\":[\"pool echo: backend echo-1 weight 1 -> 3\","
+                + "\"pool echo: added backend echo-2\"]}}", reply);
+        String status = admin(socket, "{\"cmd\":\"status\"}");
+        assertTrue(status.contains("\"name\":\"echo-2\"") && status.contains("\"weight\":3"), status);
+
+        Files.writeString(config, withTwo.replace("retries = 1", "retries = 99"));
+        String refused = admin(socket, "{\"cmd\":\"reload\"}");
+        assertTrue(refused.startsWith("{\"ok\":false,\"error\":\"invalid config ") && refused.contains("retries"),
+                refused);
+        Files.writeString(config, withTwo.replace("bind = \"127.0.0.1:0\"", "bind = \"127.0.0.1:1\""));
+        assertTrue(admin(socket, "{\"cmd\":\"reload\"}").contains("listeners changed"), "listener change refused");
+        assertTrue(admin(socket, "{\"cmd\":\"status\"}").contains("\"name\":\"echo-2\""), "nothing changed");
+
+        Files.writeString(config, original);
+        Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(daemon.process().pid())).start();
+        assertEquals(0, kill.waitFor(), "kill -HUP");
+        daemon.awaitLine(java.util.regex.Pattern.compile("reloaded .*removed backend echo-2"), Duration.ofSeconds(10));
+        assertTrue(daemon.process().isAlive(), "SIGHUP reloads rather than ends the daemon");
+        assertFalse(admin(socket, "{\"cmd\":\"status\"}").contains("echo-2"), "SIGHUP applied the file");
+        daemon.terminate();
+        assertEquals(0, daemon.awaitExit(EXIT_TIMEOUT), daemon.output());
+    }
 }

@@ -201,4 +201,12 @@ class AdminCommandsTest {
             assertEquals(1, daemon.pool("web").snapshot().size());
         }
     }
+
+    @Test
+    void reloadWithoutAConfigFileIsRefused() throws Exception {
+        Path socket = startDaemon(); // built from text, not read from a file
+        assertEquals(1, run("--socket", socket.toString(), "reload"));
+        assertEquals("lb-cli: the daemon refused: no config file to reload (started with --listen or --demo)\n",
+                err.toString());
+    }
 }

@@ -47,6 +47,7 @@ public final class AdminCommands {
         commands.put("disable", this::disable);
         commands.put("set-weight", this::setWeight);
         commands.put("sessions", this::sessions);
+        commands.put("reload", request -> Map.of("changes", control.reload()));
         commands.put("add-backend", this::addBackend);
         commands.put("remove-backend", this::removeBackend);
     }

@@ -17,6 +17,13 @@ public interface DaemonControl {
     /** Up to {@code limit} open sessions (on {@code backend}, or all when null), oldest first. */
     SessionList sessions(Backend backend, int limit);
 
+    /**
+     * Re-reads the config file and applies what changed in the pools; returns one line per change.
+     *
+     * @throws IllegalArgumentException listing every problem when nothing was changed
+     */
+    List<String> reload();
+
     /** A bounded listing, and how many sessions matched in all. */
     record SessionList(List<SessionInfo> sessions, int matched) {
     }
@@ -31,6 +38,11 @@ public interface DaemonControl {
         @Override
         public SessionList sessions(Backend backend, int limit) {
             return new SessionList(List.of(), 0);
+        }
+
+        @Override
+        public List<String> reload() {
+            throw new IllegalArgumentException("no config file to reload");
         }
     };
 }

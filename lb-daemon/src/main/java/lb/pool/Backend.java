@@ -32,7 +32,8 @@ public final class Backend {
 
     private final String name;
     private final InetSocketAddress address;
-    private final int maxConnections;
+    // Written by control threads (reload), rarely; read by loops on every pick.
+    private volatile int maxConnections;
     private final PoolHealth poolHealth;
 
     // Written by control threads, rarely; read by loops on every pick.
@@ -112,6 +113,11 @@ public final class Backend {
         return maxConnections;
     }
 
+    /** Control thread (reload): a new connection limit, from the next placement; 0 = none. */
+    public void maxConnections(int max) {
+        this.maxConnections = max;
+    }
+
     /**
      * The one predicate that decides whether a balancer may pick this backend for a new session:
      * active (not draining or disabled), a weight above 0, below its connection limit, and either
@@ -121,7 +127,8 @@ public final class Backend {
         if (adminState != AdminState.ACTIVE || weight <= 0) {
             return false;
         }
-        if (maxConnections > 0 && activeSessions.get() >= maxConnections) {
+        int max = maxConnections;
+        if (max > 0 && activeSessions.get() >= max) {
             return false;
         }
         return isUsable() || poolHealth.panic();
@@ -170,11 +177,12 @@ public final class Backend {
      * claimed here, atomically.
      */
     public boolean tryPlace() {
-        if (maxConnections > 0) {
+        int max = maxConnections;
+        if (max > 0) {
             int active;
             do {
                 active = activeSessions.get();
-                if (active >= maxConnections) {
+                if (active >= max) {
                     rejectedAtLimit.incrementAndGet();
                     return false;
                 }

@@ -17,9 +17,10 @@ import lb.config.PoolConfig;
 public final class BackendPool {
 
     private final String name;
-    private final int retries;
+    private volatile int retries;
     private final int loops;
-    private final BalancerOptions options;
+    // Guarded by this object's lock (writers publish snapshots under it).
+    private BalancerOptions options;
     private final HealthConfig health;
     private final PoolHealth poolHealth;
     private volatile PoolSnapshot snapshot;
@@ -107,6 +108,65 @@ public final class BackendPool {
         }
         snapshot = new PoolSnapshot(this, backends, snapshot.algorithm(), options, loops);
         return true;
+    }
+
+    /**
+     * Control thread (reload): applies a new config of this pool. Backends whose address is
+     * unchanged keep their state (health, ejection, sessions, counters) and take the new weight
+     * and limit; new addresses become new backends; missing ones leave the pool (their open
+     * sessions continue). Returns one line per change; the caller has checked that the health
+     * settings are unchanged.
+     */
+    public synchronized List<String> reconfigure(PoolConfig config) {
+        List<String> changes = new ArrayList<>();
+        PoolSnapshot current = snapshot;
+        List<Backend> next = new ArrayList<>();
+        for (BackendConfig b : config.backends()) {
+            Backend kept = null;
+            for (Backend existing : current.backends()) {
+                if (existing.address().equals(b.address())) {
+                    kept = existing;
+                }
+            }
+            if (kept == null) {
+                next.add(newBackend(b));
+                changes.add("pool " + name + ": added backend " + b.name());
+                continue;
+            }
+            if (!kept.name().equals(b.name())) {
+                changes.add("pool " + name + ": backend " + kept.name() + " keeps its name (renaming "
+                        + b.name() + " needs remove and add)");
+            }
+            if (kept.weight() != b.weight()) {
+                changes.add("pool " + name + ": backend " + kept.name() + " weight " + kept.weight() + " -> " + b.weight());
+                kept.weight(b.weight());
+            }
+            if (kept.maxConnections() != b.maxConnections()) {
+                changes.add("pool " + name + ": backend " + kept.name() + " max_connections " + kept.maxConnections()
+                        + " -> " + b.maxConnections());
+                kept.maxConnections(b.maxConnections());
+            }
+            next.add(kept);
+        }
+        for (Backend existing : current.backends()) {
+            if (!next.contains(existing)) {
+                changes.add("pool " + name + ": removed backend " + existing.name() + " (" + existing.activeSessions()
+                        + " open session(s) continue)");
+            }
+        }
+        if (!config.algorithm().equals(current.algorithm())) {
+            changes.add("pool " + name + ": algorithm " + current.algorithm() + " -> " + config.algorithm());
+        }
+        if (!config.balancerOptions().equals(options)) {
+            changes.add("pool " + name + ": balancer options changed");
+            options = config.balancerOptions();
+        }
+        if (config.retries() != retries) {
+            changes.add("pool " + name + ": retries " + retries + " -> " + config.retries());
+            retries = config.retries();
+        }
+        snapshot = new PoolSnapshot(this, next, config.algorithm(), options, loops);
+        return changes;
     }
 
     public synchronized void republish() {

@@ -1,0 +1,30 @@
+package lb.cli;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/** Main thread only. {@code lb-cli reload}: the daemon re-reads its config file and applies what changed. */
+@Command(name = "reload", description = {"Re-read the daemon's config file and apply what changed in the pools.",
+    "A file that fails validation, or a change that needs a restart, changes nothing (exit code 1)."})
+final class ReloadCommand implements Callable<Integer> {
+
+    @ParentCommand
+    LbCli root;
+
+    @Override
+    public Integer call() {
+        return root.request(Map.of("cmd", "reload"), (result, out) -> {
+            List<?> changes = (List<?>) ((Map<?, ?>) result).get("changes");
+            if (changes.isEmpty()) {
+                out.println("reloaded: no change");
+            }
+            for (Object change : changes) {
+                out.println(change);
+            }
+        });
+    }
+}
