@@ -209,4 +209,12 @@ class AdminCommandsTest {
         assertEquals("lb-cli: the daemon refused: no config file to reload (started with --listen or --demo)\n",
                 err.toString());
     }
+
+    @Test
+    void previewRemoveOfTheOnlyMaglevBackendMovesEveryClient() throws Exception {
+        Path socket = startDaemon();
+        assertEquals(0, run("--socket", socket.toString(), "preview-remove", "web/web-1"), err.toString());
+        assertEquals("web/web-1 (maglev): 100.00% of clients would move: 100.00% on it, 0.00% of the others\n",
+                out.toString());
+    }
 }

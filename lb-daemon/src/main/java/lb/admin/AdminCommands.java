@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.Locale;
 import java.util.function.Function;
@@ -17,6 +18,9 @@ import lb.config.BackendConfig;
 import lb.pool.AdminState;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.balance.Balancer;
+import lb.balance.ClientKey;
+import lb.balance.Hashing;
 import lb.pool.PoolSnapshot;
 import lb.session.SessionInfo;
 
@@ -49,6 +53,7 @@ public final class AdminCommands {
         commands.put("sessions", this::sessions);
         commands.put("reload", request -> Map.of("changes", control.reload()));
         commands.put("add-backend", this::addBackend);
+        commands.put("preview-remove", this::previewRemove);
         commands.put("remove-backend", this::removeBackend);
     }
 
@@ -198,6 +203,52 @@ public final class AdminCommands {
     }
 
     static final long DEFAULT_REMOVE_TIMEOUT_MS = 30_000;
+    static final int PREVIEW_KEYS = 100_000;
+    private static final Set<String> DETERMINISTIC = Set.of("source_hash", "ring_hash", "maglev",
+            "bounded_load");
+
+    /**
+     * For a hashing algorithm, the share of client keys that would move to another backend if
+     * {@code target} were removed now: {@value #PREVIEW_KEYS} keys spread evenly over the hash
+     * space, placed with the current snapshot and with one built without the backend.
+     */
+    private Object previewRemove(Map<String, Object> request) {
+        Target t = target(request);
+        PoolSnapshot now = t.pool().snapshot();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("target", t.pool().name() + "/" + t.backend().name());
+        result.put("algorithm", now.algorithm());
+        if (!DETERMINISTIC.contains(now.algorithm())) {
+            result.put("deterministic", false);
+            result.put("note", now.algorithm() + " does not map clients to backends: removing one moves only its own "
+                    + "sessions' future picks, spread over the others");
+            return result;
+        }
+        Balancer before = now.detachedBalancer();
+        Balancer after = t.pool().without(t.backend()).detachedBalancer();
+        int moved = 0;
+        int onRemoved = 0;
+        for (int i = 0; i < PREVIEW_KEYS; i++) {
+            long hash = Hashing.mix(i * 0x9E37_79B9_7F4A_7C15L + 1);
+            ClientKey key = k -> hash;
+            Backend was = before.pick(key, null);
+            Backend will = after.pick(key, null);
+            if (was == t.backend()) {
+                onRemoved++;
+            } else if (was != will) {
+                moved++;
+            }
+        }
+        result.put("deterministic", true);
+        result.put("keys_sampled", PREVIEW_KEYS);
+        result.put("share_on_backend", Math.round(onRemoved * 10_000.0 / PREVIEW_KEYS) / 10_000.0);
+        result.put("share_of_others_moving", Math.round(moved * 10_000.0 / PREVIEW_KEYS) / 10_000.0);
+        result.put("share_moving", Math.round((onRemoved + moved) * 10_000.0 / PREVIEW_KEYS) / 10_000.0);
+        if (now.algorithm().equals("bounded_load")) {
+            result.put("note", "bounded_load also moves keys as load changes; this is the placement at current load");
+        }
+        return result;
+    }
 
     /** {@code pool}, {@code address} host:port, optional {@code weight} (default 1) and {@code name} (default the address). */
     private Object addBackend(Map<String, Object> request) {

@@ -169,6 +169,13 @@ public final class BackendPool {
         return changes;
     }
 
+    /** Control thread: the snapshot this pool would have without {@code backend}, not published (previews). */
+    public synchronized PoolSnapshot without(Backend backend) {
+        List<Backend> backends = new ArrayList<>(snapshot.backends());
+        backends.remove(backend);
+        return new PoolSnapshot(this, backends, snapshot.algorithm(), options, loops);
+    }
+
     public synchronized void republish() {
         PoolSnapshot current = snapshot;
         snapshot = new PoolSnapshot(this, current.backends(), current.algorithm(), options, loops);

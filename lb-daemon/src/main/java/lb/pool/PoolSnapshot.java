@@ -117,6 +117,14 @@ public final class PoolSnapshot {
         return false;
     }
 
+    /**
+     * A balancer of this snapshot for a thread that is not an event loop (admin previews): a new
+     * instance where the algorithm keeps per-loop state, the shared one where it keeps none.
+     */
+    public Balancer detachedBalancer() {
+        return prepared.forLoop(0);
+    }
+
     /** EventLoop-{@code loopIndex} only: that loop's balancer for this snapshot, made on first use. */
     public Balancer balancer(int loopIndex) {
         Balancer balancer = loopBalancers[loopIndex];
