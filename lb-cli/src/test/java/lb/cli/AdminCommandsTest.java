@@ -217,4 +217,13 @@ class AdminCommandsTest {
         assertEquals("web/web-1 (maglev): 100.00% of clients would move: 100.00% on it, 0.00% of the others\n",
                 out.toString());
     }
+
+    @Test
+    void explainPrintsTheBackendAndTheHash() throws Exception {
+        Path socket = startDaemon();
+        assertEquals(0, run("--socket", socket.toString(), "explain", "203.0.113.7"), err.toString());
+        String text = out.toString();
+        assertTrue(text.startsWith("listener web -> pool web (maglev)\nbackend: web-1\nhash of client_ip: "), text);
+        assertTrue(text.contains(", Maglev table slot ") && text.endsWith("ineligible: none\n"), text);
+    }
 }

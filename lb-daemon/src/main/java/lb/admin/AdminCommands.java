@@ -20,7 +20,9 @@ import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.balance.Balancer;
 import lb.balance.ClientKey;
+import lb.balance.HashKey;
 import lb.balance.Hashing;
+import lb.pool.HealthState;
 import lb.pool.PoolSnapshot;
 import lb.session.SessionInfo;
 
@@ -54,6 +56,7 @@ public final class AdminCommands {
         commands.put("reload", request -> Map.of("changes", control.reload()));
         commands.put("add-backend", this::addBackend);
         commands.put("preview-remove", this::previewRemove);
+        commands.put("explain", this::explain);
         commands.put("remove-backend", this::removeBackend);
     }
 
@@ -206,6 +209,118 @@ public final class AdminCommands {
     static final int PREVIEW_KEYS = 100_000;
     private static final Set<String> DETERMINISTIC = Set.of("source_hash", "ring_hash", "maglev",
             "bounded_load");
+
+    /**
+     * Which backend a new session from {@code client} ("ip" or "ip:port", IPv6 in brackets with a
+     * port) on {@code listener} (optional when there is one) would get now, and why.
+     */
+    private Object explain(Map<String, Object> request) {
+        Object clientValue = request.get("client");
+        if (!(clientValue instanceof String clientText)) {
+            throw new IllegalArgumentException("missing \"client\" (ip or ip:port)");
+        }
+        Listener listener;
+        Object listenerName = request.get("listener");
+        if (listenerName == null) {
+            if (listeners.size() != 1) {
+                throw new IllegalArgumentException("\"listener\" is needed: there are " + listeners.size() + " ("
+                        + String.join(", ", listeners.keySet()) + ")");
+            }
+            listener = listeners.values().iterator().next();
+        } else {
+            listener = listeners.get(String.valueOf(listenerName));
+            if (listener == null) {
+                throw new IllegalArgumentException("no listener named " + Json.write(listenerName) + " (listeners: "
+                        + String.join(", ", listeners.keySet()) + ")");
+            }
+        }
+        byte[] ip;
+        int port;
+        String host = clientText;
+        port = -1;
+        int colon = clientText.lastIndexOf(':');
+        if (clientText.startsWith("[")) {
+            int close = clientText.indexOf(']');
+            host = close > 0 ? clientText.substring(1, close) : clientText;
+            port = close > 0 && close + 1 < clientText.length() ? parsePort(clientText.substring(close + 2)) : -1;
+        } else if (colon > 0 && clientText.indexOf(':') == colon) {
+            host = clientText.substring(0, colon);
+            port = parsePort(clientText.substring(colon + 1));
+        }
+        try {
+            if (!host.matches("[0-9A-Fa-f:.]+")) {
+                throw new UnknownHostException(host);
+            }
+            ip = InetAddress.getByName(host).getAddress(); // a literal: no DNS
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(Json.write(clientText) + " is not an IP address (optionally :port)");
+        }
+        BackendPool pool = listener.pool();
+        PoolSnapshot snapshot = pool.snapshot();
+        long ipHash = Hashing.address(ip, -1);
+        long ipPortHash = Hashing.address(ip, Math.max(port, 0));
+        ClientKey key = k -> k == HashKey.CLIENT_IP ? ipHash : ipPortHash;
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("listener", listener.name());
+        result.put("pool", pool.name());
+        result.put("algorithm", snapshot.algorithm());
+        List<Object> skipped = new ArrayList<>();
+        for (Backend b : snapshot.backends()) {
+            if (!b.isEligible()) {
+                skipped.add(b.name() + " (" + whyIneligible(b) + ")");
+            }
+        }
+        result.put("ineligible", skipped);
+        if (!DETERMINISTIC.contains(snapshot.algorithm())) {
+            result.put("deterministic", false);
+            result.put("note", snapshot.algorithm() + " does not map clients to backends: the next pick depends on "
+                    + "the loop that accepts the connection and on current state, not on the client");
+            return result;
+        }
+        HashKey hashKey = snapshot.options().hashKey();
+        if (hashKey == HashKey.CLIENT_IP_PORT && port < 0) {
+            throw new IllegalArgumentException("this pool hashes client_ip_port: give ip:port");
+        }
+        long hash = key.clientHash(hashKey);
+        result.put("deterministic", true);
+        result.put("hash_key", hashKey.configName());
+        result.put("hash", String.format("%016x", hash));
+        if (snapshot.algorithm().equals("maglev")) {
+            result.put("table_slot", Long.remainderUnsigned(hash, snapshot.options().maglevTableSize()));
+        }
+        Backend picked = snapshot.detachedBalancer().pick(key, null);
+        result.put("backend", picked == null ? null : picked.name());
+        result.put("hash_fallback", snapshot.options().hashFallback().configName());
+        return result;
+    }
+
+    private static int parsePort(String text) {
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(Json.write(text) + " is not a port");
+    }
+
+    private static String whyIneligible(Backend b) {
+        if (b.adminState() != AdminState.ACTIVE) {
+            return b.adminState().name().toLowerCase(Locale.ROOT);
+        }
+        if (b.weight() <= 0) {
+            return "weight 0";
+        }
+        if (b.healthState() != HealthState.UP) {
+            return "down";
+        }
+        if (b.isEjected()) {
+            return "ejected";
+        }
+        return "at max_connections";
+    }
 
     /**
      * For a hashing algorithm, the share of client keys that would move to another backend if

@@ -282,4 +282,33 @@ class AdminBackendCommandsTest {
         assertEquals(Client.End.RESET, open.get(1).awaitEnd(), "the session left on the removed backend");
         assertEquals(1, daemon.pool(TestConfigs.POOL).snapshot().size());
     }
+
+    @Test
+    void explainNamesTheBackendARealSessionFromThatClientGets() throws Exception {
+        Path socket = start("maglev");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> r = (Map<String, Object>) ((Map<String, Object>) Json.parse(
+                call(socket, "{\"cmd\":\"explain\",\"client\":\"127.0.0.1\"}"))).get("result");
+        assertEquals(true, r.get("deterministic"), r.toString());
+        assertEquals("client_ip", r.get("hash_key"));
+        assertTrue((Long) r.get("table_slot") >= 0 && (Long) r.get("table_slot") < 65537, r.toString());
+        String explained = (String) r.get("backend");
+        openSessions(3);
+        Backend expected = explained.equals("b1") ? backend(0) : backend(1);
+        assertEquals(3, expected.totalSessions(), "sessions from 127.0.0.1 went to " + explained + " as explained");
+
+        call(socket, "{\"cmd\":\"drain\",\"target\":\"pool/" + explained + "\"}");
+        String after = call(socket, "{\"cmd\":\"explain\",\"client\":\"127.0.0.1:5000\"}");
+        assertTrue(after.contains("\"ineligible\":[\"" + explained + " (draining)\"]")
+                && !after.contains("\"backend\":\"" + explained + "\""), after);
+        assertEquals("{\"ok\":false,\"error\":\"\\\"example.com\\\" is not an IP address (optionally :port)\"}",
+                call(socket, "{\"cmd\":\"explain\",\"client\":\"example.com\"}"));
+    }
+
+    @Test
+    void explainSaysRoundRobinDoesNotMapClients() throws Exception {
+        Path socket = start("round_robin");
+        String r = call(socket, "{\"cmd\":\"explain\",\"client\":\"2001:db8::7\"}");
+        assertTrue(r.contains("\"deterministic\":false"), r);
+    }
 }
