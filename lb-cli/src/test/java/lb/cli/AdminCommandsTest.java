@@ -226,4 +226,32 @@ class AdminCommandsTest {
         assertTrue(text.startsWith("listener web -> pool web (maglev)\nbackend: web-1\nhash of client_ip: "), text);
         assertTrue(text.contains(", Maglev table slot ") && text.endsWith("ineligible: none\n"), text);
     }
+
+    @Test
+    void topWithoutATerminalPrintsATablePerRefreshWithChangingRates() throws Exception {
+        Path socket = startDaemon();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread traffic = new Thread(() -> {
+            long endNs = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+            while (!stop.get() && System.nanoTime() < endNs) {
+                try (java.net.Socket s = new java.net.Socket()) {
+                    s.connect(daemon.listenerAddress("web"));
+                } catch (Exception ignored) {
+                    // counted or not, the rate shows it
+                }
+            }
+        });
+        traffic.start();
+        try {
+            assertEquals(0, run("--socket", socket.toString(), "top", "--interval", "0.2", "--count", "3"), err.toString());
+        } finally {
+            stop.set(true);
+            traffic.join(10_000);
+        }
+        String text = out.toString();
+        assertEquals(3, text.split("POOL +BACKEND +STATE +HEALTH +ACTIVE +NEW/S +TOTAL", -1).length - 1, text);
+        assertTrue(text.contains("web   web-1    active  up"), text);
+        assertTrue(text.matches("(?s).*web-1 +active +up +\\d+ +[1-9][0-9.]* +\\d+.*"), "a non-zero rate: " + text);
+        assertTrue(!text.contains("\u001b["), "no terminal escapes when not on a terminal");
+    }
 }
