@@ -127,11 +127,36 @@ final class BackendCommands {
         }
     }
 
-    @Command(name = "disable", description = "No new sessions, and close (reset) the open ones.")
+    @Command(name = "disable", description = "No new sessions, and close (reset) the open ones (after --grace).")
     static final class Disable extends OnBackend {
+
+        @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "0",
+                description = "Let open sessions end by themselves this long before resetting the rest.")
+        double graceSeconds;
+
         @Override
         String cmd() {
             return "disable";
+        }
+
+        @Override
+        void addArguments(Map<String, Object> request) {
+            if (graceSeconds > 0) {
+                request.put("grace_ms", (long) (graceSeconds * 1000));
+            }
+        }
+
+        @Override
+        public Integer call() {
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("cmd", cmd());
+            request.put("target", target);
+            addArguments(request);
+            return root.request(request, BackendCommands::print, (progress, out) -> {
+                Map<?, ?> p = (Map<?, ?>) progress;
+                out.println(p.get("target") + ": " + p.get("active_sessions") + " active session(s), waited "
+                        + StatusCommand.duration((Long) p.get("waited_ms")));
+            });
         }
     }
 

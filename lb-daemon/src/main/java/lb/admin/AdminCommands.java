@@ -428,10 +428,18 @@ public final class AdminCommands {
         return new DrainWait(t, ms, "close", true);
     }
 
-    /** No new sessions, and its open sessions are closed (reset). */
+    /** No new sessions, and its open sessions are closed (reset), at once or after {@code grace_ms}. */
     private Object disable(Map<String, Object> request) {
         Target t = target(request);
+        Object grace = request.getOrDefault("grace_ms", 0L);
+        if (!(grace instanceof Long graceMs) || graceMs < 0) {
+            throw new IllegalArgumentException("\"grace_ms\" must be an integer of milliseconds, 0 or more");
+        }
         t.backend().adminState(AdminState.DISABLED);
+        if (graceMs > 0) {
+            // Open sessions get the grace period to end by themselves; then the rest are reset.
+            return new DrainWait(t, graceMs, "close", false);
+        }
         int closed = control.closeSessionsOn(t.backend());
         Map<String, Object> result = backendState(t);
         result.put("sessions_closed", closed);

@@ -311,4 +311,24 @@ class AdminBackendCommandsTest {
         String r = call(socket, "{\"cmd\":\"explain\",\"client\":\"2001:db8::7\"}");
         assertTrue(r.contains("\"deterministic\":false"), r);
     }
+
+    @Test
+    void disableWithAGraceLetsSessionsEndFirstThenResetsTheRest() throws Exception {
+        Path socket = start("round_robin");
+        List<Client> open = openSessions(4); // b1: 0 and 2
+        String last;
+        long startNs = System.nanoTime();
+        try (AdminServerTest.AdminClient admin = cleanup.track(new AdminServerTest.AdminClient(socket))) {
+            last = admin.call("{\"cmd\":\"disable\",\"target\":\"pool/b1\",\"grace_ms\":400}");
+            open.get(0).close(); // one ends by itself within the grace
+            while (last.contains("\"progress\"")) {
+                last = admin.in.readLine();
+            }
+        }
+        long ms = (System.nanoTime() - startNs) / 1_000_000;
+        assertTrue(ms >= 400, "reply after " + ms + " ms, before the grace ran out");
+        assertTrue(last.contains("\"admin_state\":\"disabled\"") && last.contains("\"sessions_closed\":1"), last);
+        open.get(2).readTimeout(Duration.ofSeconds(5));
+        assertEquals(Client.End.RESET, open.get(2).awaitEnd(), "the session left after the grace");
+    }
 }
