@@ -47,6 +47,8 @@ public final class AdminServer implements AutoCloseable {
     private final AdminCommands commands;
     private final Thread thread;
     private final List<Connection> connections = new ArrayList<>();
+    // Waits whose client went away: a remove or a drain deadline still has to happen.
+    private final List<Pending> orphans = new ArrayList<>();
     private volatile boolean running = true;
 
     /** Owned by the admin thread. One admin client. */
@@ -302,6 +304,9 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private boolean anyPending() {
+        if (!orphans.isEmpty()) {
+            return true;
+        }
         for (Connection c : connections) {
             if (c.pending != null) {
                 return true;
@@ -311,6 +316,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private void pollPending(long nowNs) {
+        orphans.removeIf(p -> p.poll(nowNs).done());
         for (Connection c : new ArrayList<>(connections)) {
             if (c.pending != null && c.out == null) { // a slow reader gets the next line when it took the last
                 try {
@@ -352,6 +358,10 @@ public final class AdminServer implements AutoCloseable {
 
     private void close(Connection c) {
         connections.remove(c);
+        if (c.pending != null && running) {
+            orphans.add(c.pending); // finishes without anyone to tell
+            c.pending = null;
+        }
         try {
             c.channel.close();
         } catch (IOException ignored) {

@@ -331,4 +331,17 @@ class AdminBackendCommandsTest {
         open.get(2).readTimeout(Duration.ofSeconds(5));
         assertEquals(Client.End.RESET, open.get(2).awaitEnd(), "the session left after the grace");
     }
+
+    @Test
+    void removeCompletesEvenIfTheClientGoesAway() throws Exception {
+        Path socket = start("round_robin");
+        List<Client> open = openSessions(2); // one on b2
+        try (AdminServerTest.AdminClient admin = new AdminServerTest.AdminClient(socket)) {
+            String line = admin.call("{\"cmd\":\"remove-backend\",\"target\":\"pool/b2\"}");
+            assertTrue(line.contains("\"progress\""), line);
+        } // the operator's lb-cli is killed
+        open.get(1).close();
+        Await.until(() -> daemon.pool(TestConfigs.POOL).snapshot().size() == 1, Duration.ofSeconds(5),
+                "b2 was not removed after its last session ended");
+    }
 }
