@@ -179,4 +179,17 @@ class AdminServerTest {
                 new AdminCommands(Map.of(), Map.of(), 0)));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
     }
+
+    @Test
+    void socketGroupIsSetWhenConfigured() throws Exception {
+        String group = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+        AdminServer server = cleanup.track(AdminServer.start(dir.resolve("grouped.sock"), group,
+                new AdminCommands(Map.of(), Map.of(), 0)));
+        assertEquals(group, Files.readAttributes(server.path(), java.nio.file.attribute.PosixFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS).group().getName());
+        IOException e = assertThrows(IOException.class, () -> AdminServer.start(dir.resolve("other.sock"),
+                "no-such-group-lb", new AdminCommands(Map.of(), Map.of(), 0)));
+        assertTrue(e.getMessage().startsWith("admin socket " + dir.resolve("other.sock") + ": "), e.getMessage());
+        assertTrue(!Files.exists(dir.resolve("other.sock")), "no socket file left after a failed start");
+    }
 }
