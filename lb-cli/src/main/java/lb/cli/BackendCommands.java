@@ -17,7 +17,10 @@ final class BackendCommands {
     private BackendCommands() {
     }
 
-    /** Shared by the commands below: one request about {@code pool/backend}, one line printed. */
+    /**
+     * Shared by the commands below: one request about {@code pool/backend}; progress lines (for
+     * commands that wait) and the final state, one line each.
+     */
     abstract static class OnBackend implements Callable<Integer> {
 
         @ParentCommand
@@ -31,13 +34,32 @@ final class BackendCommands {
         void addArguments(Map<String, Object> request) {
         }
 
+        /** Option combinations picocli cannot check; throws a ParameterException (exit code 2). */
+        void check() {
+        }
+
+        /** Whether progress lines name the age of the oldest session left. */
+        boolean showsOldest() {
+            return false;
+        }
+
+        void printResult(Object result, PrintWriter out) {
+            print(result, out);
+        }
+
         @Override
         public Integer call() {
+            check();
             Map<String, Object> request = new LinkedHashMap<>();
             request.put("cmd", cmd());
             request.put("target", target);
             addArguments(request);
-            return root.request(request, BackendCommands::print);
+            return root.request(request, this::printResult, (progress, out) -> {
+                Map<?, ?> p = (Map<?, ?>) progress;
+                out.println(p.get("target") + ": " + p.get("active_sessions") + " active session(s), "
+                        + (showsOldest() ? "oldest " + StatusCommand.duration((Long) p.get("oldest_age_ms")) + ", " : "")
+                        + "waited " + StatusCommand.duration((Long) p.get("waited_ms")));
+            });
         }
     }
 
@@ -85,20 +107,15 @@ final class BackendCommands {
         }
 
         @Override
-        public Integer call() {
+        void check() {
             if ((deadline != null || then != null) && !await) {
                 throw new ParameterException(root.spec.commandLine(), "--deadline and --then need --wait");
             }
-            Map<String, Object> request = new LinkedHashMap<>();
-            request.put("cmd", cmd());
-            request.put("target", target);
-            addArguments(request);
-            return root.request(request, BackendCommands::print, (progress, out) -> {
-                Map<?, ?> p = (Map<?, ?>) progress;
-                out.println(p.get("target") + ": " + p.get("active_sessions") + " active session(s), oldest "
-                        + StatusCommand.duration((Long) p.get("oldest_age_ms")) + ", waited "
-                        + StatusCommand.duration((Long) p.get("waited_ms")));
-            });
+        }
+
+        @Override
+        boolean showsOldest() {
+            return true;
         }
 
         /** "250ms", "30s", "5m", "1h", or plain seconds. */
@@ -144,19 +161,6 @@ final class BackendCommands {
             if (graceSeconds > 0) {
                 request.put("grace_ms", (long) (graceSeconds * 1000));
             }
-        }
-
-        @Override
-        public Integer call() {
-            Map<String, Object> request = new LinkedHashMap<>();
-            request.put("cmd", cmd());
-            request.put("target", target);
-            addArguments(request);
-            return root.request(request, BackendCommands::print, (progress, out) -> {
-                Map<?, ?> p = (Map<?, ?>) progress;
-                out.println(p.get("target") + ": " + p.get("active_sessions") + " active session(s), waited "
-                        + StatusCommand.duration((Long) p.get("waited_ms")));
-            });
         }
     }
 
@@ -236,19 +240,9 @@ final class BackendCommands {
         }
 
         @Override
-        public Integer call() {
-            Map<String, Object> request = new LinkedHashMap<>();
-            request.put("cmd", cmd());
-            request.put("target", target);
-            addArguments(request);
-            return root.request(request, (result, out) -> {
-                print(result, out);
-                out.println(((Map<?, ?>) result).get("target") + " removed");
-            }, (progress, out) -> {
-                Map<?, ?> p = (Map<?, ?>) progress;
-                out.println(p.get("target") + ": " + p.get("active_sessions") + " active session(s), waited "
-                        + StatusCommand.duration((Long) p.get("waited_ms")));
-            });
+        void printResult(Object result, PrintWriter out) {
+            print(result, out);
+            out.println(((Map<?, ?>) result).get("target") + " removed");
         }
     }
 }
