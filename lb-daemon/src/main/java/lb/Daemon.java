@@ -9,7 +9,6 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Objects;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import lb.config.Config;
 import lb.config.ConfigLoader;
 import lb.config.ConfigException;
+import lb.config.HealthConfig;
 import lb.config.ListenerConfig;
 import lb.config.PoolConfig;
 import lb.config.Timeouts;
@@ -53,9 +53,11 @@ public final class Daemon implements AutoCloseable, DaemonControl {
     private volatile Config config;
     private final EventLoop[] loops;
     private final LoopSessions[] sessions;
+    // Per loop, touched only on that loop's thread (reloads add and remove through loop tasks).
     private final List<List<Acceptor>> acceptors;
-    private final Map<String, BackendPool> pools;
-    private final Map<String, Listener> listeners;
+    // Unmodifiable; a reload publishes new maps.
+    private volatile Map<String, BackendPool> pools;
+    private volatile Map<String, Listener> listeners;
     private HealthChecker healthChecker;
     private AdminServer adminServer;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -68,8 +70,8 @@ public final class Daemon implements AutoCloseable, DaemonControl {
         this.loops = loops;
         this.sessions = sessions;
         this.acceptors = acceptors;
-        this.pools = pools;
-        this.listeners = listeners;
+        this.pools = Collections.unmodifiableMap(new LinkedHashMap<>(pools));
+        this.listeners = Collections.unmodifiableMap(new LinkedHashMap<>(listeners));
     }
 
     /** Binds every listener and starts the event loops; on failure nothing is left running. */
@@ -88,11 +90,8 @@ public final class Daemon implements AutoCloseable, DaemonControl {
                 pools.put(poolConfig.name(), new BackendPool(poolConfig, workers));
             }
             for (ListenerConfig listenerConfig : config.listeners()) {
-                PoolConfig poolConfig = config.pool(listenerConfig.pool());
-                Timeouts timeouts = listenerConfig.timeouts().overriddenBy(poolConfig.connectTimeout(),
-                        poolConfig.idleTimeout(), poolConfig.halfCloseTimeout());
-                listeners.put(listenerConfig.name(),
-                        Listener.bind(listenerConfig, pools.get(poolConfig.name()), timeouts, workers));
+                listeners.put(listenerConfig.name(), Listener.bind(listenerConfig, pools.get(listenerConfig.pool()),
+                        timeouts(config, listenerConfig), workers));
             }
             List<List<Acceptor>> acceptors = new ArrayList<>();
             for (int i = 0; i < workers; i++) {
@@ -109,11 +108,9 @@ public final class Daemon implements AutoCloseable, DaemonControl {
             if (socket != null) {
                 try {
                     daemon.adminServer = AdminServer.start(socket, config.daemon().adminSocketGroup(),
-                            new AdminCommands(pools, listeners, System.nanoTime(), daemon));
+                            new AdminCommands(daemon, System.nanoTime()));
                 } catch (IOException e) {
-                    if (daemon.healthChecker != null) {
-                        daemon.healthChecker.close();
-                    }
+                    daemon.healthChecker.close();
                     throw e;
                 }
             }
@@ -134,6 +131,12 @@ public final class Daemon implements AutoCloseable, DaemonControl {
             }
             throw e;
         }
+    }
+
+    /** A listener's timeouts, as its pool overrides them. */
+    private static Timeouts timeouts(Config config, ListenerConfig listener) {
+        PoolConfig pool = config.pool(listener.pool());
+        return listener.timeouts().overriddenBy(pool.connectTimeout(), pool.idleTimeout(), pool.halfCloseTimeout());
     }
 
     /**
@@ -189,6 +192,16 @@ public final class Daemon implements AutoCloseable, DaemonControl {
     /** The runtime pool of that name, or null. */
     public BackendPool pool(String name) {
         return pools.get(name);
+    }
+
+    @Override
+    public Map<String, BackendPool> pools() {
+        return pools;
+    }
+
+    @Override
+    public Map<String, Listener> listeners() {
+        return listeners;
     }
 
     /** Sessions open now, over all loops. */
@@ -256,9 +269,7 @@ public final class Daemon implements AutoCloseable, DaemonControl {
         if (adminServer != null) {
             adminServer.close();
         }
-        if (healthChecker != null) {
-            healthChecker.close();
-        }
+        healthChecker.close();
         for (EventLoop loop : loops) {
             loop.stop();
         }
@@ -319,16 +330,20 @@ public final class Daemon implements AutoCloseable, DaemonControl {
     }
 
     /**
-     * Any thread (reloads are serialized): re-reads the config file, validates it and applies what
-     * changed in the pools (backends added and removed, weights, limits, algorithms, balancer
-     * options, retries), keeping the state of backends whose address is unchanged. Changes that
-     * cannot be applied at runtime yet (listeners, the set of pools, health settings, timeouts)
-     * refuse the whole reload, so a reload applies all of a file or nothing.
+     * Any thread (reloads are serialized): re-reads the config file, validates it and applies the
+     * difference: listeners bound, unbound or re-pointed, pools added and removed, backends added,
+     * removed and re-weighted, algorithms and health settings changed. Backends whose address is
+     * unchanged keep their state; open sessions are never touched (those of a removed listener,
+     * pool or backend continue until they end). Everything is checked, and new sockets bound,
+     * before anything changes, so a reload applies all of a file or nothing.
      *
      * @throws IllegalArgumentException listing every problem; then nothing changed
      */
     @Override
     public synchronized List<String> reload() {
+        if (shutdownStarted) {
+            throw new IllegalArgumentException("shutting down: no reload");
+        }
         Path file = config.source().orElseThrow(() -> new IllegalArgumentException(
                 "no config file to reload (started with --listen or --demo)"));
         Config next;
@@ -338,35 +353,115 @@ public final class Daemon implements AutoCloseable, DaemonControl {
             throw new IllegalArgumentException("invalid config " + file + ": " + String.join("; ",
                     e.errors().stream().map(Object::toString).toList()));
         }
-        List<String> refused = new ArrayList<>();
-        if (!next.listeners().equals(config.listeners())) {
-            refused.add("listeners changed (binding or unbinding at runtime is not supported yet: restart)");
+        ReloadPlan plan = ReloadPlan.between(config, next);
+        if (!plan.problems().isEmpty()) {
+            throw new IllegalArgumentException("reload refused, nothing changed: " + String.join("; ", plan.problems()));
         }
-        if (!next.pools().stream().map(PoolConfig::name).toList()
-                .equals(config.pools().stream().map(PoolConfig::name).toList())) {
-            refused.add("pools added, removed or reordered (restart)");
-        } else {
-            for (PoolConfig p : next.pools()) {
-                PoolConfig old = config.pool(p.name());
-                if (!p.health().equals(old.health())) {
-                    refused.add("pool " + p.name() + ": health settings changed (restart)");
-                }
-                if (!Objects.equals(p.connectTimeout(), old.connectTimeout()) || !Objects.equals(p.idleTimeout(),
-                        old.idleTimeout()) || !Objects.equals(p.halfCloseTimeout(), old.halfCloseTimeout())) {
-                    refused.add("pool " + p.name() + ": timeouts changed (restart)");
-                }
-            }
+        Map<String, BackendPool> nextPools = new LinkedHashMap<>();
+        for (PoolConfig p : next.pools()) {
+            BackendPool existing = pools.get(p.name());
+            nextPools.put(p.name(), existing != null ? existing : new BackendPool(p, loops.length));
         }
-        if (!refused.isEmpty()) {
-            throw new IllegalArgumentException("reload refused, nothing changed: " + String.join("; ", refused));
-        }
+        Map<String, Listener> bound = bindAll(plan.bind(), next, nextPools);
+
         List<String> changes = new ArrayList<>();
         for (PoolConfig p : next.pools()) {
-            changes.addAll(pools.get(p.name()).reconfigure(p));
+            BackendPool pool = nextPools.get(p.name());
+            if (!pools.containsKey(p.name())) {
+                changes.add("added pool " + p.name() + " (" + p.algorithm() + ", " + p.backends().size() + " backends)");
+                healthChecker.watch(pool);
+                continue;
+            }
+            HealthConfig before = pool.health();
+            changes.addAll(pool.reconfigure(p));
+            if (!pool.health().equals(before)) {
+                healthChecker.watch(pool);
+            }
         }
-        config = new Config(config.source(), config.daemon(), config.listeners(), next.pools());
+        for (String name : ReloadPlan.removedPools(config, next)) {
+            BackendPool pool = pools.get(name);
+            healthChecker.forget(pool);
+            changes.add("removed pool " + name + " (" + pool.activeSessions() + " open session(s) continue)");
+        }
+        pools = Collections.unmodifiableMap(nextPools);
+
+        Map<String, Listener> nextListeners = new LinkedHashMap<>();
+        for (ListenerConfig l : next.listeners()) {
+            Listener listener = bound.get(l.name());
+            if (listener == null) {
+                listener = listeners.get(l.name());
+                Timeouts timeouts = timeouts(next, l);
+                describeReroute(listener.config(), l, !timeouts.equals(timeouts(config, listener.config())), changes);
+                listener.reroute(l, nextPools.get(l.pool()), timeouts);
+            } else {
+                changes.add((plan.unbind().contains(l.name()) ? "moved listener " : "added listener ") + l.name()
+                        + " to " + listener.boundAddressText() + " -> pool " + l.pool());
+            }
+            nextListeners.put(l.name(), listener);
+        }
+        List<Listener> closing = plan.unbind().stream().map(listeners::get).toList();
+        onEveryLoop("start accepting", i -> {
+            for (Listener listener : bound.values()) {
+                try {
+                    acceptors.get(i).add(Acceptor.register(listener, loops[i], sessions[i]));
+                } catch (IOException e) {
+                    LOG.error("{}: cannot accept from listener {}: {}", loops[i].name(), listener.name(), e.toString());
+                }
+            }
+            acceptors.get(i).removeIf(acceptor -> {
+                if (closing.contains(acceptor.listener())) {
+                    acceptor.close();
+                    return true;
+                }
+                return false;
+            });
+        });
+        for (Listener listener : closing) {
+            listener.closeChannels();
+            if (!nextListeners.containsKey(listener.name())) {
+                changes.add("removed listener " + listener.name() + " on " + listener.boundAddressText() + " ("
+                        + listener.activeSessions() + " open session(s) continue)");
+            }
+        }
+        listeners = Collections.unmodifiableMap(nextListeners);
+        config = next;
         LOG.info("reloaded {}: {}", file, changes.isEmpty() ? "no change" : String.join("; ", changes));
         return changes;
+    }
+
+    /**
+     * Binds the listeners a reload adds or moves; if one fails, closes those already bound and
+     * refuses the reload (nothing has changed yet).
+     */
+    private Map<String, Listener> bindAll(List<ListenerConfig> toBind, Config next, Map<String, BackendPool> nextPools) {
+        Map<String, Listener> bound = new LinkedHashMap<>();
+        try {
+            for (ListenerConfig l : toBind) {
+                bound.put(l.name(), Listener.bind(l, nextPools.get(l.pool()), timeouts(next, l), loops.length));
+            }
+            return bound;
+        } catch (IOException e) {
+            for (Listener listener : bound.values()) {
+                listener.closeChannels();
+            }
+            throw new IllegalArgumentException("reload refused, nothing changed: " + e.getMessage());
+        }
+    }
+
+    private static void describeReroute(ListenerConfig old, ListenerConfig l, boolean timeoutsChanged,
+                                        List<String> changes) {
+        if (!old.pool().equals(l.pool())) {
+            changes.add("listener " + l.name() + ": pool " + old.pool() + " -> " + l.pool() + " (for new sessions)");
+        }
+        if (old.maxConnections() != l.maxConnections()) {
+            changes.add("listener " + l.name() + ": max_connections " + old.maxConnections() + " -> " + l.maxConnections());
+        }
+        if (timeoutsChanged) {
+            changes.add("listener " + l.name() + ": timeouts changed (open sessions too)");
+        }
+        if (!old.socket().equals(l.socket())) {
+            changes.add("listener " + l.name() + ": socket options changed (for new sessions)");
+        }
     }
 
     /** Runs {@code action} with the loop index on every loop and waits (bounded) until all ran it. */

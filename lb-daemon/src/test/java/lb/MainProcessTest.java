@@ -3,6 +3,7 @@ package lb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -333,7 +334,7 @@ class MainProcessTest {
     }
 
     @Test
-    void reloadAppliesPoolChangesRefusesABrokenFileAndSighupReloadsToo() throws Exception {
+    void reloadAppliesPoolAndListenerChangesRefusesABrokenFileAndSighupReloadsToo() throws Exception {
         EchoBackend one = cleanup.track(EchoBackend.start("one"));
         EchoBackend two = cleanup.track(EchoBackend.start("two"));
         String original = echoConfig(one.address(), "1s");
@@ -359,16 +360,39 @@ class MainProcessTest {
         String refused = admin(socket, "{\"cmd\":\"reload\"}");
         assertTrue(refused.startsWith("{\"ok\":false,\"error\":\"invalid config ") && refused.contains("retries"),
                 refused);
-        Files.writeString(config, withTwo.replace("bind = \"127.0.0.1:0\"", "bind = \"127.0.0.1:1\""));
-        assertTrue(admin(socket, "{\"cmd\":\"reload\"}").contains("listeners changed"), "listener change refused");
-        assertTrue(admin(socket, "{\"cmd\":\"status\"}").contains("\"name\":\"echo-2\""), "nothing changed");
+        // A port another socket holds: the bind fails, so the whole reload is refused.
+        Files.writeString(config, withTwo.replace("bind = \"127.0.0.1:0\"", "bind = \"" + hostPort(one.address()) + "\"")
+                .replace("weight = 3", "weight = 5"));
+        String busy = admin(socket, "{\"cmd\":\"reload\"}");
+        assertTrue(busy.startsWith("{\"ok\":false") && busy.contains("cannot listen on " + hostPort(one.address())), busy);
+        String unchanged = admin(socket, "{\"cmd\":\"status\"}");
+        assertTrue(unchanged.contains("\"name\":\"echo-2\"") && !unchanged.contains("\"weight\":5"), "nothing changed");
+
+        Files.writeString(config, withTwo + """
+
+                [[listener]]
+                name = "side"
+                bind = "127.0.0.1:0"
+                pool = "echo"
+                """);
+        String added = admin(socket, "{\"cmd\":\"reload\"}");
+        Matcher port = Pattern.compile("added listener side to 127\\.0\\.0\\.1:(\\d+)")
+                .matcher(added);
+        assertTrue(port.find(), added);
+        InetSocketAddress side = new InetSocketAddress("127.0.0.1", Integer.parseInt(port.group(1)));
+        try (Client client = Client.connect(side)) {
+            client.send("through side".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("through side", new String(client.readExactly(12), StandardCharsets.US_ASCII));
+        }
 
         Files.writeString(config, original);
         Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(daemon.process().pid())).start();
         assertEquals(0, kill.waitFor(), "kill -HUP");
-        daemon.awaitLine(java.util.regex.Pattern.compile("reloaded .*removed backend echo-2"), Duration.ofSeconds(10));
+        daemon.awaitLine(Pattern.compile("reloaded .*removed backend echo-2.*removed listener side"),
+                Duration.ofSeconds(10));
         assertTrue(daemon.process().isAlive(), "SIGHUP reloads rather than ends the daemon");
         assertFalse(admin(socket, "{\"cmd\":\"status\"}").contains("echo-2"), "SIGHUP applied the file");
+        assertThrows(java.net.ConnectException.class, () -> Client.connect(side), "the removed listener is unbound");
         daemon.terminate();
         assertEquals(0, daemon.awaitExit(EXIT_TIMEOUT), daemon.output());
     }

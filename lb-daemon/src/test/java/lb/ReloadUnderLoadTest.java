@@ -1,8 +1,14 @@
 package lb;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,10 +23,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import lb.config.ConfigLoader;
 import lb.testing.Cleanup;
+import lb.testing.Client;
 import lb.testing.EchoBackend;
 import lb.testing.EchoFlows;
 
-/** Reloads while sessions stream: not one session fails or loses a byte. */
+/**
+ * Test thread only. Reloads while sessions stream: not one session fails or loses a byte, while
+ * the reloads bind and unbind a listener, add and remove a pool, change health settings, and a
+ * broken file in between changes nothing.
+ */
 class ReloadUnderLoadTest {
 
     @RegisterExtension
@@ -29,12 +40,29 @@ class ReloadUnderLoadTest {
     Path dir;
 
     private static String config(EchoBackend a, EchoBackend b, EchoBackend c, int round) {
-        // Odd rounds re-weight and drop the third backend; even rounds bring it back.
+        // Odd rounds re-weight and drop the third backend, and add a listener with a pool of its
+        // own; even rounds bring the backend back and remove that listener and pool. Every third
+        // round turns passive checks on, the others off.
         String third = round % 2 == 0 ? """
                 [[pool.backend]]
                 name = "c"
                 address = "127.0.0.1:%d"
                 """.formatted(c.address().getPort()) : "";
+        String side = round % 2 == 1 ? """
+                [[listener]]
+                name = "side"
+                bind = "127.0.0.1:0"
+                pool = "side"
+                [[pool]]
+                name = "side"
+                [[pool.backend]]
+                name = "c"
+                address = "127.0.0.1:%d"
+                """.formatted(c.address().getPort()) : "";
+        String passive = round % 3 == 0 ? """
+                [pool.outlier]
+                consecutive_failures = 5
+                """ : "";
         return """
                 [daemon]
                 workers = 2
@@ -54,8 +82,17 @@ class ReloadUnderLoadTest {
                 [[pool.backend]]
                 name = "b"
                 address = "127.0.0.1:%d"
-                %s""".formatted(round % 3 == 0 ? "round_robin" : "maglev", a.address().getPort(), 1 + round % 4,
-                b.address().getPort(), third);
+                %s%s%s""".formatted(round % 3 == 0 ? "round_robin" : "maglev", a.address().getPort(), 1 + round % 4,
+                b.address().getPort(), third, passive, side);
+    }
+
+    /** One message through the side listener: answered by the side pool's backend. */
+    private static void echoThrough(InetSocketAddress address) throws IOException {
+        try (Client client = Client.connect(address)) {
+            byte[] hello = "hello side".getBytes(StandardCharsets.US_ASCII);
+            client.send(hello);
+            assertArrayEquals(hello, client.readExactly(hello.length));
+        }
     }
 
     @Test
@@ -76,9 +113,23 @@ class ReloadUnderLoadTest {
         CompletableFuture<List<String>> reloads = CompletableFuture.supplyAsync(() -> {
             List<String> changes = new ArrayList<>();
             try {
+                InetSocketAddress side = null;
                 for (int round = 1; round <= 10; round++) {
                     Files.writeString(file, config(a, b, c, round));
                     changes.addAll(daemon.reload());
+                    if (round % 2 == 1) {
+                        side = daemon.listenerAddress("side");
+                        echoThrough(side);
+                    } else {
+                        InetSocketAddress unbound = side;
+                        assertThrows(ConnectException.class, () -> Client.connect(unbound), "side listener unbound");
+                    }
+                    if (round == 5) {
+                        Files.writeString(file, config(a, b, c, 6).replace("pool = \"echo\"", "pool = \"none\""));
+                        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, daemon::reload);
+                        assertTrue(refused.getMessage().contains("none"), refused.getMessage());
+                        echoThrough(side); // nothing changed: the side listener still serves
+                    }
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -89,8 +140,9 @@ class ReloadUnderLoadTest {
         List<String> changes = reloads.get(30, TimeUnit.SECONDS);
 
         assertEquals("", EchoFlows.failures(results), "sessions through 10 reloads (sha256 both ways)");
-        assertTrue(changes.stream().anyMatch(s -> s.contains("removed backend c"))
-                && changes.stream().anyMatch(s -> s.contains("added backend c"))
-                && changes.stream().anyMatch(s -> s.contains("algorithm")), "the reloads changed things: " + changes);
+        for (String expected : List.of("removed backend c", "added backend c", "algorithm", "added listener side",
+                "removed listener side", "added pool side", "removed pool side", "health settings changed")) {
+            assertTrue(changes.stream().anyMatch(s -> s.contains(expected)), expected + " in " + changes);
+        }
     }
 }

@@ -33,16 +33,11 @@ import lb.session.SessionInfo;
  */
 public final class AdminCommands {
 
-    private final Map<String, BackendPool> pools;
-    private final Map<String, Listener> listeners;
     private final long startedNs;
     private final DaemonControl control;
     private final Map<String, Function<Map<String, Object>, Object>> commands = new TreeMap<>();
 
-    public AdminCommands(Map<String, BackendPool> pools, Map<String, Listener> listeners, long startedNs,
-                         DaemonControl control) {
-        this.pools = pools;
-        this.listeners = listeners;
+    public AdminCommands(DaemonControl control, long startedNs) {
         this.startedNs = startedNs;
         this.control = control;
         commands.put("version", request -> Map.of("version", Version.text()));
@@ -60,9 +55,9 @@ public final class AdminCommands {
         commands.put("remove-backend", this::removeBackend);
     }
 
-    /** Without a way to close sessions (tests of the protocol alone). */
+    /** Fixed pools and listeners, without a way to close sessions (tests of the protocol alone). */
     public AdminCommands(Map<String, BackendPool> pools, Map<String, Listener> listeners, long startedNs) {
-        this(pools, listeners, startedNs, DaemonControl.NONE);
+        this(DaemonControl.fixed(pools, listeners), startedNs);
     }
 
     /** The pool and backend a request's {@code "target": "pool/backend"} names. */
@@ -81,10 +76,10 @@ public final class AdminCommands {
         }
         String poolName = text.substring(0, slash);
         String backendName = text.substring(slash + 1);
-        BackendPool pool = pools.get(poolName);
+        BackendPool pool = control.pools().get(poolName);
         if (pool == null) {
             throw new IllegalArgumentException("no pool named \"" + poolName + "\" (pools: "
-                    + String.join(", ", pools.keySet()) + ")");
+                    + String.join(", ", control.pools().keySet()) + ")");
         }
         List<Backend> backends = pool.snapshot().backends();
         for (Backend b : backends) {
@@ -222,16 +217,16 @@ public final class AdminCommands {
         Listener listener;
         Object listenerName = request.get("listener");
         if (listenerName == null) {
-            if (listeners.size() != 1) {
-                throw new IllegalArgumentException("\"listener\" is needed: there are " + listeners.size() + " ("
-                        + String.join(", ", listeners.keySet()) + ")");
+            if (control.listeners().size() != 1) {
+                throw new IllegalArgumentException("\"listener\" is needed: there are " + control.listeners().size() + " ("
+                        + String.join(", ", control.listeners().keySet()) + ")");
             }
-            listener = listeners.values().iterator().next();
+            listener = control.listeners().values().iterator().next();
         } else {
-            listener = listeners.get(String.valueOf(listenerName));
+            listener = control.listeners().get(String.valueOf(listenerName));
             if (listener == null) {
                 throw new IllegalArgumentException("no listener named " + Json.write(listenerName) + " (listeners: "
-                        + String.join(", ", listeners.keySet()) + ")");
+                        + String.join(", ", control.listeners().keySet()) + ")");
             }
         }
         byte[] ip;
@@ -368,9 +363,9 @@ public final class AdminCommands {
     /** {@code pool}, {@code address} host:port, optional {@code weight} (default 1) and {@code name} (default the address). */
     private Object addBackend(Map<String, Object> request) {
         Object poolName = request.get("pool");
-        if (!(poolName instanceof String name) || !pools.containsKey(name)) {
+        if (!(poolName instanceof String name) || !control.pools().containsKey(name)) {
             throw new IllegalArgumentException(poolName == null ? "missing \"pool\"" : "no pool named "
-                    + Json.write(poolName) + " (pools: " + String.join(", ", pools.keySet()) + ")");
+                    + Json.write(poolName) + " (pools: " + String.join(", ", control.pools().keySet()) + ")");
         }
         Object address = request.get("address");
         if (!(address instanceof String text)) {
@@ -386,7 +381,7 @@ public final class AdminCommands {
         if (!(backendName instanceof String bn) || !bn.matches("[\\x21-\\x7e]{1,255}")) {
             throw new IllegalArgumentException("\"name\" must be 1..255 printable ASCII characters, no spaces");
         }
-        BackendPool pool = pools.get(name);
+        BackendPool pool = control.pools().get(name);
         Backend added = pool.add(new BackendConfig(bn, resolved, w.intValue()));
         return backendState(new Target(pool, added));
     }
@@ -539,11 +534,11 @@ public final class AdminCommands {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("version", Version.text());
         result.put("uptime_ms", (System.nanoTime() - startedNs) / 1_000_000);
-        List<Object> listenerList = listeners.values().stream().map(l -> (Object) Map.of(
+        List<Object> listenerList = control.listeners().values().stream().map(l -> (Object) Map.of(
                 "name", l.name(), "bind", l.boundAddressText(), "pool", l.pool().name(),
                 "active_sessions", l.activeSessions())).toList();
         result.put("listeners", listenerList);
-        List<Object> poolList = pools.values().stream().map(this::pool).toList();
+        List<Object> poolList = control.pools().values().stream().map(this::pool).toList();
         result.put("pools", poolList);
         return result;
     }

@@ -1,8 +1,11 @@
 package lb.admin;
 
 import java.util.List;
+import java.util.Map;
 
+import lb.listen.Listener;
 import lb.pool.Backend;
+import lb.pool.BackendPool;
 import lb.session.SessionInfo;
 
 /**
@@ -10,6 +13,12 @@ import lb.session.SessionInfo;
  * event loops may do, handed to them through their task queues and awaited with a deadline.
  */
 public interface DaemonControl {
+
+    /** The pools now, in config order (a reload publishes a new map; this one never changes). */
+    Map<String, BackendPool> pools();
+
+    /** The listeners now, in config order (as {@link #pools()}). */
+    Map<String, Listener> listeners();
 
     /** Closes (with RST) every open session on {@code backend}; returns how many. */
     int closeSessionsOn(Backend backend);
@@ -28,21 +37,33 @@ public interface DaemonControl {
     record SessionList(List<SessionInfo> sessions, int matched) {
     }
 
-    /** For tests of the protocol alone: no loops, no sessions. */
-    DaemonControl NONE = new DaemonControl() {
-        @Override
-        public int closeSessionsOn(Backend backend) {
-            return 0;
-        }
+    /** For tests of the protocol alone: these pools and listeners, no loops, no sessions. */
+    static DaemonControl fixed(Map<String, BackendPool> pools, Map<String, Listener> listeners) {
+        return new DaemonControl() {
+            @Override
+            public Map<String, BackendPool> pools() {
+                return pools;
+            }
 
-        @Override
-        public SessionList sessions(Backend backend, int limit) {
-            return new SessionList(List.of(), 0);
-        }
+            @Override
+            public Map<String, Listener> listeners() {
+                return listeners;
+            }
 
-        @Override
-        public List<String> reload() {
-            throw new IllegalArgumentException("no config file to reload");
-        }
-    };
+            @Override
+            public int closeSessionsOn(Backend backend) {
+                return 0;
+            }
+
+            @Override
+            public SessionList sessions(Backend backend, int limit) {
+                return new SessionList(List.of(), 0);
+            }
+
+            @Override
+            public List<String> reload() {
+                throw new IllegalArgumentException("no config file to reload");
+            }
+        };
+    }
 }

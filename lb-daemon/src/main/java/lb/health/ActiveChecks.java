@@ -182,6 +182,16 @@ final class ActiveChecks implements HealthChecker.Task {
         return nextNs;
     }
 
+    @Override
+    public void stop(long nowNs) {
+        for (BackendCheck b : backends) {
+            b.removed = true;
+            if (b.probe != null) {
+                b.probe.expire(nowNs, 0);
+            }
+        }
+    }
+
     /** {@code host:port} for a Host header; an IPv6 literal goes in brackets (RFC 7230 §5.4, RFC 3986 §3.2.2). */
     static String hostHeader(InetSocketAddress address) {
         String host = address.getHostString();

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -16,10 +18,11 @@ import lb.loop.KeyHandler;
 import lb.pool.BackendPool;
 
 /**
- * Owns the {@code lb-health} thread, its {@link Selector} and every {@link Task} registered at
- * start: active probes (non-blocking, on this selector), passive ejection, panic mode and slow
- * start. Nothing here runs on an event loop; it changes backends only through their volatile and
- * atomic state and pools only by publishing snapshots. Other threads only start and close it.
+ * Owns the {@code lb-health} thread, its {@link Selector} and every {@link Task}: active probes
+ * (non-blocking, on this selector), passive ejection, panic mode and slow start. Nothing here runs
+ * on an event loop; it changes backends only through their volatile and atomic state and pools only
+ * by publishing snapshots. Other threads start and close it, and hand it pools whose tasks to
+ * (re)build or drop through a queue ({@link #watch}, {@link #forget}).
  */
 public final class HealthChecker implements AutoCloseable {
 
@@ -34,11 +37,22 @@ public final class HealthChecker implements AutoCloseable {
          * earlier than that if a selection key of its own becomes ready.
          */
         long run(long nowNs);
+
+        /** The task is dropped (its pool was removed or reconfigured): release what it holds. */
+        default void stop(long nowNs) {
+        }
     }
 
     private final Selector selector;
     private final List<Task> tasks = new ArrayList<>();
+    private final List<BackendPool> taskPools = new ArrayList<>();
     private long[] dueNs = new long[0];
+    // Pools whose tasks to rebuild (Watch) or drop (Forget), from reloading threads.
+    private final Queue<Edit> edits = new ConcurrentLinkedQueue<>();
+
+    private record Edit(BackendPool pool, boolean watch) {
+    }
+
     private final Thread thread;
     private volatile boolean running = true;
     /**
@@ -55,21 +69,56 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     /**
-     * Starts the checker for {@code pools} when one of them has anything to check (active or
-     * passive checks, slow start); returns null when none has.
+     * Starts the checker for {@code pools}. It runs even when none has anything to check yet, since
+     * a reload may give one active or passive checks or slow start; idle, it wakes once a second.
      */
     public static HealthChecker start(Collection<BackendPool> pools) throws IOException {
         HealthChecker checker = new HealthChecker(Selector.open());
         for (BackendPool pool : pools) {
-            checker.tasks.addAll(HealthTasks.forPool(pool, checker));
+            checker.add(pool);
         }
-        if (checker.tasks.isEmpty()) {
-            checker.selector.close();
-            return null;
-        }
-        checker.dueNs = new long[checker.tasks.size()]; // 0: every task runs at once
         checker.thread.start();
         return checker;
+    }
+
+    /**
+     * Any thread: (re)builds {@code pool}'s tasks from its current health settings on the next pass;
+     * the old tasks stop (probes in flight are closed). Backends keep their state, except what no
+     * task would ever change again: without active checks a DOWN backend is UP, without passive
+     * checks an ejected one returns, without a panic threshold the pool leaves panic.
+     */
+    public void watch(BackendPool pool) {
+        edits.add(new Edit(pool, true));
+        selector.wakeup();
+    }
+
+    /** Any thread: drops {@code pool}'s tasks on the next pass (the pool left the config). */
+    public void forget(BackendPool pool) {
+        edits.add(new Edit(pool, false));
+        selector.wakeup();
+    }
+
+    private void applyEdits(long nowNs) {
+        for (Edit edit; (edit = edits.poll()) != null; ) {
+            for (int i = tasks.size() - 1; i >= 0; i--) {
+                if (taskPools.get(i) == edit.pool()) {
+                    tasks.remove(i).stop(nowNs);
+                    taskPools.remove(i);
+                }
+            }
+            if (edit.watch()) {
+                HealthTasks.settle(edit.pool());
+                add(edit.pool());
+            }
+        }
+    }
+
+    private void add(BackendPool pool) {
+        for (Task task : HealthTasks.forPool(pool, this)) {
+            tasks.add(task);
+            taskPools.add(pool);
+        }
+        dueNs = new long[tasks.size()]; // 0: every task runs at once (an early pass harms nobody)
     }
 
     /** HealthChecker thread only: the selector probes register their channels with (attachment: a {@link KeyHandler}). */
@@ -80,6 +129,9 @@ public final class HealthChecker implements AutoCloseable {
     private void run() {
         while (running) {
             long nowNs = System.nanoTime();
+            if (!edits.isEmpty()) {
+                applyEdits(nowNs);
+            }
             long nextNs = nowNs + MAX_SLEEP_NS;
             for (int i = 0; i < tasks.size(); i++) {
                 if (dueNs[i] - nowNs <= 0) {

@@ -60,6 +60,10 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
         return acceptor;
     }
 
+    public Listener listener() {
+        return listener;
+    }
+
     @Override
     public void onReady(SelectionKey key, long nowNs) {
         for (int i = 0; i < MAX_ACCEPTS_PER_EVENT && !closed; i++) {

@@ -17,27 +17,32 @@ import lb.session.Sockets;
  * connection limit. Holds one listening socket per event loop (SO_REUSEPORT, the default) or one
  * socket shared by all loops; each loop accepts through its own {@link Acceptor}, so accepted
  * sockets are never handed between threads.
+ *
+ * <p>A reload may point a listener at another pool, or change its timeouts and limits, without
+ * touching its sockets: those settings form one {@link Route}, replaced as a whole. A session reads
+ * the route when it needs it, so a changed timeout applies to open sessions from then on.
  */
 public final class Listener {
 
-    private final ListenerConfig config;
-    private final BackendPool pool;
-    private final long connectTimeoutNs;
-    private final long idleTimeoutNs;
-    private final long halfCloseTimeoutNs;
+    private volatile Route route;
     private final ServerSocketChannel[] channels;
     private final InetSocketAddress boundAddress;
     private final Acceptor[] acceptors;
     // Sessions open on this listener, over all loops; checked against max_connections on accept.
     private final AtomicInteger active = new AtomicInteger();
 
+    /** What a reload may change without rebinding. */
+    private record Route(ListenerConfig config, BackendPool pool, long connectTimeoutNs, long idleTimeoutNs,
+                         long halfCloseTimeoutNs) {
+
+        Route(ListenerConfig config, BackendPool pool, Timeouts timeouts) {
+            this(config, pool, timeouts.connect().toNanos(), timeouts.idle().toNanos(), timeouts.halfClose().toNanos());
+        }
+    }
+
     private Listener(ListenerConfig config, BackendPool pool, Timeouts timeouts, ServerSocketChannel[] channels,
                      InetSocketAddress boundAddress) {
-        this.config = config;
-        this.pool = pool;
-        this.connectTimeoutNs = timeouts.connect().toNanos();
-        this.idleTimeoutNs = timeouts.idle().toNanos();
-        this.halfCloseTimeoutNs = timeouts.halfClose().toNanos();
+        this.route = new Route(config, pool, timeouts);
         this.channels = channels;
         this.boundAddress = boundAddress;
         this.acceptors = new Acceptor[channels.length];
@@ -80,34 +85,57 @@ public final class Listener {
         return new Listener(config, pool, timeouts, channels, address);
     }
 
+    /**
+     * Control thread (reload): new settings that need no rebinding (same address, backlog, accept
+     * mode and receive buffer). New sessions go to {@code pool}; a limit raised past the number of
+     * open sessions lets paused acceptors resume.
+     */
+    public void reroute(ListenerConfig config, BackendPool pool, Timeouts timeouts) {
+        if (!sameSockets(route.config(), config)) {
+            throw new IllegalArgumentException("listener " + name() + ": socket settings differ; rebind instead");
+        }
+        route = new Route(config, pool, timeouts);
+        for (Acceptor acceptor : acceptors) {
+            if (acceptor != null) {
+                acceptor.resumeIfPausedAtLimit();
+            }
+        }
+    }
+
+    /** Whether {@code a} and {@code b} can share listening sockets (only routing settings differ). */
+    public static boolean sameSockets(ListenerConfig a, ListenerConfig b) {
+        return a.bind().equals(b.bind()) && a.backlog() == b.backlog() && a.acceptMode() == b.acceptMode()
+                && a.socket().receiveBuffer() == b.socket().receiveBuffer();
+    }
+
     public String name() {
-        return config.name();
+        return route.config().name();
     }
 
     public ListenerConfig config() {
-        return config;
+        return route.config();
     }
 
     public BackendPool pool() {
-        return pool;
+        return route.pool();
     }
 
     public SocketOptions socketOptions() {
-        return config.socket();
+        return route.config().socket();
     }
 
     public long connectTimeoutNs() {
-        return connectTimeoutNs;
+        return route.connectTimeoutNs();
     }
 
     /** 0 = none. */
     public long idleTimeoutNs() {
-        return idleTimeoutNs;
+        return route.idleTimeoutNs();
     }
 
     /** 0 = none. */
     public long halfCloseTimeoutNs() {
-        return halfCloseTimeoutNs;
+        return route.halfCloseTimeoutNs();
     }
 
     /** The address actually bound (the real port when the config said 0). */
@@ -135,7 +163,7 @@ public final class Listener {
 
     /** Event loop, before accepting: takes a session slot, or returns false at max_connections. */
     boolean tryAcquire() {
-        int max = config.maxConnections();
+        int max = route.config().maxConnections();
         if (max <= 0) {
             active.incrementAndGet();
             return true;
@@ -154,7 +182,7 @@ public final class Listener {
     /** Event loop: a session of this listener ended (or an accept did not happen after all). */
     public void release() {
         int before = active.getAndDecrement();
-        int max = config.maxConnections();
+        int max = route.config().maxConnections();
         if (max > 0 && before >= max) {
             for (Acceptor acceptor : acceptors) {
                 if (acceptor != null) {

@@ -21,7 +21,7 @@ public final class BackendPool {
     private final int loops;
     // Guarded by this object's lock (writers publish snapshots under it).
     private BalancerOptions options;
-    private final HealthConfig health;
+    private volatile HealthConfig health;
     private final PoolHealth poolHealth;
     private volatile PoolSnapshot snapshot;
     private final AtomicLong sessionsRefused = new AtomicLong();
@@ -114,12 +114,17 @@ public final class BackendPool {
      * Control thread (reload): applies a new config of this pool. Backends whose address is
      * unchanged keep their state (health, ejection, sessions, counters) and take the new weight
      * and limit; new addresses become new backends; missing ones leave the pool (their open
-     * sessions continue). Returns one line per change; the caller has checked that the health
-     * settings are unchanged.
+     * sessions continue). New health settings are stored here; the caller hands the pool to the
+     * health checker to rebuild its tasks. Returns one line per change.
      */
     public synchronized List<String> reconfigure(PoolConfig config) {
         List<String> changes = new ArrayList<>();
         PoolSnapshot current = snapshot;
+        // First, so that backends added below start as the new checks want (DOWN until probed).
+        if (!config.health().equals(health)) {
+            changes.add("pool " + name + ": health settings changed (checks restart)");
+            health = config.health();
+        }
         List<Backend> next = new ArrayList<>();
         for (BackendConfig b : config.backends()) {
             Backend kept = null;

@@ -8,7 +8,7 @@ package lb.pool;
  */
 public final class PoolHealth {
 
-    private final long slowStartNs;
+    private volatile long slowStartNs;
     private volatile boolean panic;
 
     public PoolHealth(long slowStartNs) {
@@ -22,6 +22,11 @@ public final class PoolHealth {
     /** HealthChecker thread. */
     public void panic(boolean on) {
         this.panic = on;
+    }
+
+    /** Control thread (reload): a new slow start length; a ramp in progress uses it from now on. */
+    public void slowStartNs(long ns) {
+        this.slowStartNs = ns;
     }
 
     /** Slow start length in nanoseconds; 0 = none. */
