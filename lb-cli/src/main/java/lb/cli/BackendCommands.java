@@ -68,13 +68,15 @@ final class BackendCommands {
         out.println(r.get("target") + ": " + r.get("admin_state") + ", weight " + r.get("weight") + ", "
                 + r.get("active_sessions") + " active session(s)"
                 + (Boolean.TRUE.equals(r.get("drained")) ? ", drained" : "")
+                + (Boolean.TRUE.equals(r.get("removed")) ? ", removed from the pool" : "")
                 + (Boolean.FALSE.equals(r.get("drained")) ? ", deadline reached (then " + r.get("then") + ")" : "")
                 + (r.containsKey("sessions_closed") ? ", " + r.get("sessions_closed") + " closed" : ""));
     }
 
     @Command(name = "drain", description = {"No new sessions for the backend; open ones continue.",
         "With --wait: returns once its sessions have ended (progress every second); with --deadline, "
-            + "--then keep|close decides what happens to those left at the deadline."})
+            + "--then keep|close|remove decides what happens to those left at the deadline (remove also "
+            + "applies when it drains in time)."})
     static final class Drain extends OnBackend {
 
         @Option(names = "--wait", description = "Return only when the backend has no session left.")
@@ -84,8 +86,9 @@ final class BackendCommands {
                 + "this long (e.g. 30s, 5m).")
         String deadline;
 
-        @Option(names = "--then", paramLabel = "keep|close", description = "With --deadline: leave the sessions left "
-                + "(keep, the default) or reset them (close).")
+        @Option(names = "--then", paramLabel = "keep|close|remove", description = "With --deadline: leave the "
+                + "sessions left (keep, the default), reset them (close), or take the backend out of its pool "
+                + "(remove; sessions left continue).")
         String then;
 
         @Override

@@ -110,7 +110,9 @@ public final class AdminCommands {
      * No new sessions; open ones continue. With {@code "wait": true} the reply comes when the
      * backend's active sessions reach 0, with a progress line every second meanwhile; with
      * {@code "deadline_ms"}, at the deadline {@code "then"} is applied to what is left:
-     * {@code "keep"} (default: leave them) or {@code "close"} (reset them).
+     * {@code "keep"} (default: leave them), {@code "close"} (reset them) or {@code "remove"} (take
+     * the backend out of the pool; the sessions left continue). A drain with {@code "remove"} that
+     * ends before its deadline removes the backend too: draining it was the first step of removing it.
      */
     private Object drain(Map<String, Object> request) {
         Target t = target(request);
@@ -123,8 +125,9 @@ public final class AdminCommands {
             throw new IllegalArgumentException("\"deadline_ms\" must be an integer of milliseconds, 0 or more");
         }
         Object then = request.getOrDefault("then", "keep");
-        if (!"keep".equals(then) && !"close".equals(then)) {
-            throw new IllegalArgumentException("\"then\" must be \"keep\" or \"close\", not " + Json.write(then));
+        if (!"keep".equals(then) && !"close".equals(then) && !"remove".equals(then)) {
+            throw new IllegalArgumentException("\"then\" must be \"keep\", \"close\" or \"remove\", not "
+                    + Json.write(then));
         }
         if ((deadline != null || request.containsKey("then")) && !Boolean.TRUE.equals(wait)) {
             throw new IllegalArgumentException("\"deadline_ms\" and \"then\" need \"wait\": true");
@@ -133,7 +136,8 @@ public final class AdminCommands {
         if (!Boolean.TRUE.equals(wait)) {
             return backendState(t);
         }
-        return new DrainWait(t, deadline == null ? Long.MAX_VALUE : (Long) deadline, (String) then, false);
+        return new DrainWait(t, deadline == null ? Long.MAX_VALUE : (Long) deadline, (String) then,
+                "remove".equals(then));
     }
 
     /** Owned by the admin thread. A drain waiting for the backend's sessions to end. */

@@ -2,8 +2,10 @@ package lb.admin;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -229,8 +231,34 @@ class AdminBackendCommandsTest {
         }
         assertEquals("{\"ok\":false,\"error\":\"\\\"deadline_ms\\\" and \\\"then\\\" need \\\"wait\\\": true\"}",
                 call(socket, "{\"cmd\":\"drain\",\"target\":\"pool/b1\",\"then\":\"close\"}"));
-        assertEquals("{\"ok\":false,\"error\":\"\\\"then\\\" must be \\\"keep\\\" or \\\"close\\\", not \\\"remove\\\"\"}",
-                call(socket, "{\"cmd\":\"drain\",\"target\":\"pool/b1\",\"wait\":true,\"then\":\"remove\"}"));
+        assertEquals("{\"ok\":false,\"error\":\"\\\"then\\\" must be \\\"keep\\\", \\\"close\\\" or \\\"remove\\\", not "
+                + "\\\"drop\\\"\"}",
+                call(socket, "{\"cmd\":\"drain\",\"target\":\"pool/b1\",\"wait\":true,\"then\":\"drop\"}"));
+    }
+
+    @Test
+    void drainWaitDeadlineThenRemoveTakesTheBackendOutAndLeavesItsSessionsOpen() throws Exception {
+        Path socket = start("round_robin");
+        List<Client> open = openSessions(4);
+        String last;
+        try (AdminServerTest.AdminClient admin = cleanup.track(new AdminServerTest.AdminClient(socket))) {
+            last = admin.call("{\"cmd\":\"drain\",\"target\":\"pool/b2\",\"wait\":true,\"deadline_ms\":300,"
+                    + "\"then\":\"remove\"}");
+            while (last.contains("\"progress\"")) {
+                last = admin.in.readLine();
+            }
+        }
+        assertTrue(last.contains("\"removed\":true") && last.contains("\"drained\":false")
+                && last.contains("\"then\":\"remove\"") && last.contains("\"active_sessions\":2"), last);
+        assertFalse(call(socket, "{\"cmd\":\"status\"}").contains("\"name\":\"b2\""), "b2 left the pool");
+        for (int i = 0; i < 4; i++) {
+            byte[] ping = ("still here " + i).getBytes(StandardCharsets.US_ASCII);
+            open.get(i).send(ping);
+            assertArrayEquals(ping, open.get(i).readExactly(ping.length), "session " + i + " continues");
+        }
+        openSessions(4);
+        assertEquals(2 + 4, one.accepted(), "new sessions go to b1, the only backend left");
+        assertEquals(2, two.accepted());
     }
 
     @Test
