@@ -2,7 +2,9 @@ package lb;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import java.util.function.UnaryOperator;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +41,9 @@ import lb.pool.BackendPool;
 import lb.session.LoopSessions;
 import lb.session.SessionInfo;
 import lb.session.Termination;
+import lb.state.RuntimeChange;
+import lb.state.RuntimeState;
+import lb.state.StateFile;
 
 /**
  * Any thread. A running daemon: its event loops, listeners and pools. Wires threads together and
@@ -49,8 +55,11 @@ public final class Daemon implements AutoCloseable, DaemonControl {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     private static final Duration LOOP_TASK_TIMEOUT = Duration.ofSeconds(5);
 
-    // The config in effect; reload replaces it under this object's lock, others read it.
+    // The config file as loaded (runtime changes are laid over its pools); reload replaces it under
+    // this object's lock, others read it.
     private volatile Config config;
+    // What a reload does to a freshly loaded file before using it (command-line overrides).
+    private UnaryOperator<Config> overrides = UnaryOperator.identity();
     private final EventLoop[] loops;
     private final LoopSessions[] sessions;
     // Per loop, touched only on that loop's thread (reloads add and remove through loop tasks).
@@ -76,6 +85,15 @@ public final class Daemon implements AutoCloseable, DaemonControl {
 
     /** Binds every listener and starts the event loops; on failure nothing is left running. */
     public static Daemon start(Config config) throws IOException {
+        return start(config, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(Config)}, with what reloads apply to the re-read file ({@code config} has had
+     * it applied already): settings the command line overrides.
+     */
+    public static Daemon start(Config config, UnaryOperator<Config> overrides) throws IOException {
+        RuntimeState.Overlay overlay = readState(config);
         int workers = config.daemon().workers();
         EventLoop[] loops = new EventLoop[workers];
         LoopSessions[] sessions = new LoopSessions[workers];
@@ -86,9 +104,10 @@ public final class Daemon implements AutoCloseable, DaemonControl {
                 loops[i] = new EventLoop(i, NanoClock.SYSTEM, config.daemon().bufferSize(), config.daemon().bufferPoolMax());
                 sessions[i] = new LoopSessions(config.daemon().accessLog());
             }
-            for (PoolConfig poolConfig : config.pools()) {
+            for (PoolConfig poolConfig : overlay.config().pools()) {
                 pools.put(poolConfig.name(), new BackendPool(poolConfig, workers));
             }
+            RuntimeState.applyAdminStates(pools, overlay.applied());
             for (ListenerConfig listenerConfig : config.listeners()) {
                 listeners.put(listenerConfig.name(), Listener.bind(listenerConfig, pools.get(listenerConfig.pool()),
                         timeouts(config, listenerConfig), workers));
@@ -102,6 +121,7 @@ public final class Daemon implements AutoCloseable, DaemonControl {
                 acceptors.add(loopAcceptors);
             }
             Daemon daemon = new Daemon(config, loops, sessions, acceptors, pools, listeners);
+            daemon.overrides = overrides;
             // Before the loops start, so that a backend's first probe runs as early as possible.
             daemon.healthChecker = HealthChecker.start(pools.values());
             Path socket = config.daemon().adminSocket();
@@ -119,6 +139,12 @@ public final class Daemon implements AutoCloseable, DaemonControl {
             }
             daemon.logStartup();
             daemon.warnIfDirectMemoryIsShort();
+            if (!overlay.overridden().isEmpty()) {
+                String problem = daemon.saveState(); // without the changes the file won over
+                if (problem != null) {
+                    LOG.error(problem);
+                }
+            }
             return daemon;
         } catch (IOException | RuntimeException e) {
             for (Listener listener : listeners.values()) {
@@ -131,6 +157,38 @@ public final class Daemon implements AutoCloseable, DaemonControl {
             }
             throw e;
         }
+    }
+
+    /**
+     * The runtime changes journaled in the state file, laid over {@code config}. A state file that
+     * cannot be read is set aside (renamed *.bad) and the daemon starts from the config file alone:
+     * a damaged journal must not keep a load balancer down.
+     */
+    private static RuntimeState.Overlay readState(Config config) {
+        Path file = config.daemon().stateFile();
+        List<RuntimeChange> changes = List.of();
+        if (file != null) {
+            try {
+                changes = StateFile.read(file);
+            } catch (IOException e) {
+                Path aside = file.resolveSibling(file.getFileName() + ".bad");
+                LOG.error("cannot use state file {} ({}); starting from the config file alone, the state file is "
+                        + "moved to {}", file, e.getMessage(), aside);
+                try {
+                    Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException moveFailed) {
+                    LOG.error("cannot move {} aside: {}", file, moveFailed.toString());
+                }
+            }
+        }
+        RuntimeState.Overlay overlay = RuntimeState.applyTo(config, changes);
+        for (RuntimeChange applied : overlay.applied()) {
+            LOG.info("runtime change from {} applied: {}", file, applied);
+        }
+        for (String overridden : overlay.overridden()) {
+            LOG.warn(overridden);
+        }
+        return overlay;
     }
 
     /** A listener's timeouts, as its pool overrides them. */
@@ -346,26 +404,21 @@ public final class Daemon implements AutoCloseable, DaemonControl {
         }
         Path file = config.source().orElseThrow(() -> new IllegalArgumentException(
                 "no config file to reload (started with --listen or --demo)"));
-        Config next;
-        try {
-            next = ConfigLoader.load(file);
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException("invalid config " + file + ": " + String.join("; ",
-                    e.errors().stream().map(Object::toString).toList()));
-        }
+        Config next = loadForReload(file);
         ReloadPlan plan = ReloadPlan.between(config, next);
         if (!plan.problems().isEmpty()) {
             throw new IllegalArgumentException("reload refused, nothing changed: " + String.join("; ", plan.problems()));
         }
+        RuntimeState.Overlay overlay = RuntimeState.applyTo(next, RuntimeState.capture(config, pools));
         Map<String, BackendPool> nextPools = new LinkedHashMap<>();
-        for (PoolConfig p : next.pools()) {
+        for (PoolConfig p : overlay.config().pools()) {
             BackendPool existing = pools.get(p.name());
             nextPools.put(p.name(), existing != null ? existing : new BackendPool(p, loops.length));
         }
         Map<String, Listener> bound = bindAll(plan.bind(), next, nextPools);
 
-        List<String> changes = new ArrayList<>();
-        for (PoolConfig p : next.pools()) {
+        List<String> changes = new ArrayList<>(overlay.overridden());
+        for (PoolConfig p : overlay.config().pools()) {
             BackendPool pool = nextPools.get(p.name());
             if (!pools.containsKey(p.name())) {
                 changes.add("added pool " + p.name() + " (" + p.algorithm() + ", " + p.backends().size() + " backends)");
@@ -424,9 +477,58 @@ public final class Daemon implements AutoCloseable, DaemonControl {
             }
         }
         listeners = Collections.unmodifiableMap(nextListeners);
+        RuntimeState.applyAdminStates(nextPools, overlay.applied()); // backends the reload created anew
         config = next;
         LOG.info("reloaded {}: {}", file, changes.isEmpty() ? "no change" : String.join("; ", changes));
+        String problem = saveState();
+        if (problem != null) {
+            LOG.error(problem);
+            changes.add("warning: " + problem);
+        }
         return changes;
+    }
+
+    private Config loadForReload(Path file) {
+        try {
+            return overrides.apply(ConfigLoader.load(file));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("invalid config " + file + ": " + String.join("; ",
+                    e.errors().stream().map(Object::toString).toList()));
+        }
+    }
+
+    /** Any thread (serialized with reloads): journals the runtime changes, when there is a state file. */
+    @Override
+    public synchronized String saveState() {
+        Path file = config.daemon().stateFile();
+        if (file == null) {
+            return null;
+        }
+        try {
+            StateFile.write(file, RuntimeState.capture(config, pools));
+            return null;
+        } catch (IOException e) {
+            String problem = "cannot write state file " + file + " (" + e + "): runtime changes will not survive a "
+                    + "restart";
+            LOG.error(problem);
+            return problem;
+        }
+    }
+
+    @Override
+    public Map<String, Object> diff() {
+        Config current = config;
+        Path file = current.source().orElseThrow(() -> new IllegalArgumentException(
+                "no config file to compare with (started with --listen or --demo)"));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("config", file.toString());
+        result.put("runtime", RuntimeState.capture(current, pools).stream().map(c -> (Object) c.toJson()).toList());
+        try {
+            result.put("file", ConfigDiff.between(current, loadForReload(file)));
+        } catch (IllegalArgumentException e) {
+            result.put("file_error", e.getMessage());
+        }
+        return result;
     }
 
     /**

@@ -160,7 +160,7 @@ public final class Main implements Callable<Integer> {
             return config;
         }
         DaemonConfig changed = new DaemonConfig(effectiveWorkers, d.shutdownGrace(), accessLog, d.bufferSize(),
-                d.bufferPoolMax(), socket, d.adminSocketGroup());
+                d.bufferPoolMax(), socket, d.adminSocketGroup(), d.stateFile());
         return new Config(config.source(), changed, config.listeners(), config.pools());
     }
 
@@ -182,7 +182,7 @@ public final class Main implements Callable<Integer> {
     private int run(Config config, List<DemoBackend> demoBackends) throws IOException {
         CountDownLatch stopRequested = new CountDownLatch(1);
         Signals.onTerminate(stopRequested::countDown);
-        Daemon daemon = Daemon.start(config);
+        Daemon daemon = Daemon.start(config, this::withOverrides);
         Logger log = LoggerFactory.getLogger(Main.class);
         Signals.onReload(() -> {
             try {

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import lb.testing.AdminClient;
 import lb.testing.Cleanup;
 import lb.testing.Await;
 import lb.testing.Client;
@@ -299,16 +300,7 @@ class MainProcessTest {
         assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(socket)), "admin socket mode");
 
-        String status;
-        try (java.nio.channels.SocketChannel admin = java.nio.channels.SocketChannel.open(
-                java.net.StandardProtocolFamily.UNIX)) {
-            admin.connect(java.net.UnixDomainSocketAddress.of(socket));
-            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
-                    java.nio.channels.Channels.newInputStream(admin), StandardCharsets.UTF_8));
-            java.nio.channels.Channels.newOutputStream(admin).write("{\"cmd\":\"status\"}\n"
-                    .getBytes(StandardCharsets.US_ASCII));
-            status = in.readLine();
-        }
+        String status = AdminClient.call(socket, "{\"cmd\":\"status\"}");
         assertTrue(status.startsWith("{\"ok\":true") && status.contains("\"name\":\"echo-1\"")
                 && status.contains("\"address\":\"" + hostPort(echo.address()) + "\""), status);
 
@@ -320,17 +312,6 @@ class MainProcessTest {
         daemon.terminate();
         assertEquals(0, daemon.awaitExit(EXIT_TIMEOUT), daemon.output());
         assertFalse(Files.exists(socket), "admin socket left behind after a clean exit");
-    }
-
-    private static String admin(Path socket, String request) throws IOException {
-        try (java.nio.channels.SocketChannel admin = java.nio.channels.SocketChannel.open(
-                java.net.StandardProtocolFamily.UNIX)) {
-            admin.connect(java.net.UnixDomainSocketAddress.of(socket));
-            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
-                    java.nio.channels.Channels.newInputStream(admin), StandardCharsets.UTF_8));
-            java.nio.channels.Channels.newOutputStream(admin).write((request + "\n").getBytes(StandardCharsets.UTF_8));
-            return in.readLine();
-        }
     }
 
     @Test
@@ -350,22 +331,22 @@ class MainProcessTest {
                 address = "%s"
                 """.formatted(hostPort(two.address()));
         Files.writeString(config, withTwo);
-        String reply = admin(socket, "{\"cmd\":\"reload\"}");
+        String reply = AdminClient.call(socket, "{\"cmd\":\"reload\"}");
         assertEquals("{\"ok\":true,\"result\":{\"changes\":[\"pool echo: backend echo-1 weight 1 -> 3\","
                 + "\"pool echo: added backend echo-2\"]}}", reply);
-        String status = admin(socket, "{\"cmd\":\"status\"}");
+        String status = AdminClient.call(socket, "{\"cmd\":\"status\"}");
         assertTrue(status.contains("\"name\":\"echo-2\"") && status.contains("\"weight\":3"), status);
 
         Files.writeString(config, withTwo.replace("retries = 1", "retries = 99"));
-        String refused = admin(socket, "{\"cmd\":\"reload\"}");
+        String refused = AdminClient.call(socket, "{\"cmd\":\"reload\"}");
         assertTrue(refused.startsWith("{\"ok\":false,\"error\":\"invalid config ") && refused.contains("retries"),
                 refused);
         // A port another socket holds: the bind fails, so the whole reload is refused.
         Files.writeString(config, withTwo.replace("bind = \"127.0.0.1:0\"", "bind = \"" + hostPort(one.address()) + "\"")
                 .replace("weight = 3", "weight = 5"));
-        String busy = admin(socket, "{\"cmd\":\"reload\"}");
+        String busy = AdminClient.call(socket, "{\"cmd\":\"reload\"}");
         assertTrue(busy.startsWith("{\"ok\":false") && busy.contains("cannot listen on " + hostPort(one.address())), busy);
-        String unchanged = admin(socket, "{\"cmd\":\"status\"}");
+        String unchanged = AdminClient.call(socket, "{\"cmd\":\"status\"}");
         assertTrue(unchanged.contains("\"name\":\"echo-2\"") && !unchanged.contains("\"weight\":5"), "nothing changed");
 
         Files.writeString(config, withTwo + """
@@ -375,7 +356,7 @@ class MainProcessTest {
                 bind = "127.0.0.1:0"
                 pool = "echo"
                 """);
-        String added = admin(socket, "{\"cmd\":\"reload\"}");
+        String added = AdminClient.call(socket, "{\"cmd\":\"reload\"}");
         Matcher port = Pattern.compile("added listener side to 127\\.0\\.0\\.1:(\\d+)")
                 .matcher(added);
         assertTrue(port.find(), added);
@@ -391,7 +372,7 @@ class MainProcessTest {
         daemon.awaitLine(Pattern.compile("reloaded .*removed backend echo-2.*removed listener side"),
                 Duration.ofSeconds(10));
         assertTrue(daemon.process().isAlive(), "SIGHUP reloads rather than ends the daemon");
-        assertFalse(admin(socket, "{\"cmd\":\"status\"}").contains("echo-2"), "SIGHUP applied the file");
+        assertFalse(AdminClient.call(socket, "{\"cmd\":\"status\"}").contains("echo-2"), "SIGHUP applied the file");
         assertThrows(java.net.ConnectException.class, () -> Client.connect(side), "the removed listener is unbound");
         daemon.terminate();
         assertEquals(0, daemon.awaitExit(EXIT_TIMEOUT), daemon.output());

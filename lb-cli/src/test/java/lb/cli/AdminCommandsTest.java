@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -46,7 +47,21 @@ class AdminCommandsTest {
     private Path startDaemon() throws Exception {
         backend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Path socket = dir.resolve("admin.sock");
-        daemon = Daemon.start(ConfigLoader.parse("""
+        daemon = Daemon.start(ConfigLoader.parse(configText(socket), Optional.empty()));
+        return socket;
+    }
+
+    /** As {@link #startDaemon()}, but read from a file, as reload and diff need. */
+    private Path startDaemonFromFile(Path file) throws Exception {
+        backend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Path socket = dir.resolve("admin.sock");
+        Files.writeString(file, configText(socket));
+        daemon = Daemon.start(ConfigLoader.load(file));
+        return socket;
+    }
+
+    private String configText(Path socket) {
+        return """
                 [daemon]
                 workers = 1
                 admin_socket = "%s"
@@ -61,8 +76,7 @@ class AdminCommandsTest {
                 name = "web-1"
                 address = "127.0.0.1:%d"
                 weight = 3
-                """.formatted(socket, backend.getLocalPort()), Optional.empty()));
-        return socket;
+                """.formatted(socket, backend.getLocalPort());
     }
 
     @AfterEach
@@ -200,6 +214,29 @@ class AdminCommandsTest {
             assertTrue(out.toString().endsWith("web/web-2 removed\n"), out.toString());
             assertEquals(1, daemon.pool("web").snapshot().size());
         }
+    }
+
+    @Test
+    void diffShowsRuntimeChangesAndFileEditsNotReloadedYet() throws Exception {
+        Path file = dir.resolve("lb.toml");
+        Path socket = startDaemonFromFile(file);
+        assertEquals(0, run("--socket", socket.toString(), "weight", "web/web-1", "5"));
+        Files.writeString(file, Files.readString(file).replace("maglev", "ring_hash"));
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("--socket", socket.toString(), "diff"), err.toString());
+        assertEquals("""
+                Runtime changes (over %s):
+                  TARGET     KEY     LIVE  CONFIG
+                  web/web-1  weight  5     3
+                File edits not reloaded yet:
+                  pool web: algorithm maglev -> ring_hash
+                """.formatted(file), out.toString());
+
+        Files.writeString(file, Files.readString(file).replace("ring_hash", "no_such_algorithm"));
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("--socket", socket.toString(), "diff"), err.toString());
+        assertTrue(out.toString().contains("File edits not reloaded yet:\n  a reload would be refused: invalid config "),
+                out.toString());
     }
 
     @Test

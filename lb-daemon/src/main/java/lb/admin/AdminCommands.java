@@ -53,7 +53,12 @@ public final class AdminCommands {
         commands.put("preview-remove", this::previewRemove);
         commands.put("explain", this::explain);
         commands.put("remove-backend", this::removeBackend);
+        commands.put("diff", request -> control.diff());
     }
+
+    /** Commands that change runtime state: the state file journals what they did. */
+    private static final Set<String> CHANGING = Set.of("drain", "undrain", "enable", "disable", "set-weight",
+            "add-backend", "remove-backend");
 
     /** Fixed pools and listeners, without a way to close sessions (tests of the protocol alone). */
     public AdminCommands(Map<String, BackendPool> pools, Map<String, Listener> listeners, long startedNs) {
@@ -187,12 +192,17 @@ public final class AdminCommands {
         }
 
         private Map<String, Object> finalResult(long nowNs, boolean drained, int closed) {
+            String notSaved = null;
             if (remove) {
                 target.pool().remove(target.backend());
+                notSaved = control.saveState();
             }
             Map<String, Object> result = backendState(target);
             if (remove) {
                 result.put("removed", true);
+            }
+            if (notSaved != null) {
+                result.put("warning", notSaved);
             }
             result.put("drained", drained);
             result.put("waited_ms", (nowNs - startNs) / 1_000_000);
@@ -525,8 +535,14 @@ public final class AdminCommands {
         }
         try {
             Object result = command.apply(request);
+            String notSaved = CHANGING.contains(name) ? control.saveState() : null;
             if (result instanceof Pending pending) {
                 return pending;
+            }
+            if (notSaved != null && result instanceof Map<?, ?> fields) {
+                Map<Object, Object> withWarning = new LinkedHashMap<>(fields);
+                withWarning.put("warning", notSaved);
+                return ok(withWarning);
             }
             return ok(result);
         } catch (IllegalArgumentException e) {

@@ -33,6 +33,21 @@ public interface DaemonControl {
      */
     List<String> reload();
 
+    /**
+     * Journals the runtime changes (how the live pools differ from the config file) to the state
+     * file, when there is one. Returns null, or why it could not (the change itself stands).
+     */
+    String saveState();
+
+    /**
+     * How the live state differs from the config file: {@code "runtime"}, the journaled runtime
+     * changes; {@code "file"}, what a reload of the file as it is now would change (or
+     * {@code "file_error"} when it would be refused).
+     *
+     * @throws IllegalArgumentException when there is no config file
+     */
+    Map<String, Object> diff();
+
     /** A bounded listing, and how many sessions matched in all. */
     record SessionList(List<SessionInfo> sessions, int matched) {
     }
@@ -63,6 +78,16 @@ public interface DaemonControl {
             @Override
             public List<String> reload() {
                 throw new IllegalArgumentException("no config file to reload");
+            }
+
+            @Override
+            public String saveState() {
+                return null;
+            }
+
+            @Override
+            public Map<String, Object> diff() {
+                throw new IllegalArgumentException("no config file to compare with");
             }
         };
     }

@@ -45,7 +45,7 @@ public final class ConfigLoader {
 
     static final List<String> ROOT_KEYS = List.of("daemon", "listener", "pool");
     static final List<String> DAEMON_KEYS = List.of("access_log", "admin_socket", "admin_socket_group",
-            "buffer_pool_max", "buffer_size", "shutdown_grace", "workers");
+            "buffer_pool_max", "buffer_size", "shutdown_grace", "state_file", "workers");
     static final List<String> LISTENER_KEYS = List.of("accept", "backlog", "bind", "connect_timeout", "half_close_timeout",
             "idle_timeout", "keepalive", "max_connections", "name", "pool", "receive_buffer", "send_buffer", "tcp_nodelay");
     static final List<String> POOL_KEYS = List.of("algorithm", "backend", "bounded_load_factor", "connect_timeout",
@@ -227,7 +227,16 @@ public final class ConfigLoader {
                 t.error("admin_socket_group", ConfigError.quote(group) + " is not a group name");
                 group = null;
             }
-            return new DaemonConfig(workers, grace, accessLog, (int) bufferSize, poolMax, adminSocket, group);
+            String state = t.string("state_file", "");
+            Path stateFile = null;
+            if (!state.isEmpty()) {
+                if (!state.startsWith("/") || state.indexOf('\0') >= 0 || state.endsWith("/")) {
+                    t.error("state_file", ConfigError.quote(state) + " is not an absolute file path; \"\" = none");
+                } else {
+                    stateFile = Path.of(state);
+                }
+            }
+            return new DaemonConfig(workers, grace, accessLog, (int) bufferSize, poolMax, adminSocket, group, stateFile);
         }
 
         private int workers(Table t) {

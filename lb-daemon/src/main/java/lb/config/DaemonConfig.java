@@ -14,9 +14,17 @@ import java.time.Duration;
  *                          free buffer (they stop reading) when the pool is exhausted
  * @param adminSocket       path of the admin Unix socket, or null for none
  * @param adminSocketGroup  group the socket file is given (mode 0660), or null for the daemon's own
+ * @param stateFile         where runtime changes (admin commands) are journaled and read back at
+ *                          start and reload, or null for none
  */
 public record DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax,
-                           Path adminSocket, String adminSocketGroup) {
+                           Path adminSocket, String adminSocketGroup, Path stateFile) {
+
+    /** Without a state file. */
+    public DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax,
+                        Path adminSocket, String adminSocketGroup) {
+        this(workers, shutdownGrace, accessLog, bufferSize, bufferPoolMax, adminSocket, adminSocketGroup, null);
+    }
 
     public static final Path DEFAULT_ADMIN_SOCKET = Path.of("/run/lb/admin.sock");
 

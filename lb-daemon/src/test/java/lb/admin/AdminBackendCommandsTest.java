@@ -21,6 +21,7 @@ import lb.config.Config;
 import lb.config.DaemonConfig;
 import lb.pool.AdminState;
 import lb.pool.Backend;
+import lb.testing.AdminClient;
 import lb.testing.Await;
 import lb.testing.Cleanup;
 import lb.testing.Client;
@@ -51,7 +52,7 @@ class AdminBackendCommandsTest {
     }
 
     private String call(Path socket, String request) throws Exception {
-        try (AdminServerTest.AdminClient client = new AdminServerTest.AdminClient(socket)) {
+        try (AdminClient client = new AdminClient(socket)) {
             return client.call(request);
         }
     }
@@ -184,7 +185,7 @@ class AdminBackendCommandsTest {
     void drainWaitRepliesOnceTheBackendsSessionsHaveEndedWithProgressMeanwhile() throws Exception {
         Path socket = start("round_robin");
         List<Client> open = openSessions(4); // b1 gets sessions 0 and 2, b2 gets 1 and 3
-        try (AdminServerTest.AdminClient admin = cleanup.track(new AdminServerTest.AdminClient(socket))) {
+        try (AdminClient admin = cleanup.track(new AdminClient(socket))) {
             String progress = admin.call("{\"cmd\":\"drain\",\"target\":\"pool/b2\",\"wait\":true}");
             assertTrue(progress.startsWith("{\"ok\":true,\"progress\":{\"target\":\"pool/b2\",\"active_sessions\":2,"),
                     progress);
@@ -195,7 +196,7 @@ class AdminBackendCommandsTest {
             open.get(3).close();
             String last;
             do {
-                last = admin.in.readLine();
+                last = admin.readLine();
             } while (last.contains("\"progress\""));
             assertTrue(last.startsWith("{\"ok\":true,\"result\":{\"target\":\"pool/b2\",\"admin_state\":\"draining\"")
                     && last.contains("\"active_sessions\":0") && last.contains("\"drained\":true"), last);
@@ -213,11 +214,11 @@ class AdminBackendCommandsTest {
         List<Client> open = openSessions(4);
         long startNs = System.nanoTime();
         String last;
-        try (AdminServerTest.AdminClient admin = cleanup.track(new AdminServerTest.AdminClient(socket))) {
+        try (AdminClient admin = cleanup.track(new AdminClient(socket))) {
             last = admin.call("{\"cmd\":\"drain\",\"target\":\"pool/b2\",\"wait\":true,\"deadline_ms\":300,"
                     + "\"then\":\"close\"}");
             while (last.contains("\"progress\"")) {
-                last = admin.in.readLine();
+                last = admin.readLine();
             }
         }
         long ms = (System.nanoTime() - startNs) / 1_000_000;
@@ -241,11 +242,11 @@ class AdminBackendCommandsTest {
         Path socket = start("round_robin");
         List<Client> open = openSessions(4);
         String last;
-        try (AdminServerTest.AdminClient admin = cleanup.track(new AdminServerTest.AdminClient(socket))) {
+        try (AdminClient admin = cleanup.track(new AdminClient(socket))) {
             last = admin.call("{\"cmd\":\"drain\",\"target\":\"pool/b2\",\"wait\":true,\"deadline_ms\":300,"
                     + "\"then\":\"remove\"}");
             while (last.contains("\"progress\"")) {
-                last = admin.in.readLine();
+                last = admin.readLine();
             }
         }
         assertTrue(last.contains("\"removed\":true") && last.contains("\"drained\":false")
@@ -274,7 +275,7 @@ class AdminBackendCommandsTest {
         assertTrue(call(socket, "{\"cmd\":\"add-backend\",\"pool\":\"pool\",\"address\":\"127.0.0.1:"
                 + three.address().getPort() + "\"}").contains("already has backend b3 at that address"));
 
-        try (AdminServerTest.AdminClient admin = cleanup.track(new AdminServerTest.AdminClient(socket))) {
+        try (AdminClient admin = cleanup.track(new AdminClient(socket))) {
             String line = admin.call("{\"cmd\":\"remove-backend\",\"target\":\"pool/b3\"}");
             assertTrue(line.contains("\"progress\"") && line.contains("\"active_sessions\":2"), line);
             long before = three.accepted();
@@ -283,7 +284,7 @@ class AdminBackendCommandsTest {
             open.get(2).close();
             open.get(5).close();
             do {
-                line = admin.in.readLine();
+                line = admin.readLine();
             } while (line.contains("\"progress\""));
             assertTrue(line.contains("\"removed\":true") && line.contains("\"drained\":true"), line);
         }
@@ -299,10 +300,10 @@ class AdminBackendCommandsTest {
         Path socket = start("round_robin");
         List<Client> open = openSessions(2);
         String line;
-        try (AdminServerTest.AdminClient admin = cleanup.track(new AdminServerTest.AdminClient(socket))) {
+        try (AdminClient admin = cleanup.track(new AdminClient(socket))) {
             line = admin.call("{\"cmd\":\"remove-backend\",\"target\":\"pool/b2\",\"timeout_ms\":200}");
             while (line.contains("\"progress\"")) {
-                line = admin.in.readLine();
+                line = admin.readLine();
             }
         }
         assertTrue(line.contains("\"removed\":true") && line.contains("\"sessions_closed\":1"), line);
@@ -346,11 +347,11 @@ class AdminBackendCommandsTest {
         List<Client> open = openSessions(4); // b1: 0 and 2
         String last;
         long startNs = System.nanoTime();
-        try (AdminServerTest.AdminClient admin = cleanup.track(new AdminServerTest.AdminClient(socket))) {
+        try (AdminClient admin = cleanup.track(new AdminClient(socket))) {
             last = admin.call("{\"cmd\":\"disable\",\"target\":\"pool/b1\",\"grace_ms\":400}");
             open.get(0).close(); // one ends by itself within the grace
             while (last.contains("\"progress\"")) {
-                last = admin.in.readLine();
+                last = admin.readLine();
             }
         }
         long ms = (System.nanoTime() - startNs) / 1_000_000;
@@ -364,7 +365,7 @@ class AdminBackendCommandsTest {
     void removeCompletesEvenIfTheClientGoesAway() throws Exception {
         Path socket = start("round_robin");
         List<Client> open = openSessions(2); // one on b2
-        try (AdminServerTest.AdminClient admin = new AdminServerTest.AdminClient(socket)) {
+        try (AdminClient admin = new AdminClient(socket)) {
             String line = admin.call("{\"cmd\":\"remove-backend\",\"target\":\"pool/b2\"}");
             assertTrue(line.contains("\"progress\""), line);
         } // the operator's lb-cli is killed

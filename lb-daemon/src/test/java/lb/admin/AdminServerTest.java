@@ -30,6 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import lb.Version;
+import lb.testing.AdminClient;
 import lb.testing.Cleanup;
 
 /** The admin socket's protocol and its defences, over a real Unix socket. */
@@ -41,30 +42,6 @@ class AdminServerTest {
     Path dir;
 
     /** One admin client: a line out, a line back. */
-    static final class AdminClient implements AutoCloseable {
-        final SocketChannel channel;
-        final BufferedReader in;
-        final OutputStream out;
-
-        AdminClient(Path path) throws IOException {
-            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(UnixDomainSocketAddress.of(path));
-            in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
-            out = Channels.newOutputStream(channel);
-        }
-
-        String call(String line) throws IOException {
-            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            return in.readLine();
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
-        }
-    }
-
     private AdminServer start(long idleMs) throws IOException {
         return cleanup.track(AdminServer.start(dir.resolve("admin.sock"), null,
                 new AdminCommands(Map.of(), Map.of(), System.nanoTime()), TimeUnit.MILLISECONDS.toNanos(idleMs)));
@@ -93,7 +70,7 @@ class AdminServerTest {
                 List.of("[\"status\"]", "a request is a JSON object with a \\\"cmd\\\" field"),
                 List.of("{}", "missing \\\"cmd\\\""),
                 List.of("{\"cmd\":5}", "\\\"cmd\\\" must be a string"),
-                List.of("{\"cmd\":\"reboot\"}", "unknown command \\\"reboot\\\" (known: add-backend, disable, drain, "
+                List.of("{\"cmd\":\"reboot\"}", "unknown command \\\"reboot\\\" (known: add-backend, diff, disable, drain, "
                         + "enable, explain, preview-remove, reload, remove-backend, sessions, set-weight, status, undrain, "
                         + "version)"),
                 List.of("{\"cmd\":\"status\",\"cmd\":\"version\"}", "malformed JSON at offset 31: duplicate key \\\"cmd\\\""),
@@ -117,7 +94,7 @@ class AdminServerTest {
         try (AdminClient client = cleanup.track(new AdminClient(server.path()))) {
             String reply = client.call("{\"cmd\":\"" + "x".repeat(AdminServer.MAX_LINE_BYTES) + "\"}");
             assertEquals("{\"ok\":false,\"error\":\"request line longer than 65536 bytes\"}", reply);
-            assertEquals(null, client.in.readLine(), "closed after the error");
+            assertEquals(null, client.readLine(), "closed after the error");
         }
         try (AdminClient next = cleanup.track(new AdminClient(server.path()))) {
             assertTrue(next.call("{\"cmd\":\"version\"}").startsWith("{\"ok\":true"), "others still served");
@@ -129,10 +106,10 @@ class AdminServerTest {
         AdminServer server = start(300);
         try (AdminClient client = cleanup.track(new AdminClient(server.path()))) {
             long startNs = System.nanoTime();
-            assertEquals("{\"ok\":false,\"error\":\"no request within 300 ms; closing\"}", client.in.readLine());
+            assertEquals("{\"ok\":false,\"error\":\"no request within 300 ms; closing\"}", client.readLine());
             long ms = (System.nanoTime() - startNs) / 1_000_000;
             assertTrue(ms >= 250 && ms < 3_000, "closed after " + ms + " ms");
-            assertEquals(null, client.in.readLine());
+            assertEquals(null, client.readLine());
         }
     }
 
@@ -144,10 +121,10 @@ class AdminServerTest {
             clients.add(cleanup.track(new AdminClient(server.path())));
         }
         for (AdminClient client : clients) {
-            client.out.write("{\"cmd\":\"version\"}\n".getBytes(StandardCharsets.US_ASCII));
+            client.write("{\"cmd\":\"version\"}\n");
         }
         for (AdminClient client : clients) {
-            assertTrue(client.in.readLine().startsWith("{\"ok\":true"));
+            assertTrue(client.readLine().startsWith("{\"ok\":true"));
         }
     }
 

@@ -70,6 +70,7 @@ class ConfigLoaderTest {
                 access_log = false
                 admin_socket = "/run/lb-test/admin.sock"
                 admin_socket_group = "lb"
+                state_file = "/var/lib/lb-test/state.json"
                 buffer_size = "16KiB"
                 buffer_pool_max = 8388608
 
@@ -118,7 +119,7 @@ class ConfigLoaderTest {
 
         Config expected = new Config(Optional.of(file),
                 new DaemonConfig(3, Duration.ofSeconds(10), false, 16 * 1024, 8 * 1024 * 1024,
-                        Path.of("/run/lb-test/admin.sock"), "lb"),
+                        Path.of("/run/lb-test/admin.sock"), "lb", Path.of("/var/lib/lb-test/state.json")),
                 List.of(new ListenerConfig("web", address("127.0.0.1", 8080), "web",
                                 new Timeouts(Duration.ofMillis(250), Duration.ZERO, Duration.ofMinutes(1)), 5000, 128,
                                 AcceptMode.SHARED, new SocketOptions(false, true, 256 * 1024, 131072)),
@@ -261,7 +262,7 @@ class ConfigLoaderTest {
                         "daemon.buffer_pool_max: \"32KiB\" is out of range (allowed: buffer_size (64KiB) or more)"),
                 bad("[daemon]\nworker = 2\n" + VALID,
                         "daemon.worker: unknown key (known: access_log, admin_socket, admin_socket_group, buffer_pool_max, buffer_size, "
-                        + "shutdown_grace, workers)"),
+                        + "shutdown_grace, state_file, workers)"),
                 bad("daemon = 5\n" + VALID, "daemon: 5 is not a table (write [daemon])"),
                 // top level
                 bad("timeout = \"5s\"\n" + VALID, "timeout: unknown key (known: daemon, listener, pool)"),
@@ -367,6 +368,10 @@ class ConfigLoaderTest {
                         "daemon.admin_socket: \"run/lb.sock\" is not an absolute path of at most 100 characters (Unix "
                                 + "socket paths are short); \"\" = no admin socket",
                         "daemon.admin_socket_group: \"1 2\" is not a group name"),
+                bad("[daemon]\nstate_file = \"lb/state.json\"\n" + VALID,
+                        "daemon.state_file: \"lb/state.json\" is not an absolute file path; \"\" = none"),
+                bad("[daemon]\nstate_file = \"/var/lib/lb/\"\n" + VALID,
+                        "daemon.state_file: \"/var/lib/lb/\" is not an absolute file path; \"\" = none"),
                 bad(LISTENER + pool("panic_threshold = 101\n"),
                         "pool[0].panic_threshold: 101 is out of range (allowed: 0..100 (percent); 0 = never)"),
                 bad(LISTENER + pool("slow_start = \"soon\"\n"),
