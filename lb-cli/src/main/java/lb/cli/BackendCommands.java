@@ -68,7 +68,6 @@ final class BackendCommands {
         out.println(r.get("target") + ": " + r.get("admin_state") + ", weight " + r.get("weight") + ", "
                 + r.get("active_sessions") + " active session(s)"
                 + (Boolean.TRUE.equals(r.get("drained")) ? ", drained" : "")
-                + (Boolean.TRUE.equals(r.get("removed")) ? ", removed from the pool" : "")
                 + (Boolean.FALSE.equals(r.get("drained")) ? ", deadline reached (then " + r.get("then") + ")" : "")
                 + (r.containsKey("sessions_closed") ? ", " + r.get("sessions_closed") + " closed" : ""));
     }
@@ -119,6 +118,14 @@ final class BackendCommands {
         @Override
         boolean showsOldest() {
             return true;
+        }
+
+        @Override
+        void printResult(Object result, PrintWriter out) {
+            print(result, out);
+            if (Boolean.TRUE.equals(((Map<?, ?>) result).get("removed"))) {
+                out.println(((Map<?, ?>) result).get("target") + " removed");
+            }
         }
 
         /** "250ms", "30s", "5m", "1h", or plain seconds. */

@@ -167,6 +167,11 @@ class AdminCommandsTest {
         assertEquals("lb-cli: the daemon refused: no backend named \"nope\" in pool web (backends: web-1)\n",
                 err.toString());
         assertEquals(2, run("--socket", socket.toString(), "weight", "web/web-1"), "missing WEIGHT: usage error");
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("--socket", socket.toString(), "drain", "web/web-1", "--wait", "--deadline", "5s", "--then",
+                "remove"), err.toString());
+        assertEquals("web/web-1: draining, weight 7, 0 active session(s), drained\nweb/web-1 removed\n", out.toString());
+        assertEquals(0, daemon.pool("web").snapshot().size(), "drained in time, so removed at once");
     }
 
     @Test
