@@ -23,6 +23,9 @@ final class ConfigDiff {
         if (!inEffect.daemon().equals(file.daemon())) {
             lines.add("[daemon] settings differ (they apply only at start)");
         }
+        if (!inEffect.metrics().equals(file.metrics())) {
+            lines.add("[metrics] settings differ (they apply only at start)");
+        }
         for (ListenerConfig l : file.listeners()) {
             ListenerConfig old = inEffect.listeners().stream().filter(o -> o.name().equals(l.name())).findFirst()
                     .orElse(null);

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import lb.config.Config;
 import lb.config.ConfigLoader;
+import lb.config.DaemonConfig;
 import lb.config.ConfigException;
 import lb.config.HealthConfig;
 import lb.config.ListenerConfig;
@@ -41,6 +42,9 @@ import lb.pool.BackendPool;
 import lb.session.LoopSessions;
 import lb.session.SessionInfo;
 import lb.session.Termination;
+import lb.stats.MetricsServer;
+import lb.stats.StatsAggregator;
+import lb.stats.StatsRing;
 import lb.state.RuntimeChange;
 import lb.state.RuntimeState;
 import lb.state.StateFile;
@@ -50,7 +54,7 @@ import lb.state.StateFile;
  * owns the lifecycle; the data path lives in the loops, which this class reaches only by
  * submitting tasks.
  */
-public final class Daemon implements AutoCloseable, DaemonControl {
+public final class Daemon implements AutoCloseable, DaemonControl, StatsAggregator.Sources {
 
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     private static final Duration LOOP_TASK_TIMEOUT = Duration.ofSeconds(5);
@@ -68,6 +72,8 @@ public final class Daemon implements AutoCloseable, DaemonControl {
     private volatile Map<String, BackendPool> pools;
     private volatile Map<String, Listener> listeners;
     private HealthChecker healthChecker;
+    private StatsAggregator statsAggregator;
+    private MetricsServer metricsServer;
     private AdminServer adminServer;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean shutdownStarted;
@@ -100,9 +106,15 @@ public final class Daemon implements AutoCloseable, DaemonControl {
         Map<String, BackendPool> pools = new LinkedHashMap<>();
         Map<String, Listener> listeners = new LinkedHashMap<>();
         try {
+            DaemonConfig d = config.daemon();
+            boolean events = d.stats() || d.accessLog();
+            StatsRing[] rings = new StatsRing[events ? workers : 0];
             for (int i = 0; i < workers; i++) {
-                loops[i] = new EventLoop(i, NanoClock.SYSTEM, config.daemon().bufferSize(), config.daemon().bufferPoolMax());
-                sessions[i] = new LoopSessions(config.daemon().accessLog());
+                loops[i] = new EventLoop(i, NanoClock.SYSTEM, d.bufferSize(), d.bufferPoolMax());
+                if (events) {
+                    rings[i] = new StatsRing(StatsRing.DEFAULT_SLOTS);
+                }
+                sessions[i] = new LoopSessions(events ? rings[i] : null, d.stats());
             }
             for (PoolConfig poolConfig : overlay.config().pools()) {
                 pools.put(poolConfig.name(), new BackendPool(poolConfig, workers));
@@ -122,6 +134,15 @@ public final class Daemon implements AutoCloseable, DaemonControl {
             }
             Daemon daemon = new Daemon(config, loops, sessions, acceptors, pools, listeners);
             daemon.overrides = overrides;
+            daemon.statsAggregator = StatsAggregator.start(rings, daemon, d.stats(), d.accessLog());
+            if (config.metrics().listen() != null) {
+                try {
+                    daemon.metricsServer = MetricsServer.start(config.metrics(), daemon.statsAggregator);
+                } catch (IOException e) {
+                    daemon.statsAggregator.close();
+                    throw e;
+                }
+            }
             // Before the loops start, so that a backend's first probe runs as early as possible.
             daemon.healthChecker = HealthChecker.start(pools.values());
             Path socket = config.daemon().adminSocket();
@@ -131,6 +152,10 @@ public final class Daemon implements AutoCloseable, DaemonControl {
                             new AdminCommands(daemon, System.nanoTime()));
                 } catch (IOException e) {
                     daemon.healthChecker.close();
+                    daemon.statsAggregator.close();
+                    if (daemon.metricsServer != null) {
+                        daemon.metricsServer.close();
+                    }
                     throw e;
                 }
             }
@@ -340,6 +365,10 @@ public final class Daemon implements AutoCloseable, DaemonControl {
                 Thread.currentThread().interrupt();
             }
         }
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
+        statsAggregator.close(); // after the loops: the last sessions' access-log lines are written
         synchronized (this) {
             shutdownClean = clean;
         }
@@ -513,6 +542,24 @@ public final class Daemon implements AutoCloseable, DaemonControl {
             LOG.error(problem);
             return problem;
         }
+    }
+
+    /** Any thread: every stats figure now (see {@link StatsAggregator#report()}). */
+    @Override
+    public Map<String, Object> stats() {
+        try {
+            return statsAggregator.report().get(LOOP_TASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalArgumentException("stats not available: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalArgumentException("interrupted");
+        }
+    }
+
+    /** The stats thread (tests: a stalled aggregator). */
+    StatsAggregator statsAggregator() {
+        return statsAggregator;
     }
 
     @Override

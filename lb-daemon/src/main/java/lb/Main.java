@@ -160,8 +160,8 @@ public final class Main implements Callable<Integer> {
             return config;
         }
         DaemonConfig changed = new DaemonConfig(effectiveWorkers, d.shutdownGrace(), accessLog, d.bufferSize(),
-                d.bufferPoolMax(), socket, d.adminSocketGroup(), d.stateFile());
-        return new Config(config.source(), changed, config.listeners(), config.pools());
+                d.bufferPoolMax(), socket, d.adminSocketGroup(), d.stateFile(), d.stats());
+        return new Config(config.source(), changed, config.listeners(), config.pools(), config.metrics());
     }
 
     private List<DemoBackend> startDemoBackends() throws IOException {

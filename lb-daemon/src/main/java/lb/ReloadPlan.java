@@ -26,6 +26,9 @@ record ReloadPlan(List<String> problems, List<ListenerConfig> bind, List<Listene
         if (!next.daemon().equals(current.daemon())) {
             problems.add("[daemon] settings changed: they apply only at start (restart the daemon)");
         }
+        if (!next.metrics().equals(current.metrics())) {
+            problems.add("[metrics] settings changed: they apply only at start (restart the daemon)");
+        }
         List<ListenerConfig> bind = new ArrayList<>();
         List<ListenerConfig> reroute = new ArrayList<>();
         List<String> unbind = new ArrayList<>();

@@ -54,6 +54,7 @@ public final class AdminCommands {
         commands.put("explain", this::explain);
         commands.put("remove-backend", this::removeBackend);
         commands.put("diff", request -> control.diff());
+        commands.put("stats", request -> control.stats());
     }
 
     /** Commands that change runtime state: the state file journals what they did. */

@@ -48,6 +48,9 @@ public interface DaemonControl {
      */
     Map<String, Object> diff();
 
+    /** Every stats figure now: listeners, pools, backends (see README, Stats). */
+    Map<String, Object> stats();
+
     /** A bounded listing, and how many sessions matched in all. */
     record SessionList(List<SessionInfo> sessions, int matched) {
     }
@@ -83,6 +86,11 @@ public interface DaemonControl {
             @Override
             public String saveState() {
                 return null;
+            }
+
+            @Override
+            public Map<String, Object> stats() {
+                throw new IllegalArgumentException("no stats without a daemon");
             }
 
             @Override

@@ -9,13 +9,25 @@ import java.util.Optional;
  * {@code --listen/--backends} shortcut or {@code --demo} produce. Built only by {@link ConfigLoader}
  * or {@link QuickConfig}, so every instance has passed validation.
  *
- * @param source the file it was read from, empty when it was generated
+ * @param source  the file it was read from, empty when it was generated
+ * @param metrics the Prometheus endpoint, {@link MetricsConfig#OFF} by default
  */
-public record Config(Optional<Path> source, DaemonConfig daemon, List<ListenerConfig> listeners, List<PoolConfig> pools) {
+public record Config(Optional<Path> source, DaemonConfig daemon, List<ListenerConfig> listeners, List<PoolConfig> pools,
+                     MetricsConfig metrics) {
 
     public Config {
         listeners = List.copyOf(listeners);
         pools = List.copyOf(pools);
+    }
+
+    /** Without a metrics endpoint. */
+    public Config(Optional<Path> source, DaemonConfig daemon, List<ListenerConfig> listeners, List<PoolConfig> pools) {
+        this(source, daemon, listeners, pools, MetricsConfig.OFF);
+    }
+
+    /** The same with other pools (runtime changes laid over the file's). */
+    public Config withPools(List<PoolConfig> otherPools) {
+        return new Config(source, daemon, listeners, otherPools, metrics);
     }
 
     /** The pool a listener names; validation guarantees it exists. */

@@ -43,9 +43,10 @@ import lb.config.ListenerConfig.AcceptMode;
  */
 public final class ConfigLoader {
 
-    static final List<String> ROOT_KEYS = List.of("daemon", "listener", "pool");
+    static final List<String> ROOT_KEYS = List.of("daemon", "listener", "metrics", "pool");
+    static final List<String> METRICS_KEYS = List.of("listen", "path");
     static final List<String> DAEMON_KEYS = List.of("access_log", "admin_socket", "admin_socket_group",
-            "buffer_pool_max", "buffer_size", "shutdown_grace", "state_file", "workers");
+            "buffer_pool_max", "buffer_size", "shutdown_grace", "state_file", "stats", "workers");
     static final List<String> LISTENER_KEYS = List.of("accept", "backlog", "bind", "connect_timeout", "half_close_timeout",
             "idle_timeout", "keepalive", "max_connections", "name", "pool", "receive_buffer", "send_buffer", "tcp_nodelay");
     static final List<String> POOL_KEYS = List.of("algorithm", "backend", "bounded_load_factor", "connect_timeout",
@@ -200,7 +201,19 @@ public final class ConfigLoader {
                 }
                 listeners.add(listener);
             }
-            return new Config(source, daemon, listeners, pools);
+            MetricsConfig metrics = root.has("metrics") ? metrics(root.table("metrics")) : MetricsConfig.OFF;
+            return new Config(source, daemon, listeners, pools, metrics);
+        }
+
+        private MetricsConfig metrics(Table t) {
+            t.onlyKeys(METRICS_KEYS);
+            InetSocketAddress listen = t.has("listen") ? address(t, "listen", "host:port for the metrics endpoint", 0)
+                    : null;
+            String path = t.string("path", MetricsConfig.DEFAULT_PATH);
+            if (path != null && !path.matches("/[A-Za-z0-9._~/-]*")) {
+                t.error("path", ConfigError.quote(path) + " is not a URL path (starts with /, letters, digits, . _ ~ - /)");
+            }
+            return new MetricsConfig(listen, path);
         }
 
         private DaemonConfig daemon(Table t) {
@@ -236,7 +249,9 @@ public final class ConfigLoader {
                     stateFile = Path.of(state);
                 }
             }
-            return new DaemonConfig(workers, grace, accessLog, (int) bufferSize, poolMax, adminSocket, group, stateFile);
+            boolean stats = t.bool("stats", true);
+            return new DaemonConfig(workers, grace, accessLog, (int) bufferSize, poolMax, adminSocket, group, stateFile,
+                    stats);
         }
 
         private int workers(Table t) {

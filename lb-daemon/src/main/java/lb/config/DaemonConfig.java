@@ -16,14 +16,16 @@ import java.time.Duration;
  * @param adminSocketGroup  group the socket file is given (mode 0660), or null for the daemon's own
  * @param stateFile         where runtime changes (admin commands) are journaled and read back at
  *                          start and reload, or null for none
+ * @param stats             whether to count traffic and aggregate session figures (the access log
+ *                          does not depend on it)
  */
 public record DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax,
-                           Path adminSocket, String adminSocketGroup, Path stateFile) {
+                           Path adminSocket, String adminSocketGroup, Path stateFile, boolean stats) {
 
-    /** Without a state file. */
+    /** Without a state file, with stats. */
     public DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax,
                         Path adminSocket, String adminSocketGroup) {
-        this(workers, shutdownGrace, accessLog, bufferSize, bufferPoolMax, adminSocket, adminSocketGroup, null);
+        this(workers, shutdownGrace, accessLog, bufferSize, bufferPoolMax, adminSocket, adminSocketGroup, null, true);
     }
 
     public static final Path DEFAULT_ADMIN_SOCKET = Path.of("/run/lb/admin.sock");

@@ -11,6 +11,7 @@ import lb.config.SocketOptions;
 import lb.config.Timeouts;
 import lb.pool.BackendPool;
 import lb.session.Sockets;
+import lb.stats.LoopCounters;
 
 /**
  * Any thread. A bound listening address, the pool it serves, its effective timeouts and its
@@ -30,6 +31,14 @@ public final class Listener {
     private final Acceptor[] acceptors;
     // Sessions open on this listener, over all loops; checked against max_connections on accept.
     private final AtomicInteger active = new AtomicInteger();
+    private final LoopCounters traffic;
+
+    /** {@link #traffic()} counter: bytes read from clients. */
+    public static final int UP = 0;
+    /** {@link #traffic()} counter: bytes sent to clients. */
+    public static final int DOWN = 1;
+    /** {@link #traffic()} counter: connections accepted. */
+    public static final int ACCEPTED = 2;
 
     /** What a reload may change without rebinding. */
     private record Route(ListenerConfig config, BackendPool pool, long connectTimeoutNs, long idleTimeoutNs,
@@ -43,6 +52,7 @@ public final class Listener {
     private Listener(ListenerConfig config, BackendPool pool, Timeouts timeouts, ServerSocketChannel[] channels,
                      InetSocketAddress boundAddress) {
         this.route = new Route(config, pool, timeouts);
+        this.traffic = new LoopCounters(channels.length, 3);
         this.channels = channels;
         this.boundAddress = boundAddress;
         this.acceptors = new Acceptor[channels.length];
@@ -141,6 +151,11 @@ public final class Listener {
     /** The address actually bound (the real port when the config said 0). */
     public InetSocketAddress boundAddress() {
         return boundAddress;
+    }
+
+    /** Bytes each way and connections accepted, per event loop. */
+    public LoopCounters traffic() {
+        return traffic;
     }
 
     /** Sessions open on this listener now. */

@@ -4,6 +4,9 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import lb.stats.LoopCounters;
 
 /**
  * Any thread. One backend server of a pool. Identity and address never change; admin state, health,
@@ -58,23 +61,42 @@ public final class Backend {
     // Written by the HealthChecker only; atomics so that any thread reads them whole.
     private final AtomicLong healthChanges = new AtomicLong();
     private final AtomicLong ejections = new AtomicLong();
+    /** {@link #traffic()} counter: bytes from clients to this backend. */
+    public static final int UP = 0;
+    /** {@link #traffic()} counter: bytes from this backend to clients. */
+    public static final int DOWN = 1;
+    private final LoopCounters traffic;
+    private final AtomicLongArray connectFailuresByCause = new AtomicLongArray(ConnectFailure.values().length);
     private final AtomicLong lastConnectWarningNs = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong suppressedConnectWarnings = new AtomicLong();
 
     public Backend(String name, InetSocketAddress address, int weight) {
-        this(name, address, weight, 0, new PoolHealth(0));
+        this(name, address, weight, 0, new PoolHealth(0), 1);
     }
 
     /**
      * @param maxConnections at most this many sessions at once; 0 = no limit
      * @param poolHealth     shared by the backends of one pool
+     * @param loops          event loops that may relay to it (each counts its traffic apart)
      */
-    public Backend(String name, InetSocketAddress address, int weight, int maxConnections, PoolHealth poolHealth) {
+    public Backend(String name, InetSocketAddress address, int weight, int maxConnections, PoolHealth poolHealth,
+                   int loops) {
         this.name = name;
         this.address = address;
         this.weight = weight;
         this.maxConnections = maxConnections;
         this.poolHealth = poolHealth;
+        this.traffic = new LoopCounters(loops, 2);
+    }
+
+    /** Bytes sent to it ({@link #UP}) and read from it ({@link #DOWN}), per event loop. */
+    public LoopCounters traffic() {
+        return traffic;
+    }
+
+    /** Connects that failed for {@code cause}. */
+    public long connectFailures(ConnectFailure cause) {
+        return connectFailuresByCause.get(cause.ordinal());
     }
 
     public String name() {
@@ -329,8 +351,9 @@ public final class Backend {
      * when a warning should be logged now, or -1 to stay quiet: at most one warning per backend per
      * second, so a dead backend under load cannot flood the log.
      */
-    public long onConnectFailed(long nowNs) {
+    public long onConnectFailed(ConnectFailure cause, long nowNs) {
         connectFailures.incrementAndGet();
+        connectFailuresByCause.incrementAndGet(cause.ordinal());
         onSessionFailed();
         long last = lastConnectWarningNs.get();
         if (last != Long.MIN_VALUE && nowNs - last < CONNECT_WARNING_INTERVAL_NS) {

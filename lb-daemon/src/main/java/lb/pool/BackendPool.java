@@ -71,7 +71,7 @@ public final class BackendPool {
 
     /** Control thread: publish a new snapshot after a backend's weight or state changed. */
     private Backend newBackend(BackendConfig b) {
-        Backend backend = new Backend(b.name(), b.address(), b.weight(), b.maxConnections(), poolHealth);
+        Backend backend = new Backend(b.name(), b.address(), b.weight(), b.maxConnections(), poolHealth, loops);
         if (health.active() != null && !health.active().initialUp()) {
             backend.healthState(HealthState.DOWN); // not used until its first probe passes
         }

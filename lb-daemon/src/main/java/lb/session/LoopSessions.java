@@ -3,6 +3,7 @@ package lb.session;
 import java.util.List;
 
 import lb.pool.Backend;
+import lb.stats.StatsRing;
 
 /**
  * Owned by one EventLoop thread; {@link #size()} may be read by any thread. The open sessions of
@@ -11,18 +12,33 @@ import lb.pool.Backend;
  */
 public final class LoopSessions {
 
-    private final boolean accessLog;
+    private final StatsRing ring;
+    private final boolean countTraffic;
     private Session head;
     // Written only by the owning loop; volatile so that other threads can read a recent count.
     private volatile int size;
 
-    public LoopSessions(boolean accessLog) {
-        this.accessLog = accessLog;
+    /**
+     * @param ring         where this loop's sessions publish their end (stats, access log), or null
+     *                     when neither is wanted
+     * @param countTraffic whether sessions add their bytes to listener and backend counters
+     */
+    public LoopSessions(StatsRing ring, boolean countTraffic) {
+        this.ring = ring;
+        this.countTraffic = countTraffic;
     }
 
-    /** Whether sessions log one {@code lb.access} line when they close. */
-    boolean accessLog() {
-        return accessLog;
+    /** Without stats or access log (tests). */
+    public LoopSessions() {
+        this(null, false);
+    }
+
+    StatsRing ring() {
+        return ring;
+    }
+
+    boolean countsTraffic() {
+        return countTraffic;
     }
 
     /** Any thread: sessions open on this loop now. */

@@ -46,6 +46,17 @@ final class Relay implements BufferPool.Waiter {
 
     /** Source readable: move what is there, until the source is drained, the sink is full, or the cap. */
     void transfer() throws IOException {
+        long before = bytes;
+        try {
+            transferSome();
+        } finally {
+            if (bytes != before) {
+                session.onRelayed(this, bytes - before); // once per event, not per read
+            }
+        }
+    }
+
+    private void transferSome() throws IOException {
         BufferPool pool = loop.buffers();
         ByteBuffer buffer = loop.readBuffer();
         for (int i = 0; i < MAX_READS_PER_EVENT; i++) {

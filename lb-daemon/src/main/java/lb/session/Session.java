@@ -21,6 +21,9 @@ import lb.loop.KeyHandler;
 import lb.loop.TimerWheel;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.ConnectFailure;
+import lb.stats.SessionEvent;
+import lb.stats.StatsRing;
 
 /**
  * Owned by the EventLoop thread that accepted it, for its whole life. One client connection and
@@ -35,7 +38,6 @@ import lb.pool.BackendPool;
 public final class Session extends TimerWheel.Timer implements KeyHandler, ClientKey {
 
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
-    private static final Logger ACCESS = LoggerFactory.getLogger("lb.access");
 
     private static final byte CONNECTING = 0;
     private static final byte RELAYING = 1;
@@ -61,6 +63,9 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     private long lastActivityNs;
     private boolean halfClosed;
     private long halfClosedSinceNs;
+    // While connecting: when the current attempt started; once connected: how long it took.
+    private long connectNs;
+    private long firstByteNs = -1;
     // Whether the backend's success or failure was reported for passive health checking.
     private boolean outcomeReported;
     // Client hashes for hashing balancers, computed on first use (a retry reuses them).
@@ -176,6 +181,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         }
         if (!outcomeReported && downstream.bytes() > 0) {
             outcomeReported = true; // the backend answered: whatever comes next, it works
+            firstByteNs = nowNs - openedNs;
             backend.onSessionSucceeded();
         }
         lastActivityNs = nowNs;
@@ -204,7 +210,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     @Override
     protected void onTimeout(long nowNs) {
         if (state == CONNECTING) {
-            onConnectFailed("timed out", nowNs);
+            onConnectFailed(ConnectFailure.TIMEOUT, "timed out", nowNs);
         } else if (state == RELAYING) {
             long idleDeadlineNs = idleDeadlineNs();
             long halfCloseDeadlineNs = halfCloseDeadlineNs();
@@ -237,6 +243,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         }
         attempts++;
         backend = candidate;
+        connectNs = nowNs;
         boolean connected;
         try {
             backendChannel = SocketChannel.open(Sockets.family(candidate.address()));
@@ -246,7 +253,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
             backendOps = connected ? 0 : SelectionKey.OP_CONNECT;
             backendKey = backendChannel.register(loop.selector(), backendOps, this);
         } catch (IOException e) {
-            onConnectFailed(e.getMessage(), nowNs);
+            onConnectFailed(ConnectFailure.of(e), e.getMessage(), nowNs);
             return;
         }
         if (connected) {
@@ -261,7 +268,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         try {
             connected = backendChannel.finishConnect();
         } catch (IOException e) {
-            onConnectFailed(e.getMessage(), nowNs);
+            onConnectFailed(ConnectFailure.of(e), e.getMessage(), nowNs);
             return;
         }
         if (connected) {
@@ -269,9 +276,9 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         }
     }
 
-    private void onConnectFailed(String reason, long nowNs) {
+    private void onConnectFailed(ConnectFailure cause, String reason, long nowNs) {
         Backend failed = backend;
-        long unlogged = failed.onConnectFailed(nowNs);
+        long unlogged = failed.onConnectFailed(cause, nowNs);
         if (unlogged >= 0) {
             LOG.warn("pool {}: connect to backend {} failed: {}{}", listener.pool().name(), failed, reason,
                     unlogged > 0 ? " (and " + unlogged + " more failures since the last warning)" : "");
@@ -293,6 +300,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
 
     private void onConnected(long nowNs) {
         state = RELAYING;
+        connectNs = nowNs - connectNs;
         loop.timers().cancel(this);
         upstream.attach(client, backendChannel);
         downstream.attach(backendChannel, client);
@@ -380,8 +388,38 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         }
         listener.release();
         sessions.remove(this);
-        if (sessions.accessLog()) {
-            logAccess(cause);
+        StatsRing ring = sessions.ring();
+        if (ring != null) {
+            publish(ring, cause, wasRelaying);
+        }
+    }
+
+    /** Event loop: this session's end, for stats and the access log (dropped and counted if the ring is full). */
+    private void publish(StatsRing ring, Termination cause, boolean connected) {
+        SessionEvent event = ring.claim();
+        if (event == null) {
+            return;
+        }
+        event.listener = listener;
+        event.pool = listener.pool();
+        event.backend = backend;
+        event.client = clientAddress;
+        event.up = upstream.bytes();
+        event.down = downstream.bytes();
+        event.durationNs = loop.nowNs() - openedNs;
+        event.connectNs = connected ? connectNs : -1;
+        event.firstByteNs = firstByteNs;
+        event.attempts = attempts;
+        event.end = cause;
+        ring.publish(event);
+    }
+
+    /** Event loop: {@code relay} moved {@code n} more bytes; counted for its listener and backend. */
+    void onRelayed(Relay relay, long n) {
+        if (sessions.countsTraffic()) {
+            int direction = relay == upstream ? Backend.UP : Backend.DOWN;
+            listener.traffic().add(loop.index(), direction, n);
+            backend.traffic().add(loop.index(), direction, n);
         }
     }
 
@@ -390,13 +428,6 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         return new SessionInfo(format(clientAddress), listener.name(),
                 backend != null ? listener.pool().name() + "/" + backend.name() : "-", (nowNs - openedNs) / 1_000_000,
                 upstream.bytes(), downstream.bytes());
-    }
-
-    private void logAccess(Termination cause) {
-        long durationMs = (loop.nowNs() - openedNs) / 1_000_000;
-        ACCESS.info("client={} listener={} backend={} up={} down={} ms={} tries={} end={}",
-                format(clientAddress), listener.name(), backend != null ? backend.name() : "-",
-                upstream.bytes(), downstream.bytes(), durationMs, attempts, cause.label());
     }
 
     private static String format(SocketAddress address) {

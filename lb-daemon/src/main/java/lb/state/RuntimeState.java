@@ -134,7 +134,7 @@ public final class RuntimeState {
                     pool.idleTimeout(), pool.halfCloseTimeout(), backends, pool.balancerOptions(), pool.health()));
             applied.add(change);
         }
-        return new Overlay(new Config(file.source(), file.daemon(), file.listeners(), pools), List.copyOf(applied),
+        return new Overlay(file.withPools(pools), List.copyOf(applied),
                 List.copyOf(overridden));
     }
 

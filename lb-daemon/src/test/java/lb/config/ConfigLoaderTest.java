@@ -71,8 +71,13 @@ class ConfigLoaderTest {
                 admin_socket = "/run/lb-test/admin.sock"
                 admin_socket_group = "lb"
                 state_file = "/var/lib/lb-test/state.json"
+                stats = false
                 buffer_size = "16KiB"
                 buffer_pool_max = 8388608
+
+                [metrics]
+                listen = "127.0.0.1:9090"
+                path = "/lb/metrics"
 
                 [[listener]]
                 name = "web"
@@ -119,7 +124,7 @@ class ConfigLoaderTest {
 
         Config expected = new Config(Optional.of(file),
                 new DaemonConfig(3, Duration.ofSeconds(10), false, 16 * 1024, 8 * 1024 * 1024,
-                        Path.of("/run/lb-test/admin.sock"), "lb", Path.of("/var/lib/lb-test/state.json")),
+                        Path.of("/run/lb-test/admin.sock"), "lb", Path.of("/var/lib/lb-test/state.json"), false),
                 List.of(new ListenerConfig("web", address("127.0.0.1", 8080), "web",
                                 new Timeouts(Duration.ofMillis(250), Duration.ZERO, Duration.ofMinutes(1)), 5000, 128,
                                 AcceptMode.SHARED, new SocketOptions(false, true, 256 * 1024, 131072)),
@@ -129,7 +134,8 @@ class ConfigLoaderTest {
                                 List.of(new BackendConfig("web-1", address("127.0.0.1", 9001), 10),
                                         new BackendConfig("[::1]:9002", address("::1", 9002), 1))),
                         new PoolConfig("api", "round_robin", 2, null, null, null,
-                                List.of(new BackendConfig("127.0.0.2:9003", address("127.0.0.2", 9003), 1)))));
+                                List.of(new BackendConfig("127.0.0.2:9003", address("127.0.0.2", 9003), 1)))),
+                new MetricsConfig(address("127.0.0.1", 9090), "/lb/metrics"));
         assertEquals(expected, ConfigLoader.load(file));
     }
 
@@ -262,10 +268,10 @@ class ConfigLoaderTest {
                         "daemon.buffer_pool_max: \"32KiB\" is out of range (allowed: buffer_size (64KiB) or more)"),
                 bad("[daemon]\nworker = 2\n" + VALID,
                         "daemon.worker: unknown key (known: access_log, admin_socket, admin_socket_group, buffer_pool_max, buffer_size, "
-                        + "shutdown_grace, state_file, workers)"),
+                        + "shutdown_grace, state_file, stats, workers)"),
                 bad("daemon = 5\n" + VALID, "daemon: 5 is not a table (write [daemon])"),
                 // top level
-                bad("timeout = \"5s\"\n" + VALID, "timeout: unknown key (known: daemon, listener, pool)"),
+                bad("timeout = \"5s\"\n" + VALID, "timeout: unknown key (known: daemon, listener, metrics, pool)"),
                 bad(POOL, "listener: missing (at least one [[listener]] is required)"),
                 bad(LISTENER,
                         "listener[0].pool: no pool named \"web\" (pools: none)",
@@ -368,6 +374,10 @@ class ConfigLoaderTest {
                         "daemon.admin_socket: \"run/lb.sock\" is not an absolute path of at most 100 characters (Unix "
                                 + "socket paths are short); \"\" = no admin socket",
                         "daemon.admin_socket_group: \"1 2\" is not a group name"),
+                bad("[metrics]\nlisten = \"127.0.0.1\"\npath = \"metrics\"\nport = 9\n" + VALID,
+                        "metrics.listen: \"127.0.0.1\" is not host:port with a port 0..65535",
+                        "metrics.path: \"metrics\" is not a URL path (starts with /, letters, digits, . _ ~ - /)",
+                        "metrics.port: unknown key (known: listen, path)"),
                 bad("[daemon]\nstate_file = \"lb/state.json\"\n" + VALID,
                         "daemon.state_file: \"lb/state.json\" is not an absolute file path; \"\" = none"),
                 bad("[daemon]\nstate_file = \"/var/lib/lb/\"\n" + VALID,
@@ -532,7 +542,7 @@ class ConfigLoaderTest {
     void keyWithoutValueInsideMultiLineStringIsNotAnError() throws Exception {
         // The multi-line string makes the file invalid for the schema, not for the syntax check.
         List<String> errors = errors("note = \"\"\"\nworkers =\n\"\"\"\n" + VALID);
-        assertEquals(List.of("note: unknown key (known: daemon, listener, pool)"), errors);
+        assertEquals(List.of("note: unknown key (known: daemon, listener, metrics, pool)"), errors);
     }
 
     @Test
@@ -574,7 +584,8 @@ class ConfigLoaderTest {
                         .filter(k -> !List.of("backend", "health", "outlier").contains(k)).toList(),
                 "[pool.health]", ConfigLoader.HEALTH_KEYS,
                 "[pool.outlier]", ConfigLoader.OUTLIER_KEYS,
-                "[[pool.backend]]", ConfigLoader.BACKEND_KEYS);
+                "[[pool.backend]]", ConfigLoader.BACKEND_KEYS,
+                "[metrics]", ConfigLoader.METRICS_KEYS);
         Map<String, Set<String>> documented = new HashMap<>();
         String section = "";
         boolean inCommentedBlock = false;

@@ -16,7 +16,7 @@ class BackendTest {
 
     @Test
     void connectionLimitIsClaimedAtomically() {
-        Backend b = new Backend("b", ADDRESS, 1, 2, new PoolHealth(0));
+        Backend b = new Backend("b", ADDRESS, 1, 2, new PoolHealth(0), 1);
         assertTrue(b.isEligible());
         assertTrue(b.tryPlace());
         assertTrue(b.tryPlace());
@@ -31,7 +31,7 @@ class BackendTest {
 
     @Test
     void anEjectedBackendTakesExactlyOneTrialSession() {
-        Backend b = new Backend("b", ADDRESS, 1, 0, new PoolHealth(0));
+        Backend b = new Backend("b", ADDRESS, 1, 0, new PoolHealth(0), 1);
         b.eject();
         assertFalse(b.isEligible());
         assertFalse(b.tryPlace());
@@ -54,11 +54,11 @@ class BackendTest {
     @Test
     void panicMakesUnhealthyAndEjectedBackendsEligibleButNotDrainingOnes() {
         PoolHealth pool = new PoolHealth(0);
-        Backend down = new Backend("down", ADDRESS, 1, 0, pool);
+        Backend down = new Backend("down", ADDRESS, 1, 0, pool, 1);
         down.healthState(HealthState.DOWN);
-        Backend ejected = new Backend("ejected", ADDRESS, 1, 0, pool);
+        Backend ejected = new Backend("ejected", ADDRESS, 1, 0, pool, 1);
         ejected.eject();
-        Backend draining = new Backend("draining", ADDRESS, 1, 0, pool);
+        Backend draining = new Backend("draining", ADDRESS, 1, 0, pool, 1);
         draining.adminState(AdminState.DRAINING);
         pool.panic(true);
         assertTrue(down.isEligible());
@@ -72,9 +72,9 @@ class BackendTest {
 
     @Test
     void failureStreakCountsUntilASuccess() {
-        Backend b = new Backend("b", ADDRESS, 1, 0, new PoolHealth(0));
+        Backend b = new Backend("b", ADDRESS, 1, 0, new PoolHealth(0), 1);
         b.onSessionFailed();
-        b.onConnectFailed(0);
+        b.onConnectFailed(ConnectFailure.REFUSED, 0);
         assertEquals(2, b.consecutiveFailures());
         assertEquals(2, b.sessionFailures());
         b.onSessionSucceeded();
@@ -85,7 +85,7 @@ class BackendTest {
     @Test
     void slowStartRampsTheEffectiveWeightFromTenPercent() {
         long rampNs = TimeUnit.SECONDS.toNanos(10);
-        Backend b = new Backend("b", ADDRESS, 3, 0, new PoolHealth(rampNs));
+        Backend b = new Backend("b", ADDRESS, 3, 0, new PoolHealth(rampNs), 1);
         assertEquals(300, b.effectiveWeight(0), "full weight, in hundredths");
         long start = 1_000_000_000L;
         b.startRamp(start);
@@ -93,7 +93,7 @@ class BackendTest {
         assertEquals(165, b.effectiveWeight(start + rampNs / 2));
         assertEquals(300, b.effectiveWeight(start + rampNs));
         assertFalse(b.isRamping(start + rampNs));
-        Backend noRamp = new Backend("c", ADDRESS, 3, 0, new PoolHealth(0));
+        Backend noRamp = new Backend("c", ADDRESS, 3, 0, new PoolHealth(0), 1);
         noRamp.startRamp(start);
         assertEquals(300, noRamp.effectiveWeight(start), "no slow start configured");
     }

@@ -1,0 +1,142 @@
+package lb.stats;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Any thread (stateless). A stats report ({@link StatsAggregator#report()}) in the Prometheus text
+ * exposition format 0.0.4: each family once with its HELP and TYPE lines and all its samples
+ * together, label values escaped, latencies as summaries in seconds.
+ */
+public final class PrometheusText {
+
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String[][] QUANTILES = {{"0.5", "p50_ms"}, {"0.9", "p90_ms"}, {"0.99", "p99_ms"},
+        {"0.999", "p99_9_ms"}};
+
+    private final Map<String, Family> families = new LinkedHashMap<>();
+
+    private record Family(String type, String help, List<String> samples) {
+    }
+
+    private PrometheusText() {
+    }
+
+    /** The whole exposition for {@code report}. */
+    public static String render(Map<String, Object> report) {
+        PrometheusText text = new PrometheusText();
+        text.add("lb_stats_events_dropped_total", "counter",
+                "Session events dropped because the stats thread was behind (figures then undercount).", "",
+                report.get("events_dropped"));
+        for (Object o : (List<?>) report.get("listeners")) {
+            Map<?, ?> l = (Map<?, ?>) o;
+            String labels = "listener=\"" + escape(l.get("name")) + "\"";
+            text.add("lb_listener_active_sessions", "gauge", "Sessions open on the listener.", labels,
+                    l.get("active_sessions"));
+            text.add("lb_listener_sessions_total", "counter", "Connections accepted by the listener.", labels,
+                    l.get("sessions_total"));
+            text.bytes("lb_listener_bytes_total", "Bytes relayed through the listener: up = from clients, down = to "
+                    + "clients.", labels, l);
+            text.common("lb_listener", labels, l);
+        }
+        for (Object o : (List<?>) report.get("pools")) {
+            Map<?, ?> p = (Map<?, ?>) o;
+            String poolLabels = "pool=\"" + escape(p.get("name")) + "\"";
+            text.add("lb_pool_active_sessions", "gauge", "Sessions open on the pool's backends.", poolLabels,
+                    p.get("active_sessions"));
+            text.add("lb_pool_sessions_refused_total", "counter", "Clients closed because no backend could take them.",
+                    poolLabels, p.get("sessions_refused"));
+            for (Object ob : (List<?>) p.get("backends")) {
+                Map<?, ?> b = (Map<?, ?>) ob;
+                String labels = poolLabels + ",backend=\"" + escape(b.get("name")) + "\"";
+                text.add("lb_backend_up", "gauge", "1 when the backend's health is up, else 0.", labels,
+                        "up".equals(b.get("health")) ? 1 : 0);
+                for (String state : new String[] {"active", "draining", "disabled"}) {
+                    text.add("lb_backend_admin_state", "gauge", "1 for the backend's admin state, 0 for the others.",
+                            labels + ",state=\"" + state + "\"", state.equals(b.get("admin_state")) ? 1 : 0);
+                }
+                text.add("lb_backend_active_sessions", "gauge", "Sessions open on the backend.", labels,
+                        b.get("active_sessions"));
+                text.add("lb_backend_sessions_total", "counter", "Sessions placed on the backend.", labels,
+                        b.get("sessions_total"));
+                text.bytes("lb_backend_bytes_total", "Bytes relayed: up = to the backend, down = from it.", labels, b);
+                for (Map.Entry<?, ?> e : ((Map<?, ?>) b.get("connect_failures")).entrySet()) {
+                    text.add("lb_backend_connect_failures_total", "counter", "Connects to the backend that failed, by "
+                            + "cause.", labels + ",cause=\"" + e.getKey() + "\"", e.getValue());
+                }
+                text.add("lb_backend_rejected_at_limit_total", "counter", "Picks refused because the backend was at "
+                        + "max_connections.", labels, b.get("rejected_at_limit"));
+                text.add("lb_backend_ejections_total", "counter", "Times passive checks ejected the backend.", labels,
+                        b.get("ejections"));
+                text.add("lb_backend_health_changes_total", "counter", "Health state changes (up/down).", labels,
+                        b.get("health_changes"));
+                text.summary("lb_backend_connect_seconds", "Time to connect to the backend.", labels,
+                        (Map<?, ?>) b.get("connect"));
+                text.common("lb_backend", labels, b);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, Family> e : text.families.entrySet()) {
+            out.append("# HELP ").append(e.getKey()).append(' ').append(e.getValue().help()).append('\n');
+            out.append("# TYPE ").append(e.getKey()).append(' ').append(e.getValue().type()).append('\n');
+            for (String sample : e.getValue().samples()) {
+                out.append(sample).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    /** What listeners and backends both have: ends, retries, first-byte and duration summaries. */
+    private void common(String prefix, String labels, Map<?, ?> m) {
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) m.get("ended")).entrySet()) {
+            add(prefix + "_sessions_ended_total", "counter", "Sessions ended, by how they ended.",
+                    labels + ",end=\"" + e.getKey() + "\"", e.getValue());
+        }
+        add(prefix + "_retries_total", "counter", "Connects retried on another backend.", labels, m.get("retries"));
+        summary(prefix + "_first_byte_seconds", "From accept to the first byte from the backend.", labels,
+                (Map<?, ?>) m.get("first_byte"));
+        summary(prefix + "_session_duration_seconds", "How long ended sessions lasted.", labels,
+                (Map<?, ?>) m.get("duration"));
+    }
+
+    private void bytes(String name, String help, String labels, Map<?, ?> m) {
+        add(name, "counter", help, labels + ",direction=\"up\"", m.get("bytes_up"));
+        add(name, "counter", help, labels + ",direction=\"down\"", m.get("bytes_down"));
+    }
+
+    private void summary(String name, String help, String labels, Map<?, ?> latency) {
+        long count = ((Number) latency.get("count")).longValue();
+        for (String[] q : QUANTILES) {
+            double seconds = ((Number) latency.get(q[1])).doubleValue() / 1000;
+            add(name, "summary", help, labels + ",quantile=\"" + q[0] + "\"", count == 0 ? Double.NaN : seconds);
+        }
+        sample(name, name + "_sum", labels, latency.get("sum_s"));
+        sample(name, name + "_count", labels, count);
+    }
+
+    private void add(String name, String type, String help, String labels, Object value) {
+        families.computeIfAbsent(name, k -> new Family(type, help, new ArrayList<>()));
+        sample(name, name, labels, value);
+    }
+
+    private void sample(String family, String name, String labels, Object value) {
+        families.get(family).samples().add(name + (labels.isEmpty() ? "" : "{" + labels + "}") + " " + number(value));
+    }
+
+    private static String number(Object value) {
+        if (value instanceof Double d) {
+            if (d.isNaN()) {
+                return "NaN";
+            }
+            return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : Double.toString(d);
+        }
+        return String.valueOf(value);
+    }
+
+    /** Label values: backslash, double quote and line feed escaped, as the format requires. */
+    static String escape(Object value) {
+        return String.valueOf(value).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}

@@ -1,0 +1,339 @@
+package lb.stats;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import lb.listen.Listener;
+import lb.pool.Backend;
+import lb.pool.BackendPool;
+import lb.pool.ConnectFailure;
+import lb.session.Termination;
+
+/**
+ * Owns the {@code lb-stats} thread and everything it aggregates. Drains every event loop's
+ * {@link StatsRing}: writes each ended session's access-log line (here, so that a slow log never
+ * holds up relaying), adds the session to the {@link Figures} of its listener, pool and backend,
+ * samples the loops' counters once a second for rates, and answers {@link #report()} requests with
+ * a fresh copy. Other threads only start it, ask for reports and close it.
+ */
+public final class StatsAggregator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StatsAggregator.class);
+    private static final Logger ACCESS = LoggerFactory.getLogger("lb.access");
+    /** How long the thread sleeps when every ring is empty: events wait at most this long. */
+    private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long SAMPLE_EVERY_NS = TimeUnit.SECONDS.toNanos(1);
+
+    /** The daemon's listeners and pools now (a reload replaces them). */
+    public interface Sources {
+        Map<String, Listener> listeners();
+
+        Map<String, BackendPool> pools();
+    }
+
+    private final StatsRing[] rings;
+    private final Sources sources;
+    private final boolean figuresOn;
+    private final boolean accessLog;
+    private final Map<Object, Figures> figures = new IdentityHashMap<>();
+    private final Map<Object, Rates> rates = new IdentityHashMap<>();
+    private final Queue<CompletableFuture<Map<String, Object>>> requests = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean held;
+    private volatile long processed;
+    private long lastSampleNs;
+
+    /** Per-second rates of one listener or backend, from two samples of its counters. */
+    private static final class Rates {
+        long sessions;
+        long up;
+        long down;
+        double sessionsPerS;
+        double upPerS;
+        double downPerS;
+    }
+
+    private StatsAggregator(StatsRing[] rings, Sources sources, boolean figuresOn, boolean accessLog) {
+        this.rings = rings;
+        this.sources = sources;
+        this.figuresOn = figuresOn;
+        this.accessLog = accessLog;
+        this.thread = new Thread(this::run, "lb-stats");
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Starts the thread over {@code rings} (one per event loop).
+     *
+     * @param figuresOn whether to keep figures (the {@code stats} setting); else only the access log
+     * @param accessLog whether to write one {@code lb.access} line per ended session
+     */
+    public static StatsAggregator start(StatsRing[] rings, Sources sources, boolean figuresOn, boolean accessLog) {
+        StatsAggregator aggregator = new StatsAggregator(rings, sources, figuresOn, accessLog);
+        aggregator.thread.start();
+        return aggregator;
+    }
+
+    private void run() {
+        while (running) {
+            int drained = held ? 0 : drain();
+            serveRequests();
+            long nowNs = System.nanoTime();
+            if (nowNs - lastSampleNs >= SAMPLE_EVERY_NS) {
+                sample(nowNs);
+            }
+            if (drained == 0) {
+                LockSupport.parkNanos(IDLE_PARK_NS);
+            }
+        }
+        drain(); // sessions closed at shutdown still get their access-log line
+        serveRequests();
+    }
+
+    private int drain() {
+        int drained = 0;
+        for (StatsRing ring : rings) {
+            for (SessionEvent e; (e = ring.poll()) != null; ) {
+                try {
+                    consume(e);
+                } catch (RuntimeException failure) {
+                    LOG.error("stats: could not account for a session", failure);
+                } finally {
+                    ring.recycle(e);
+                }
+                drained++;
+            }
+        }
+        if (drained > 0) {
+            processed += drained;
+        }
+        return drained;
+    }
+
+    private void consume(SessionEvent e) {
+        if (accessLog) {
+            ACCESS.info("client={} listener={} backend={} up={} down={} ms={} tries={} end={}", format(e.client),
+                    e.listener.name(), e.backend != null ? e.backend.name() : "-", e.up, e.down,
+                    e.durationNs / 1_000_000, e.attempts, e.end.label());
+        }
+        if (figuresOn) {
+            figures.computeIfAbsent(e.listener, k -> new Figures()).add(e);
+            figures.computeIfAbsent(e.pool, k -> new Figures()).add(e);
+            if (e.backend != null) {
+                figures.computeIfAbsent(e.backend, k -> new Figures()).add(e);
+            }
+        }
+    }
+
+    /** Takes the rates of every listener and backend now; forgets what no longer exists. */
+    private void sample(long nowNs) {
+        double seconds = lastSampleNs == 0 ? 0 : (nowNs - lastSampleNs) / 1e9;
+        lastSampleNs = nowNs;
+        Set<Object> alive = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Listener l : sources.listeners().values()) {
+            alive.add(l);
+            rate(l, l.traffic().sum(Listener.ACCEPTED), l.traffic().sum(Listener.UP), l.traffic().sum(Listener.DOWN),
+                    seconds);
+        }
+        for (BackendPool pool : sources.pools().values()) {
+            alive.add(pool);
+            for (Backend b : pool.snapshot().backends()) {
+                alive.add(b);
+                rate(b, b.totalSessions(), b.traffic().sum(Backend.UP), b.traffic().sum(Backend.DOWN), seconds);
+            }
+        }
+        rates.keySet().retainAll(alive);
+        figures.keySet().retainAll(alive);
+    }
+
+    private void rate(Object key, long sessions, long up, long down, double seconds) {
+        Rates r = rates.get(key);
+        if (r == null) {
+            r = new Rates();
+            rates.put(key, r);
+        } else if (seconds > 0) {
+            r.sessionsPerS = (sessions - r.sessions) / seconds;
+            r.upPerS = (up - r.up) / seconds;
+            r.downPerS = (down - r.down) / seconds;
+        }
+        r.sessions = sessions;
+        r.up = up;
+        r.down = down;
+    }
+
+    private void serveRequests() {
+        for (CompletableFuture<Map<String, Object>> request; (request = requests.poll()) != null; ) {
+            try {
+                request.complete(build());
+            } catch (RuntimeException e) {
+                request.completeExceptionally(e);
+            }
+        }
+    }
+
+    /**
+     * Any thread: every figure as of now (see README, Stats), built on the stats thread after it
+     * has drained what the loops published so far.
+     */
+    public CompletableFuture<Map<String, Object>> report() {
+        CompletableFuture<Map<String, Object>> request = new CompletableFuture<>();
+        if (!running) {
+            request.completeExceptionally(new IllegalStateException("stats stopped"));
+            return request;
+        }
+        requests.add(request);
+        LockSupport.unpark(thread);
+        return request;
+    }
+
+    private Map<String, Object> build() {
+        if (!held) {
+            drain();
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("enabled", figuresOn);
+        result.put("events_processed", processed);
+        result.put("events_dropped", dropped());
+        List<Object> listeners = new ArrayList<>();
+        for (Listener l : sources.listeners().values()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", l.name());
+            m.put("bind", l.boundAddressText());
+            m.put("pool", l.pool().name());
+            m.put("active_sessions", l.activeSessions());
+            m.put("sessions_total", l.traffic().sum(Listener.ACCEPTED));
+            m.put("bytes_up", l.traffic().sum(Listener.UP));
+            m.put("bytes_down", l.traffic().sum(Listener.DOWN));
+            putRates(m, l);
+            putFigures(m, figures.get(l), false);
+            listeners.add(m);
+        }
+        result.put("listeners", listeners);
+        List<Object> pools = new ArrayList<>();
+        for (BackendPool pool : sources.pools().values()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", pool.name());
+            m.put("active_sessions", pool.activeSessions());
+            m.put("sessions_refused", pool.sessionsRefused());
+            putFigures(m, figures.get(pool), false);
+            List<Object> backends = new ArrayList<>();
+            for (Backend b : pool.snapshot().backends()) {
+                backends.add(backend(b));
+            }
+            m.put("backends", backends);
+            pools.add(m);
+        }
+        result.put("pools", pools);
+        return result;
+    }
+
+    private Map<String, Object> backend(Backend b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", b.name());
+        m.put("address", format(b.address()));
+        m.put("admin_state", b.adminState().name().toLowerCase(Locale.ROOT));
+        m.put("health", b.healthState().name().toLowerCase(Locale.ROOT));
+        m.put("active_sessions", b.activeSessions());
+        m.put("sessions_total", b.totalSessions());
+        m.put("bytes_up", b.traffic().sum(Backend.UP));
+        m.put("bytes_down", b.traffic().sum(Backend.DOWN));
+        putRates(m, b);
+        Map<String, Object> failures = new LinkedHashMap<>();
+        for (ConnectFailure cause : ConnectFailure.values()) {
+            failures.put(cause.label(), b.connectFailures(cause));
+        }
+        m.put("connect_failures", failures);
+        m.put("rejected_at_limit", b.rejectedAtLimit());
+        m.put("ejections", b.ejections());
+        m.put("health_changes", b.healthChanges());
+        putFigures(m, figures.get(b), true);
+        return m;
+    }
+
+    private void putRates(Map<String, Object> m, Object key) {
+        Rates r = rates.get(key);
+        m.put("sessions_per_s", r == null ? 0.0 : r.sessionsPerS);
+        m.put("bytes_up_per_s", r == null ? 0.0 : r.upPerS);
+        m.put("bytes_down_per_s", r == null ? 0.0 : r.downPerS);
+    }
+
+    private static void putFigures(Map<String, Object> m, Figures f, boolean backend) {
+        Figures figures = f != null ? f : new Figures();
+        m.put("sessions_ended", figures.sessions);
+        m.put("ended", figures.endsMap());
+        m.put("retries", figures.retries);
+        if (backend) {
+            m.put("connect", figures.connect.toMap());
+        }
+        m.put("first_byte", figures.firstByte.toMap());
+        m.put("duration", figures.duration.toMap());
+        Map<String, Object> timeouts = new LinkedHashMap<>();
+        timeouts.put("idle", figures.ends[Termination.IDLE_TIMEOUT.ordinal()]);
+        timeouts.put("half_close", figures.ends[Termination.HALF_CLOSE_TIMEOUT.ordinal()]);
+        m.put("timeouts", timeouts);
+    }
+
+    /** Any thread: events dropped so far over every loop's ring. */
+    public long dropped() {
+        long total = 0;
+        for (StatsRing ring : rings) {
+            total += ring.dropped();
+        }
+        return total;
+    }
+
+    /** Any thread: events taken from the rings so far. */
+    public long processed() {
+        return processed;
+    }
+
+    /**
+     * Any thread: stops (or resumes) draining the rings, as a stalled aggregator would; the loops
+     * go on and drop what does not fit. For tests and diagnostics.
+     */
+    public void hold(boolean on) {
+        held = on;
+        LockSupport.unpark(thread);
+    }
+
+    private static String format(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            String host = inet.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
+    }
+
+    /** Any thread: drains what is left (their access-log lines), answers waiting requests, stops the thread. */
+    @Override
+    public void close() {
+        held = false;
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(Duration.ofSeconds(5).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (CompletableFuture<Map<String, Object>> request; (request = requests.poll()) != null; ) {
+            request.completeExceptionally(new IllegalStateException("stats stopped"));
+        }
+    }
+}
