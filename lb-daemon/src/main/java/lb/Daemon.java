@@ -99,6 +99,11 @@ public final class Daemon implements AutoCloseable, DaemonControl, StatsAggregat
      * it applied already): settings the command line overrides.
      */
     public static Daemon start(Config config, UnaryOperator<Config> overrides) throws IOException {
+        return start(config, overrides, StatsRing.DEFAULT_SLOTS);
+    }
+
+    /** With {@code ringSlots} session events per loop's stats ring (tests: a ring that fills up). */
+    static Daemon start(Config config, UnaryOperator<Config> overrides, int ringSlots) throws IOException {
         RuntimeState.Overlay overlay = readState(config);
         int workers = config.daemon().workers();
         EventLoop[] loops = new EventLoop[workers];
@@ -112,7 +117,7 @@ public final class Daemon implements AutoCloseable, DaemonControl, StatsAggregat
             for (int i = 0; i < workers; i++) {
                 loops[i] = new EventLoop(i, NanoClock.SYSTEM, d.bufferSize(), d.bufferPoolMax());
                 if (events) {
-                    rings[i] = new StatsRing(StatsRing.DEFAULT_SLOTS);
+                    rings[i] = new StatsRing(ringSlots);
                 }
                 sessions[i] = new LoopSessions(events ? rings[i] : null, d.stats());
             }
@@ -555,6 +560,11 @@ public final class Daemon implements AutoCloseable, DaemonControl, StatsAggregat
             Thread.currentThread().interrupt();
             throw new IllegalArgumentException("interrupted");
         }
+    }
+
+    /** The metrics endpoint's bound address, or null when there is none. */
+    public InetSocketAddress metricsAddress() {
+        return metricsServer != null ? metricsServer.address() : null;
     }
 
     /** The stats thread (tests: a stalled aggregator). */

@@ -83,6 +83,9 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
                 listener.release(); // another loop won the race, or the backlog is empty
                 return;
             }
+            if (sessions.countsTraffic()) {
+                listener.traffic().add(loop.index(), Listener.ACCEPTED, 1);
+            }
             Session.open(loop, listener, sessions, client, nowNs);
         }
     }

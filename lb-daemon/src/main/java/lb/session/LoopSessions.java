@@ -37,7 +37,8 @@ public final class LoopSessions {
         return ring;
     }
 
-    boolean countsTraffic() {
+    /** Whether sessions count their traffic (the {@code stats} setting). */
+    public boolean countsTraffic() {
         return countTraffic;
     }
 

@@ -1,0 +1,211 @@
+package lb;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import lb.config.Config;
+import lb.config.MetricsConfig;
+import lb.stats.StatsRing;
+import lb.testing.Await;
+import lb.testing.Cleanup;
+import lb.testing.Client;
+import lb.testing.DeadPort;
+import lb.testing.EchoBackend;
+import lb.testing.Payload;
+import lb.testing.PrometheusFormat;
+import lb.testing.TestConfigs;
+
+/**
+ * Test thread only. Stats figures after known traffic through a live daemon are exact; a stalled
+ * stats thread costs events, counted, never relaying; the metrics endpoint passes a strict format
+ * check with the documented names.
+ */
+class StatsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
+
+    /** One echo session of {@code size} bytes; the echo is checked by sha256. */
+    private static void echo(InetSocketAddress address, int size, long seed) throws Exception {
+        byte[] payload = Payload.random(seed, size);
+        try (Client client = Client.connect(address)) {
+            client.send(payload);
+            client.shutdownOutput();
+            assertArrayEquals(Payload.sha256(payload), Payload.sha256(client.readToEnd(size + 1)), "echo " + seed);
+        }
+    }
+
+    private static Map<?, ?> listener(Map<String, Object> stats) {
+        return (Map<?, ?>) ((List<?>) stats.get("listeners")).get(0);
+    }
+
+    private static Map<?, ?> backend(Map<String, Object> stats, int index) {
+        Map<?, ?> pool = (Map<?, ?>) ((List<?>) stats.get("pools")).get(0);
+        return (Map<?, ?>) ((List<?>) pool.get("backends")).get(index);
+    }
+
+    private static long number(Map<?, ?> m, String... path) {
+        Object value = m;
+        for (String key : path) {
+            value = ((Map<?, ?>) value).get(key);
+        }
+        return ((Number) value).longValue();
+    }
+
+    @Test
+    void figuresAfterKnownSessionsAreExact() throws Exception {
+        EchoBackend one = cleanup.track(EchoBackend.start("one"));
+        EchoBackend two = cleanup.track(EchoBackend.start("two"));
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(one.address(), two.address()).workers(1)
+                .build()));
+        InetSocketAddress address = daemon.listenerAddress(TestConfigs.LISTENER);
+        int sessions = 30;
+        long[] bytesPerBackend = new long[2];
+        for (int i = 0; i < sessions; i++) {
+            int size = 1_000 + 7_919 * i;
+            echo(address, size, i);
+            bytesPerBackend[i % 2] += size; // round robin on one loop alternates exactly
+        }
+        Await.until(() -> number(listener(daemon.stats()), "sessions_ended") == sessions, WAIT,
+                () -> "every session accounted for: " + daemon.stats());
+        Map<String, Object> stats = daemon.stats();
+        Map<?, ?> l = listener(stats);
+        long total = bytesPerBackend[0] + bytesPerBackend[1];
+        assertEquals(sessions, number(l, "sessions_total"));
+        assertEquals(total, number(l, "bytes_up"));
+        assertEquals(total, number(l, "bytes_down"));
+        assertEquals(sessions, number(l, "ended", "completed"));
+        assertEquals(0, number(l, "retries"));
+        assertEquals(sessions, number(l, "duration", "count"), "one duration per session");
+        assertEquals(sessions, number(l, "first_byte", "count"), "every session got a first byte");
+        for (int b = 0; b < 2; b++) {
+            Map<?, ?> backend = backend(stats, b);
+            assertEquals(sessions / 2, number(backend, "sessions_total"), "backend " + b);
+            assertEquals(bytesPerBackend[b], number(backend, "bytes_up"), "backend " + b);
+            assertEquals(bytesPerBackend[b], number(backend, "bytes_down"), "backend " + b);
+            assertEquals(sessions / 2, number(backend, "connect", "count"), "one connect time per session");
+            assertEquals(0, number(backend, "active_sessions"));
+        }
+        assertEquals(sessions, number(stats, "events_processed"));
+        assertEquals(0, number(stats, "events_dropped"));
+    }
+
+    @Test
+    void connectFailuresAreCountedByCauseWithTheirRetries() throws Exception {
+        EchoBackend good = cleanup.track(EchoBackend.start("good"));
+        InetSocketAddress dead = DeadPort.allocate();
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(dead, good.address()).workers(1).retries(1)
+                .build()));
+        for (int i = 0; i < 6; i++) {
+            echo(daemon.listenerAddress(TestConfigs.LISTENER), 100, i);
+        }
+        Await.until(() -> number(listener(daemon.stats()), "sessions_ended") == 6, WAIT, "all six ended");
+        Map<String, Object> stats = daemon.stats();
+        long refused = number(backend(stats, 0), "connect_failures", "refused");
+        assertTrue(refused >= 3, "round robin sent at least every other first try to the dead port: " + refused);
+        assertEquals(refused, number(listener(stats), "retries"), "each refusal was retried once, on the good one");
+        assertEquals(0, number(backend(stats, 0), "connect_failures", "timeout"));
+        assertEquals(6, number(backend(stats, 1), "sessions_ended"));
+    }
+
+    @Test
+    void aStalledStatsThreadDropsCountedEventsAndRelayingGoesOn() throws Exception {
+        EchoBackend one = cleanup.track(EchoBackend.start("one"));
+        Config config = TestConfigs.balancing(one.address()).workers(1).build();
+        Daemon daemon = cleanup.track(Daemon.start(config, UnaryOperator.identity(), 16));
+        daemon.statsAggregator().hold(true);
+        for (int i = 0; i < 40; i++) {
+            echo(daemon.listenerAddress(TestConfigs.LISTENER), 2_000, i); // every session still relays intact
+        }
+        // The loop publishes after it closed the client: wait for the last close to be counted.
+        Await.until(() -> daemon.statsAggregator().dropped() == 40 - 16, WAIT,
+                () -> "dropped " + daemon.statsAggregator().dropped());
+        assertEquals(0, daemon.statsAggregator().processed(), "held: nothing taken from the ring");
+        daemon.statsAggregator().hold(false);
+        Await.until(() -> daemon.statsAggregator().processed() == 16, WAIT, "the 16 events that fitted");
+        Map<String, Object> stats = daemon.stats();
+        assertEquals(24, number(stats, "events_dropped"));
+        assertEquals(16, number(listener(stats), "sessions_ended"));
+        assertEquals(40, number(listener(stats), "sessions_total"), "counters do not go through the ring");
+        assertEquals(40 * 2_000, number(listener(stats), "bytes_up"));
+    }
+
+    @Test
+    void metricsEndpointPassesAStrictFormatCheckWithTheDocumentedNames() throws Exception {
+        EchoBackend one = cleanup.track(EchoBackend.start("one"));
+        EchoBackend two = cleanup.track(EchoBackend.start("two"));
+        Config base = TestConfigs.balancing(one.address(), two.address()).workers(1).build();
+        Config config = new Config(base.source(), base.daemon(), base.listeners(), base.pools(),
+                new MetricsConfig(new InetSocketAddress("127.0.0.1", 0), "/metrics"));
+        Daemon daemon = cleanup.track(Daemon.start(config));
+        for (int i = 0; i < 4; i++) {
+            echo(daemon.listenerAddress(TestConfigs.LISTENER), 500, i);
+        }
+        Await.until(() -> number(listener(daemon.stats()), "sessions_ended") == 4, WAIT, "four sessions ended");
+        HttpClient http = HttpClient.newHttpClient();
+        URI uri = URI.create("http://127.0.0.1:" + daemon.metricsAddress().getPort() + "/metrics");
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().firstValue("Content-Type")
+                .orElse(""));
+        Map<String, Double> series = PrometheusFormat.parse(response.body());
+        String b1 = "{pool=\"pool\",backend=\"b1\"";
+        assertEquals(4.0, series.get("lb_listener_sessions_total{listener=\"test\"}"));
+        assertEquals(2000.0, series.get("lb_listener_bytes_total{listener=\"test\",direction=\"up\"}"));
+        assertEquals(2.0, series.get("lb_backend_sessions_total" + b1 + "}"));
+        assertEquals(1000.0, series.get("lb_backend_bytes_total" + b1 + ",direction=\"down\"}"));
+        assertEquals(1.0, series.get("lb_backend_up" + b1 + "}"));
+        assertEquals(1.0, series.get("lb_backend_admin_state" + b1 + ",state=\"active\"}"));
+        assertEquals(0.0, series.get("lb_backend_connect_failures_total" + b1 + ",cause=\"refused\"}"));
+        assertEquals(2.0, series.get("lb_backend_connect_seconds_count" + b1 + "}"));
+        assertTrue(series.get("lb_backend_connect_seconds" + b1 + ",quantile=\"0.99\"}") > 0);
+        assertEquals(4.0, series.get("lb_listener_sessions_ended_total{listener=\"test\",end=\"completed\"}"));
+        assertEquals(4.0, series.get("lb_listener_session_duration_seconds_count{listener=\"test\"}"));
+        assertEquals(0.0, series.get("lb_stats_events_dropped_total"));
+        assertEquals(0.0, series.get("lb_pool_sessions_refused_total{pool=\"pool\"}"));
+
+        assertEquals(404, http.send(HttpRequest.newBuilder(uri.resolve("/other")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(405, http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
+    void theFormatCheckerRefusesWhatPromtoolWould() {
+        String good = "# HELP a_total A.\n# TYPE a_total counter\na_total{x=\"1\"} 3\n";
+        assertEquals(Map.of("a_total{x=\"1\"}", 3.0), PrometheusFormat.parse(good));
+        for (String bad : List.of(
+                "a_total 3\n",                                                              // no TYPE
+                "# HELP a A.\n# TYPE a counter\na 3\n",                                     // counter without _total
+                "# HELP a_total A.\n# TYPE a_total counter\na_total{x=\"1\"} 3\na_total{x=\"1\"} 4\n", // duplicate
+                "# HELP a_total A.\n# TYPE a_total counter\na_total{x=1} 3\n",              // unquoted label
+                "# HELP a_total A.\n# TYPE a_total counter\na_total 3d\n",                  // Java-only number
+                "# HELP a A.\n# TYPE a summary\na 3\n",                                     // no quantile
+                "# HELP a_total A.\n# TYPE a_total counter\na_total 3")) {                  // no final line feed
+            try {
+                PrometheusFormat.parse(bad);
+            } catch (AssertionError expected) {
+                continue;
+            }
+            throw new AssertionError("accepted: " + bad);
+        }
+        assertTrue(StatsRing.DEFAULT_SLOTS >= 1024, "a ring holds a burst of closes");
+    }
+}
