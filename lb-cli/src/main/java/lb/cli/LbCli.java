@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true, subcommands = {StatusCommand.class, BackendCommands.Drain.class, BackendCommands.Undrain.class,
             BackendCommands.Disable.class, BackendCommands.Enable.class, BackendCommands.Weight.class,
             BackendCommands.Add.class, BackendCommands.Remove.class,
-            SessionsCommand.class, TopCommand.class, ExplainCommand.class, PreviewRemoveCommand.class, ReloadCommand.class, DiffCommand.class, VersionCommand.class, picocli.AutoComplete.GenerateCompletion.class},
+            SessionsCommand.class, StatsCommand.class, TopCommand.class, ExplainCommand.class, PreviewRemoveCommand.class, ReloadCommand.class, DiffCommand.class, VersionCommand.class, picocli.AutoComplete.GenerateCompletion.class},
         description = {"Operator CLI for lb-daemon: talks to its admin Unix socket."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:refused by the daemon", "2:usage error", "3:cannot reach the daemon"})

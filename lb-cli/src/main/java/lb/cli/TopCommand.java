@@ -15,11 +15,13 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * Main thread only (plus, on a terminal, one daemon thread watching stdin for "q"). {@code lb-cli
- * top}: per backend, state, health, active sessions and new sessions per second, refreshed every
- * interval; full-screen on a terminal, plain repeated tables otherwise (pipes, logs, tests).
+ * top}: per backend, state, health, active sessions, new sessions and bytes each way per second,
+ * refreshed every interval; full-screen on a terminal, plain repeated tables otherwise (pipes, logs,
+ * tests). Rates are differences between two refreshes of the daemon's counters.
  */
-@Command(name = "top", description = {"Live per-backend view: state, health, active sessions, new sessions/s.",
-    "Refreshes every second; q + Enter or Ctrl-C quits. Without a terminal it prints a table per refresh."})
+@Command(name = "top", description = {"Live per-backend view: state, health, active sessions, new sessions/s, "
+        + "bytes/s up (client to backend) and down.",
+    "Refreshes every second; q or Ctrl-C quits. Without a terminal it prints a table per refresh."})
 final class TopCommand implements Callable<Integer> {
 
     private static final String CLEAR = "\u001b[H\u001b[2J";
@@ -38,12 +40,39 @@ final class TopCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         boolean terminal = System.console() != null;
+        String savedTerminal = terminal ? stty("-g") : null;
         if (terminal) {
+            // Keys one at a time without echo, so "q" quits without Enter; restored on the way out.
+            stty("-icanon -echo min 1");
             Thread keys = new Thread(this::watchForQuit, "lb-cli-keys");
             keys.setDaemon(true);
             keys.start();
         }
-        Map<String, Long> lastTotals = new HashMap<>();
+        try {
+            return refresh(terminal);
+        } finally {
+            if (savedTerminal != null) {
+                stty(savedTerminal.trim());
+            }
+        }
+    }
+
+    /** Runs {@code stty ARGS} on the controlling terminal; its output, or null when that is not possible. */
+    private static String stty(String args) {
+        try {
+            Process p = new ProcessBuilder("sh", "-c", "stty " + args + " < /dev/tty").redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return p.waitFor() == 0 ? output : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private int refresh(boolean terminal) throws InterruptedException {
+        Map<String, long[]> lastTotals = new HashMap<>();
         long lastNs = System.nanoTime();
         long periodMs = Math.max(100, (long) (intervalSeconds * 1000));
         for (int i = 0; !quit && (count == 0 || i < count); i++) {
@@ -53,7 +82,7 @@ final class TopCommand implements Callable<Integer> {
             long nowNs = System.nanoTime();
             double seconds = Math.max(1e-3, (nowNs - lastNs) / 1e9);
             lastNs = nowNs;
-            int code = root.request(Map.of("cmd", "status"), (result, out) -> print(result, out, lastTotals, seconds,
+            int code = root.request(Map.of("cmd", "stats"), (result, out) -> print(result, out, lastTotals, seconds,
                     terminal));
             if (code != 0) {
                 return code;
@@ -77,24 +106,25 @@ final class TopCommand implements Callable<Integer> {
     }
 
     @SuppressWarnings("unchecked")
-    private static void print(Object resultObject, PrintWriter out, Map<String, Long> lastTotals, double seconds,
+    private static void print(Object resultObject, PrintWriter out, Map<String, long[]> lastTotals, double seconds,
                               boolean terminal) {
         Map<String, Object> result = (Map<String, Object>) resultObject;
         if (terminal) {
             out.print(CLEAR);
         }
-        Table table = new Table("POOL", "BACKEND", "STATE", "HEALTH", "ACTIVE", "NEW/S", "TOTAL");
+        Table table = new Table("POOL", "BACKEND", "STATE", "HEALTH", "ACTIVE", "NEW/S", "UP/S", "DOWN/S", "TOTAL");
         for (Object p : (List<Object>) result.get("pools")) {
             Map<String, Object> pool = (Map<String, Object>) p;
             for (Object b : (List<Object>) pool.get("backends")) {
                 Map<String, Object> m = (Map<String, Object>) b;
                 String key = pool.get("name") + "/" + m.get("name");
-                long total = (Long) m.get("total_sessions");
-                Long last = lastTotals.put(key, total);
-                String rate = last == null ? "-" : String.format(Locale.ROOT, "%.1f", (total - last) / seconds);
+                long[] now = {(Long) m.get("sessions_total"), (Long) m.get("bytes_up"), (Long) m.get("bytes_down")};
+                long[] last = lastTotals.put(key, now);
                 table.row(pool.get("name"), m.get("name"), m.get("admin_state"),
                         Boolean.TRUE.equals(m.get("ejected")) ? "ejected" : m.get("health"), m.get("active_sessions"),
-                        rate, total);
+                        last == null ? "-" : String.format(Locale.ROOT, "%.1f", (now[0] - last[0]) / seconds),
+                        last == null ? "-" : StatsCommand.bytes((now[1] - last[1]) / seconds) + "/s",
+                        last == null ? "-" : StatsCommand.bytes((now[2] - last[2]) / seconds) + "/s", now[0]);
             }
         }
         out.println("lb-daemon " + result.get("version") + ", up " + StatusCommand.duration((Long) result.get("uptime_ms")));

@@ -278,6 +278,7 @@ class AdminCommandsTest {
             while (!stop.get() && System.nanoTime() < endNs) {
                 try (java.net.Socket s = new java.net.Socket()) {
                     s.connect(daemon.listenerAddress("web"));
+                    s.getOutputStream().write(new byte[1000]); // relayed up once the backend's kernel accepts
                 } catch (Exception ignored) {
                     // counted or not, the rate shows it
                 }
@@ -291,9 +292,11 @@ class AdminCommandsTest {
             traffic.join(10_000);
         }
         String text = out.toString();
-        assertEquals(3, text.split("POOL +BACKEND +STATE +HEALTH +ACTIVE +NEW/S +TOTAL", -1).length - 1, text);
+        assertEquals(3, text.split("POOL +BACKEND +STATE +HEALTH +ACTIVE +NEW/S +UP/S +DOWN/S +TOTAL", -1).length - 1,
+                text);
         assertTrue(text.contains("web   web-1    active  up"), text);
-        assertTrue(text.matches("(?s).*web-1 +active +up +\\d+ +[1-9][0-9.]* +\\d+.*"), "a non-zero rate: " + text);
+        assertTrue(text.matches("(?s).*web-1 +active +up +\\d+ +[1-9][0-9.]* +[1-9][0-9.]* (B|KiB|MiB)/s +.*"),
+                "non-zero session and byte rates: " + text);
         assertTrue(!text.contains("\u001b["), "no terminal escapes when not on a terminal");
     }
 }

@@ -54,7 +54,13 @@ public final class AdminCommands {
         commands.put("explain", this::explain);
         commands.put("remove-backend", this::removeBackend);
         commands.put("diff", request -> control.diff());
-        commands.put("stats", request -> control.stats());
+        commands.put("stats", request -> {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("version", Version.text());
+            result.put("uptime_ms", (System.nanoTime() - startedNs) / 1_000_000);
+            result.putAll(control.stats());
+            return result;
+        });
     }
 
     /** Commands that change runtime state: the state file journals what they did. */

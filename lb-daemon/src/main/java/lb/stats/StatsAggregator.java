@@ -250,6 +250,7 @@ public final class StatsAggregator implements AutoCloseable {
         m.put("address", format(b.address()));
         m.put("admin_state", b.adminState().name().toLowerCase(Locale.ROOT));
         m.put("health", b.healthState().name().toLowerCase(Locale.ROOT));
+        m.put("ejected", b.isEjected());
         m.put("active_sessions", b.activeSessions());
         m.put("sessions_total", b.totalSessions());
         m.put("bytes_up", b.traffic().sum(Backend.UP));

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 
 /**
  * Not thread-safe; drives its flows on the calling thread. Many concurrent echo sessions on one
@@ -91,6 +92,7 @@ public final class EchoFlows implements AutoCloseable {
         boolean connected;
         boolean outputShut;
         boolean finished;
+        boolean held; // at half its size while the gate is closed
 
         Flow(Result result, SocketChannel channel) {
             this.result = result;
@@ -138,6 +140,10 @@ public final class EchoFlows implements AutoCloseable {
 
         private void write() throws IOException {
             for (int i = 0; i < 16 && !outputShut; i++) {
+                if (out == null && holdAtHalf.getAsBoolean() && generated >= result.spec.size / 2) {
+                    held = true; // stays open, idle, until the gate opens
+                    return;
+                }
                 if (out == null) {
                     long left = result.spec.size - generated;
                     int length = (int) Math.min(left, 1 + chunks.nextInt(result.spec.maxChunk));
@@ -191,7 +197,7 @@ public final class EchoFlows implements AutoCloseable {
         }
 
         private void updateInterest(SelectionKey key) {
-            key.interestOps(SelectionKey.OP_READ | (outputShut ? 0 : SelectionKey.OP_WRITE));
+            key.interestOps(SelectionKey.OP_READ | (outputShut || held ? 0 : SelectionKey.OP_WRITE));
         }
 
         void fail(SelectionKey key, String error) {
@@ -220,6 +226,7 @@ public final class EchoFlows implements AutoCloseable {
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private int connectedCount;
     private int finishedCount;
+    private BooleanSupplier holdAtHalf = () -> false;
 
     private EchoFlows(Selector selector) {
         this.selector = selector;
@@ -270,6 +277,16 @@ public final class EchoFlows implements AutoCloseable {
      * reported with the error "unfinished". Returns one result per spec, in spec order.
      */
     public List<Result> run(Duration timeout) throws IOException {
+        return run(timeout, () -> false);
+    }
+
+    /**
+     * As {@link #run(Duration)}, but each flow stops sending at half its size while
+     * {@code holdAtHalf} says so, and goes on once it no longer does: every session is then still
+     * open, mid-stream, for as long as the caller does something (reloads, say) to the daemon.
+     */
+    public List<Result> run(Duration timeout, BooleanSupplier holdAtHalf) throws IOException {
+        this.holdAtHalf = holdAtHalf;
         for (Flow flow : flows) {
             SelectionKey key = flow.channel.keyFor(selector);
             if (flow.finished) {
@@ -288,6 +305,9 @@ public final class EchoFlows implements AutoCloseable {
         long deadlineNs = System.nanoTime() + timeout.toNanos();
         while (finishedCount < flows.size() && System.nanoTime() < deadlineNs) {
             selector.select(key -> ((Flow) key.attachment()).onReady(key), 50);
+            if (!holdAtHalf.getAsBoolean()) {
+                release();
+            }
         }
         List<Result> results = new ArrayList<>();
         for (Flow flow : flows) {
@@ -297,6 +317,15 @@ public final class EchoFlows implements AutoCloseable {
             results.add(flow.result);
         }
         return results;
+    }
+
+    private void release() {
+        for (Flow flow : flows) {
+            if (flow.held && !flow.finished) {
+                flow.held = false;
+                flow.updateInterest(flow.channel.keyFor(selector));
+            }
+        }
     }
 
     /** Connect and run in one go. */

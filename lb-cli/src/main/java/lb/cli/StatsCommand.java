@@ -1,0 +1,109 @@
+package lb.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/** Main thread only. {@code lb-cli stats}: traffic, how sessions ended, and latency percentiles. */
+@Command(name = "stats", description = {"Per listener and backend: sessions, bytes, rates, connect failures, "
+        + "how sessions ended, and latency percentiles (connect, first byte, duration)."})
+final class StatsCommand implements Callable<Integer> {
+
+    @ParentCommand
+    LbCli root;
+
+    @Override
+    public Integer call() {
+        return root.request(Map.of("cmd", "stats"), StatsCommand::print);
+    }
+
+    private static void print(Object resultObject, PrintWriter out) {
+        Map<?, ?> r = (Map<?, ?>) resultObject;
+        out.println("lb-daemon " + r.get("version") + ", up " + StatusCommand.duration((Long) r.get("uptime_ms"))
+                + (Boolean.TRUE.equals(r.get("enabled")) ? "" : " (stats off: [daemon] stats = false)"));
+        Table listeners = new Table("LISTENER", "ACTIVE", "SESSIONS", "NEW/S", "UP", "DOWN", "UP/S", "DOWN/S",
+                "RETRIES", "ENDED");
+        Table backends = new Table("POOL", "BACKEND", "ACTIVE", "SESSIONS", "NEW/S", "UP", "DOWN", "UP/S", "DOWN/S",
+                "FAILED r/t/o", "AT LIMIT", "ENDED");
+        Table latency = new Table("LATENCY", "COUNT", "P50", "P90", "P99", "P99.9", "MAX");
+        for (Object o : (List<?>) r.get("listeners")) {
+            Map<?, ?> l = (Map<?, ?>) o;
+            listeners.row(l.get("name"), l.get("active_sessions"), l.get("sessions_total"),
+                    rate((Number) l.get("sessions_per_s")), bytes((Number) l.get("bytes_up")),
+                    bytes((Number) l.get("bytes_down")), bytes((Number) l.get("bytes_up_per_s")) + "/s",
+                    bytes((Number) l.get("bytes_down_per_s")) + "/s", l.get("retries"), ended((Map<?, ?>) l.get("ended")));
+            latency(latency, l.get("name") + " first byte", l.get("first_byte"));
+            latency(latency, l.get("name") + " duration", l.get("duration"));
+        }
+        for (Object o : (List<?>) r.get("pools")) {
+            Map<?, ?> p = (Map<?, ?>) o;
+            for (Object ob : (List<?>) p.get("backends")) {
+                Map<?, ?> b = (Map<?, ?>) ob;
+                Map<?, ?> failed = (Map<?, ?>) b.get("connect_failures");
+                backends.row(p.get("name"), b.get("name"), b.get("active_sessions"), b.get("sessions_total"),
+                        rate((Number) b.get("sessions_per_s")), bytes((Number) b.get("bytes_up")),
+                        bytes((Number) b.get("bytes_down")), bytes((Number) b.get("bytes_up_per_s")) + "/s",
+                        bytes((Number) b.get("bytes_down_per_s")) + "/s",
+                        failed.get("refused") + "/" + failed.get("timeout") + "/" + failed.get("other"),
+                        b.get("rejected_at_limit"), ended((Map<?, ?>) b.get("ended")));
+                String name = p.get("name") + "/" + b.get("name");
+                latency(latency, name + " connect", b.get("connect"));
+                latency(latency, name + " duration", b.get("duration"));
+            }
+        }
+        out.print(listeners);
+        out.println();
+        out.print(backends);
+        out.println();
+        out.print(latency);
+        out.println("(latency in ms; up = client to backend; FAILED = connects refused/timed out/other; stats events: "
+                + r.get("events_processed") + " processed, " + r.get("events_dropped") + " dropped)");
+    }
+
+    private static void latency(Table table, String name, Object value) {
+        Map<?, ?> l = (Map<?, ?>) value;
+        if (((Number) l.get("count")).longValue() == 0) {
+            table.row(name, 0, "-", "-", "-", "-", "-");
+            return;
+        }
+        table.row(name, l.get("count"), ms(l.get("p50_ms")), ms(l.get("p90_ms")), ms(l.get("p99_ms")),
+                ms(l.get("p99_9_ms")), ms(l.get("max_ms")));
+    }
+
+    /** How sessions ended, only the kinds that happened: "completed 40, idle_timeout 2". */
+    static String ended(Map<?, ?> ends) {
+        StringBuilder text = new StringBuilder();
+        for (Map.Entry<?, ?> e : ends.entrySet()) {
+            if (((Number) e.getValue()).longValue() > 0) {
+                text.append(text.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
+            }
+        }
+        return text.length() == 0 ? "-" : text.toString();
+    }
+
+    private static String ms(Object value) {
+        double ms = ((Number) value).doubleValue();
+        return String.format(Locale.ROOT, ms < 10 ? "%.2f" : ms < 1000 ? "%.1f" : "%.0f", ms);
+    }
+
+    static String rate(Number perSecond) {
+        return String.format(Locale.ROOT, "%.1f", perSecond.doubleValue());
+    }
+
+    /** Bytes in binary units: "512 B", "1.5 KiB", "20.0 MiB". */
+    static String bytes(Number value) {
+        double n = value.doubleValue();
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        int unit = 0;
+        while (n >= 1024 && unit < units.length - 1) {
+            n /= 1024;
+            unit++;
+        }
+        return unit == 0 ? String.format(Locale.ROOT, "%.0f B", n) : String.format(Locale.ROOT, "%.1f %s", n, units[unit]);
+    }
+}
