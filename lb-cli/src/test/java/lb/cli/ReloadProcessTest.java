@@ -198,14 +198,14 @@ class ReloadProcessTest {
         InetSocketAddress main = daemon.awaitListener("main", START);
         daemon.awaitLine(DaemonProcess.READY_LINE, START); // the admin socket answers from here on
 
-        // As ReloadUnderLoadTest, but 32 times the bytes: at 256 KiB + i KiB the flows were done in
-        // under a second, before the first lb-cli process (a JVM start) had returned, so the
-        // reloads would not have been under load at all. Now they stream about twice as long as
-        // the reloads take (on 2 cores: ~18 s against ~8 s), and the reload thread checks that
-        // sessions were open at the first reload and still open after the last.
+        // As ReloadUnderLoadTest, but 40 times the bytes (10 to 18 MiB a session): at 256 KiB + i KiB
+        // the flows were done in under a second, before the first lb-cli process (a JVM start) had
+        // returned, so the reloads would not have been under load at all. Now they stream about
+        // twice as long as the reloads take (on 2 cores: ~23 s against ~12 s), and the reload
+        // thread checks that sessions were open at the first reload and still open after the last.
         List<EchoFlows.Spec> specs = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            specs.add(new EchoFlows.Spec(32 * (256 * 1024 + i * 1024L), 7_000 + i, 8 * 1024));
+            specs.add(new EchoFlows.Spec(40 * (256 * 1024 + i * 1024L), 7_000 + i, 8 * 1024));
         }
         EchoFlows flows = cleanup.track(EchoFlows.connect(main, specs, Duration.ofSeconds(10)));
         assertEquals(200, flows.connected());
@@ -280,7 +280,8 @@ class ReloadProcessTest {
         int open = a.open() + b.open();
         long ms = (System.nanoTime() - startNs) / 1_000_000;
         // Sessions still streaming after the last reload: every reload happened under load.
-        assertTrue(open > 0, "all sessions had ended before the last reload returned (" + ms + " ms)");
+        assertTrue(open > 0, "all sessions had ended before the last reload returned (" + ms
+                + " ms): the reloads were not all under load, the flows need more bytes");
         return "reloads done at " + ms + " ms with " + open + " session(s) open on a and b";
     }
 
