@@ -433,6 +433,15 @@ public final class Daemon implements AutoCloseable, DaemonControl, StatsAggregat
      */
     @Override
     public synchronized List<String> reload() {
+        try {
+            return reloadFile();
+        } catch (IllegalArgumentException e) {
+            LOG.error("reload failed: {}", e.getMessage()); // the daemon's own log says why, whoever asked
+            throw e;
+        }
+    }
+
+    private List<String> reloadFile() {
         if (shutdownStarted) {
             throw new IllegalArgumentException("shutting down: no reload");
         }

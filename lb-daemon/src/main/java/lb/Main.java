@@ -11,7 +11,6 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import lb.config.Config;
@@ -183,12 +182,11 @@ public final class Main implements Callable<Integer> {
         CountDownLatch stopRequested = new CountDownLatch(1);
         Signals.onTerminate(stopRequested::countDown);
         Daemon daemon = Daemon.start(config, this::withOverrides);
-        Logger log = LoggerFactory.getLogger(Main.class);
         Signals.onReload(() -> {
             try {
-                daemon.reload(); // logs what changed
+                daemon.reload(); // logs what changed, or why nothing did
             } catch (IllegalArgumentException e) {
-                log.error("reload failed: {}", e.getMessage());
+                // logged by the daemon; SIGHUP has nobody else to tell
             }
         });
         if (demo) {
@@ -200,7 +198,7 @@ public final class Main implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         Duration grace = config.daemon().shutdownGrace();
-        log.info("stopping: no new connections; {} open session(s) get up to {} ms to finish",
+        LoggerFactory.getLogger(Main.class).info("stopping: no new connections; {} open session(s) get up to {} ms to finish",
                 daemon.activeSessions(), grace.toMillis());
         daemon.shutdown(grace);
         return 0;
