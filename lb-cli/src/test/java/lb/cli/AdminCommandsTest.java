@@ -60,7 +60,18 @@ class AdminCommandsTest {
         return socket;
     }
 
+    /** With an echo backend instead of one that never answers: sessions end when clients close. */
+    private Path startDaemonOn(lb.testing.EchoBackend echo) throws Exception {
+        Path socket = dir.resolve("admin.sock");
+        daemon = Daemon.start(ConfigLoader.parse(configText(socket, echo.address().getPort()), Optional.empty()));
+        return socket;
+    }
+
     private String configText(Path socket) {
+        return configText(socket, backend.getLocalPort());
+    }
+
+    private String configText(Path socket, int backendPort) {
         return """
                 [daemon]
                 workers = 1
@@ -76,7 +87,7 @@ class AdminCommandsTest {
                 name = "web-1"
                 address = "127.0.0.1:%d"
                 weight = 3
-                """.formatted(socket, backend.getLocalPort());
+                """.formatted(socket, backendPort);
     }
 
     @AfterEach
@@ -267,6 +278,34 @@ class AdminCommandsTest {
         String text = out.toString();
         assertTrue(text.startsWith("listener web -> pool web (maglev)\nbackend: web-1\nhash of client_ip: "), text);
         assertTrue(text.contains(", Maglev table slot ") && text.endsWith("ineligible: none\n"), text);
+    }
+
+    @Test
+    void statsPrintsTrafficTablesAndLatencyPercentiles() throws Exception {
+        try (lb.testing.EchoBackend echo = lb.testing.EchoBackend.start("web-1")) {
+            statsAfterThreeSessions(startDaemonOn(echo));
+        }
+    }
+
+    private void statsAfterThreeSessions(Path socket) throws Exception {
+        for (int i = 0; i < 3; i++) {
+            try (lb.testing.Client c = lb.testing.Client.connect(daemon.listenerAddress("web"))) {
+                c.send(new byte[100]);
+                c.shutdownOutput();
+                assertEquals(100, c.readToEnd(1000).length);
+            }
+        }
+        lb.testing.Await.until(() -> {
+            out.getBuffer().setLength(0);
+            return run("--socket", socket.toString(), "stats") == 0
+                    && out.toString().matches("(?s).*\nweb +0 +3 .*");
+        }, java.time.Duration.ofSeconds(10), () -> "three sessions ended: " + out);
+        String text = out.toString();
+        assertTrue(text.contains("LISTENER  ACTIVE  SESSIONS  NEW/S  UP"), text);
+        assertTrue(text.contains("POOL  BACKEND  ACTIVE  SESSIONS  NEW/S  UP"), text);
+        assertTrue(text.matches("(?s).*\nweb/web-1 connect +3 +\\d.*"), "three connect times: " + text);
+        assertTrue(text.matches("(?s).*\nweb duration +3 +\\d.*"), "three durations: " + text);
+        assertTrue(text.contains("0 dropped)"), text);
     }
 
     @Test
