@@ -63,6 +63,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--no-access-log", description = "Do not log a line per closed session.")
     boolean noAccessLog;
 
+    @Option(names = "--no-stats", description = "Do not count traffic or aggregate session figures (overrides "
+            + "[daemon] stats; for measuring what stats cost).")
+    boolean noStats;
+
     @Option(names = "--admin-socket", paramLabel = "PATH",
             description = "Admin Unix socket (overrides [daemon] admin_socket; \"\" = none). Without a config file "
                     + "there is none unless this is given.")
@@ -154,12 +158,14 @@ public final class Main implements Callable<Integer> {
         DaemonConfig d = config.daemon();
         int effectiveWorkers = workers > 0 ? workers : d.workers();
         boolean accessLog = d.accessLog() && !noAccessLog;
+        boolean stats = d.stats() && !noStats;
         Path socket = adminSocket == null ? d.adminSocket() : adminSocket.isEmpty() ? null : Path.of(adminSocket);
-        if (effectiveWorkers == d.workers() && accessLog == d.accessLog() && Objects.equals(socket, d.adminSocket())) {
+        if (effectiveWorkers == d.workers() && accessLog == d.accessLog() && stats == d.stats()
+                && Objects.equals(socket, d.adminSocket())) {
             return config;
         }
         DaemonConfig changed = new DaemonConfig(effectiveWorkers, d.shutdownGrace(), accessLog, d.bufferSize(),
-                d.bufferPoolMax(), socket, d.adminSocketGroup(), d.stateFile(), d.stats());
+                d.bufferPoolMax(), socket, d.adminSocketGroup(), d.stateFile(), stats);
         return new Config(config.source(), changed, config.listeners(), config.pools(), config.metrics());
     }
 
