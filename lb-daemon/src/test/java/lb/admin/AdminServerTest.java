@@ -71,8 +71,8 @@ class AdminServerTest {
                 List.of("{}", "missing \\\"cmd\\\""),
                 List.of("{\"cmd\":5}", "\\\"cmd\\\" must be a string"),
                 List.of("{\"cmd\":\"reboot\"}", "unknown command \\\"reboot\\\" (known: add-backend, diff, disable, drain, "
-                        + "enable, explain, preview-remove, reload, remove-backend, sessions, set-weight, status, undrain, "
-                        + "version)"),
+                        + "enable, explain, preview-remove, reload, remove-backend, sessions, set-weight, stats, status, "
+                        + "undrain, version)"),
                 List.of("{\"cmd\":\"status\",\"cmd\":\"version\"}", "malformed JSON at offset 31: duplicate key \\\"cmd\\\""),
                 List.of("{\"cmd\":\"status\"} x", "malformed JSON at offset 17: unexpected text after the value"),
                 List.of("[".repeat(40), "malformed JSON at offset 33: nested deeper than 32"));

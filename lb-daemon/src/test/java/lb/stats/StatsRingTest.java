@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 
@@ -45,11 +46,12 @@ class StatsRingTest {
         StatsRing ring = new StatsRing(1024);
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().getId();
-        cycle(ring, 10_000); // warm up: class loading, JIT
+        cycle(ring, 50_000); // warm up: class loading, and the JIT may allocate while compiling
         long before = threads.getThreadAllocatedBytes(id);
         cycle(ring, 100_000);
         long allocated = threads.getThreadAllocatedBytes(id) - before;
-        assertEquals(0, allocated, "bytes allocated over 100k publish/drain cycles");
+        // An on-stack replacement may still allocate a few bytes once; per event it would be ≥ 1.6 MB.
+        assertTrue(allocated < 4096, allocated + " bytes allocated over 100k publish/drain cycles");
     }
 
     private static void cycle(StatsRing ring, int times) {
