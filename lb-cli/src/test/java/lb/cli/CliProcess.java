@@ -2,17 +2,15 @@ package lb.cli;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+
+import lb.testing.LineFollower;
 
 /**
  * Any thread. {@code lb.cli.LbCli} as a process, started with the test JVM's own java binary and
@@ -36,8 +34,8 @@ final class CliProcess implements AutoCloseable {
         this.process = process;
         this.args = args;
         this.startNs = startNs;
-        this.stdoutReader = reader(process.getInputStream(), stdoutLines, "stdout");
-        this.stderrReader = reader(process.getErrorStream(), stderrLines, "stderr");
+        this.stdoutReader = LineFollower.follow(process.getInputStream(), stdoutLines, this, "lb-cli-stdout");
+        this.stderrReader = LineFollower.follow(process.getErrorStream(), stderrLines, this, "lb-cli-stderr");
         // The JVM's own reaper notices the exit as soon as it happens, so wall times do not
         // depend on when the test thread gets round to asking.
         this.exited = process.onExit().thenRun(() -> exitNs = System.nanoTime());
@@ -54,25 +52,6 @@ final class CliProcess implements AutoCloseable {
         Process process = new ProcessBuilder(command).start();
         process.getOutputStream().close(); // the CLI reads no input; `top` would take EOF as "quit"
         return new CliProcess(process, List.of(args), startNs);
-    }
-
-    private Thread reader(InputStream stream, List<String> lines, String what) {
-        Thread thread = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    synchronized (this) {
-                        lines.add(line);
-                        notifyAll();
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process is gone
-            }
-        }, "lb-cli-" + what);
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
     }
 
     boolean isAlive() {

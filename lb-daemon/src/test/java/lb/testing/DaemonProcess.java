@@ -2,12 +2,8 @@ package lb.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,8 +35,8 @@ public final class DaemonProcess implements AutoCloseable {
     private DaemonProcess(Process process, List<String> args) {
         this.process = process;
         this.args = args;
-        this.stdoutReader = reader(process.getInputStream(), stdoutLines, "stdout");
-        this.stderrReader = reader(process.getErrorStream(), stderrLines, "stderr");
+        this.stdoutReader = LineFollower.follow(process.getInputStream(), stdoutLines, this, "lb-main-stdout");
+        this.stderrReader = LineFollower.follow(process.getErrorStream(), stderrLines, this, "lb-main-stderr");
     }
 
     public static DaemonProcess start(String... args) throws IOException {
@@ -56,25 +52,6 @@ public final class DaemonProcess implements AutoCloseable {
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).start();
         return new DaemonProcess(process, List.of(args));
-    }
-
-    private Thread reader(InputStream stream, List<String> lines, String what) {
-        Thread thread = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    synchronized (this) {
-                        lines.add(line);
-                        notifyAll();
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process is gone
-            }
-        }, "lb-main-" + what);
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
     }
 
     public Process process() {
