@@ -21,6 +21,8 @@ final class IdleLoad {
     private static final long TICK_NS = TimeUnit.SECONDS.toNanos(1);
 
     /**
+     * Any thread (immutable). What an idle run found.
+     *
      * @param opened  connections whose connect completed
      * @param failed  connect failures, by kind
      * @param held    of the opened ones, still open at the end
