@@ -8,11 +8,11 @@ import java.util.Locale;
 public enum ErrorKind {
     /** The connection was refused (RST to our SYN). */
     REFUSED,
-    /** The peer aborted the connection (RST) or the write hit a broken pipe. */
+    /** The peer aborted the connection (RST; lb does this when no backend can be reached) or a write hit a broken pipe. */
     RESET,
     /** Connect or the echo did not complete within {@code --timeout}. */
     TIMEOUT,
-    /** The peer closed cleanly before answering in full (a proxy with no backend does this). */
+    /** The peer closed cleanly before answering in full. */
     CLOSED,
     /** Anything else (the message of the first one is reported). */
     OTHER;

@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "load", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
         description = {"Generates load against a TCP target (lb, or a backend directly) and reports what it measured.",
-                "Modes: throughput (Gbit/s over long-lived streams), rr (request/response over persistent",
-                "connections), crr (a new connection per request), idle (open and hold connections).",
+                "Modes: throughput (Gbit/s over long-lived streams), rr (request/response over persistent"
+                        + " connections), crr (a new connection per request), idle (open and hold connections).",
                 "The run lasts --warmup plus --duration; only --duration is measured."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:the target could not be reached, or nothing succeeded", "2:usage error"})

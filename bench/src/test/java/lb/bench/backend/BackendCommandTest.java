@@ -3,8 +3,15 @@ package lb.bench.backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,6 +47,28 @@ class BackendCommandTest {
         }
         assertEquals(2, lines, out.toString());
         assertTrue(tookMs >= 300 && tookMs < 5_000, "ran " + tookMs + " ms");
+    }
+
+    @Test
+    void runsAsAProcessUntilSigterm() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "lb.bench.Bench", "backend", "--type", "http", "--port", "0").redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine(); // blocks until the first line or the process ends (then null)
+            assertTrue(line != null && line.matches("http backend listening on 127\\.0\\.0\\.1:\\d+"), line);
+            int port = Integer.parseInt(line.substring(line.lastIndexOf(':') + 1));
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                socket.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertTrue(reply.startsWith("HTTP/1.1 200 OK"), reply);
+            }
+            process.toHandle().destroy(); // SIGTERM
+            assertTrue(process.waitFor(10, TimeUnit.SECONDS), "still running 10 s after SIGTERM");
+        } finally {
+            process.destroyForcibly();
+        }
     }
 
     @Test
