@@ -80,6 +80,9 @@ final class ConnectWorker extends LoadWorker {
         try {
             a.channel = connect();
             a.key = a.channel.register(selector, SelectionKey.OP_CONNECT, a);
+            if (a.channel.isConnected()) {
+                connected(a);
+            }
         } catch (IOException e) {
             fail(a, ErrorKind.of(e), e.toString());
         }
@@ -90,8 +93,7 @@ final class ConnectWorker extends LoadWorker {
         Attempt a = (Attempt) key.attachment();
         if (key.isConnectable()) {
             a.channel.finishConnect();
-            counters.addConnected();
-            write(a);
+            connected(a);
             return;
         }
         if (key.isReadable()) {
@@ -111,6 +113,11 @@ final class ConnectWorker extends LoadWorker {
         if (key.isWritable() && a.toWrite > 0) {
             write(a);
         }
+    }
+
+    private void connected(Attempt a) throws IOException {
+        counters.addConnected();
+        write(a);
     }
 
     private void write(Attempt a) throws IOException {

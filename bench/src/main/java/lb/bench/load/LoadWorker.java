@@ -101,7 +101,11 @@ abstract class LoadWorker implements Runnable, Consumer<SelectionKey> {
     /** Counts the failure and closes the key's connection. */
     abstract void onFailed(SelectionKey key, ErrorKind kind, String message);
 
-    /** A non-blocking connection to the target, connect started. */
+    /**
+     * A non-blocking connection to the target, connect started. On loopback the handshake can
+     * finish inside {@code connect()}; then the channel is already connected (and OP_CONNECT would
+     * never fire), so callers check {@link SocketChannel#isConnected()}.
+     */
     final SocketChannel connect() throws IOException {
         SocketChannel channel = SocketChannel.open();
         try {

@@ -67,6 +67,13 @@ final class RequestResponseWorker extends LoadWorker {
             Connection c = new Connection(channel, firstIntendedNs);
             c.key = channel.register(selector, SelectionKey.OP_CONNECT, c);
             connections[connectionCount++] = c;
+            if (channel.isConnected()) {
+                try {
+                    connected(c);
+                } catch (IOException e) {
+                    onFailed(c.key, ErrorKind.of(e), e.toString());
+                }
+            }
         }
     }
 
@@ -99,12 +106,7 @@ final class RequestResponseWorker extends LoadWorker {
         Connection c = (Connection) key.attachment();
         if (key.isConnectable()) {
             c.channel.finishConnect();
-            counters.addConnected();
-            c.open = true;
-            key.interestOps(SelectionKey.OP_READ);
-            if (intervalNs == 0) {
-                send(c, System.nanoTime());
-            }
+            connected(c);
             return;
         }
         if (key.isReadable()) {
@@ -127,6 +129,15 @@ final class RequestResponseWorker extends LoadWorker {
         }
         if (key.isValid() && key.isWritable() && c.toWrite > 0) {
             write(c);
+        }
+    }
+
+    private void connected(Connection c) throws IOException {
+        counters.addConnected();
+        c.open = true;
+        c.key.interestOps(SelectionKey.OP_READ);
+        if (intervalNs == 0) {
+            send(c, System.nanoTime());
         }
     }
 

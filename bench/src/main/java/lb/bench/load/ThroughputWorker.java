@@ -43,7 +43,10 @@ final class ThroughputWorker extends LoadWorker {
                 continue;
             }
             streams[i] = new Stream(channel);
-            channel.register(selector, SelectionKey.OP_CONNECT, streams[i]);
+            SelectionKey key = channel.register(selector, SelectionKey.OP_CONNECT, streams[i]);
+            if (channel.isConnected()) {
+                connected(key);
+            }
         }
     }
 
@@ -57,8 +60,7 @@ final class ThroughputWorker extends LoadWorker {
         Stream stream = (Stream) key.attachment();
         if (key.isConnectable()) {
             stream.channel.finishConnect();
-            counters.addConnected();
-            key.interestOps(push ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+            connected(key);
             return;
         }
         boolean measured = timeline.measures(passNs);
@@ -91,6 +93,11 @@ final class ThroughputWorker extends LoadWorker {
                 }
             }
         }
+    }
+
+    private void connected(SelectionKey key) {
+        counters.addConnected();
+        key.interestOps(push ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
     }
 
     private void count(Stream stream, int n, boolean measured) {
