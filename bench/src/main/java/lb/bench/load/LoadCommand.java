@@ -101,8 +101,11 @@ public final class LoadCommand implements Callable<Integer> {
         if (plan.mode() == Mode.IDLE) {
             IdleLoad.Result result = new IdleLoad(plan, err).run(timeline);
             report = Reports.idle(plan, result);
-            succeeded = result.opened() > 0;
-            firstError = result.firstError();
+            // Holding is the point of an idle test: connections opened and then dropped are no success.
+            succeeded = result.held() > 0;
+            firstError = result.opened() > 0 && result.held() == 0
+                    ? "all " + result.opened() + " connections were closed by the target before the end"
+                    : result.firstError();
         } else {
             RunResult result;
             try (LatencyLog log = openLog(plan, timeline)) {
@@ -121,7 +124,7 @@ public final class LoadCommand implements Callable<Integer> {
             report.printTable(out);
         }
         if (!succeeded) {
-            err.println("no successful " + (plan.mode() == Mode.IDLE ? "connection" : "operation") + " against "
+            err.println("no successful " + (plan.mode() == Mode.IDLE ? "held connection" : "operation") + " against "
                     + target + (firstError == null ? "" : ": " + firstError));
             err.flush();
             return 1;

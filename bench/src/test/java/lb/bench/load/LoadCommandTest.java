@@ -214,6 +214,22 @@ class LoadCommandTest {
     }
 
     @Test
+    void idleConnectionsLbClosesAtItsIdleTimeoutAreCountedDroppedAndExit1() throws Exception {
+        TestBackend echo = backends(BackendType.ECHO);
+        Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(echo.addresses())
+                .idleTimeout(Duration.ofMillis(200)).build()));
+        String target = "127.0.0.1:" + daemon.listenerAddress(TestConfigs.LISTENER).getPort();
+        assertEquals(1, run("load", "--target", target, "--mode", "idle", "-c", "20", "--duration", "1s",
+                "--warmup", "0s", "--json"), err.toString());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(out.toString().trim());
+        assertEquals(20, num(json, "opened"));
+        assertEquals(0, num(json, "held"));
+        assertEquals(20, num(json, "dropped"));
+        assertTrue(err.toString().contains("all 20 connections were closed by the target before the end"), err.toString());
+    }
+
+    @Test
     void aTargetNothingListensOnExits1WithTheReason() throws Exception {
         InetSocketAddress dead = DeadPort.allocate();
         assertEquals(1, run("load", "--target", "127.0.0.1:" + dead.getPort(), "--mode", "rr", "--duration", "200ms",
