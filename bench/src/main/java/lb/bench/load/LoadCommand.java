@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import lb.admin.Json;
 import lb.bench.DurationConverter;
@@ -33,6 +35,8 @@ public final class LoadCommand implements Callable<Integer> {
     static final Duration MAX_DURATION = Duration.ofHours(1);
     static final int MAX_CONNECTIONS = 100_000;
     static final int MAX_SIZE = 16 * 1024 * 1024;
+    /** How long a signal waits for the summary of the run it stopped. */
+    private static final long REPORT_AFTER_SIGNAL_SECONDS = 10;
 
     @Spec
     CommandSpec spec;
@@ -95,12 +99,40 @@ public final class LoadCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Timeline timeline = Timeline.starting(System.nanoTime(), plan);
+        LoadRun run = new LoadRun(plan, err);
+        // Ctrl-C or SIGTERM ends the run early, and the JVM waits in the hook until what was
+        // measured so far has been reported.
+        CountDownLatch reported = new CountDownLatch(1);
+        Thread stopOnSignal = new Thread(() -> {
+            timeline.stopAt(System.nanoTime());
+            run.wakeWorkers();
+            try {
+                reported.await(REPORT_AFTER_SIGNAL_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "load-stop");
+        Runtime.getRuntime().addShutdownHook(stopOnSignal);
+        try {
+            return runAndReport(plan, timeline, run, out, err);
+        } finally {
+            reported.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopOnSignal);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and has just been released
+            }
+        }
+    }
+
+    private int runAndReport(LoadPlan plan, Timeline timeline, LoadRun run, PrintWriter out, PrintWriter err)
+            throws Exception {
         Report report;
         boolean succeeded;
         String firstError;
         if (plan.mode() == Mode.IDLE) {
             IdleLoad.Result result = new IdleLoad(plan, err).run(timeline);
-            report = Reports.idle(plan, result);
+            report = Reports.idle(plan, timeline, result);
             // Holding is the point of an idle test: connections opened and then dropped are no success.
             succeeded = result.held() > 0;
             firstError = result.opened() > 0 && result.held() == 0
@@ -109,10 +141,10 @@ public final class LoadCommand implements Callable<Integer> {
         } else {
             RunResult result;
             try (LatencyLog log = openLog(plan, timeline)) {
-                result = new LoadRun(plan, err).run(timeline, log);
+                result = run.run(timeline, log);
             }
-            report = plan.mode() == Mode.THROUGHPUT ? Reports.throughput(plan, result)
-                    : Reports.requestResponse(plan, result);
+            report = plan.mode() == Mode.THROUGHPUT ? Reports.throughput(plan, timeline, result)
+                    : Reports.requestResponse(plan, timeline, result);
             succeeded = plan.mode() == Mode.THROUGHPUT ? result.bytes() > 0 : result.operations() > 0;
             firstError = result.firstError();
         }

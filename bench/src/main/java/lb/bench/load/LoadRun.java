@@ -26,6 +26,8 @@ final class LoadRun {
     private final List<LoadWorker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<Histogram> recycled = new ArrayList<>();
+    /** Published once the workers exist, for {@link #wakeWorkers()} on the signal hook's thread. */
+    private volatile List<LoadWorker> started = List.of();
     private final Histogram total = new Histogram(1, LoadWorker.MAX_LATENCY_NS, 3);
     private final Histogram tick = new Histogram(1, LoadWorker.MAX_LATENCY_NS, 3);
     private long lastTickNs;
@@ -85,11 +87,23 @@ final class LoadRun {
             workers.add(worker);
             recycled.add(null);
         }
+        started = List.copyOf(workers);
         for (int t = 0; t < workers.size(); t++) {
             Thread thread = new Thread(workers.get(t), "load-" + plan.mode().cliName() + "-" + t);
             thread.setDaemon(true); // a stuck worker must not keep the JVM alive after the report
             threads.add(thread);
             thread.start();
+        }
+    }
+
+    /**
+     * Any thread (the signal hook). Wakes every worker from its select, so one with nothing to do
+     * sees the end brought forward at once rather than at the planned end. Workers not published
+     * yet see it on their first pass.
+     */
+    void wakeWorkers() {
+        for (LoadWorker worker : started) {
+            worker.selector.wakeup();
         }
     }
 
@@ -160,8 +174,7 @@ final class LoadRun {
             }
         }
         long[] bytesPerStream = perStream.stream().mapToLong(Long::longValue).toArray();
-        double measuredSeconds = (timeline.endNs() - timeline.measureStartNs()) / 1e9;
         return new RunResult(operations, bytes, echoed, connected, errors, firstError, total.copy(), bytesPerStream,
-                measuredSeconds);
+                timeline.measuredSeconds());
     }
 }

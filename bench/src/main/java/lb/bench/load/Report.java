@@ -18,7 +18,7 @@ final class Report {
 
     private final List<Figure> figures = new ArrayList<>();
 
-    /** {@code value}: a String, a Long or Integer, or a Double (shown with {@code decimals} in the table). */
+    /** {@code value}: a String, Boolean, Long, Integer or Double (rounded to 3 decimals in JSON). */
     Report add(String key, String label, Object value, String unit) {
         figures.add(new Figure(key, label, value, unit));
         return this;

@@ -13,17 +13,21 @@ final class Reports {
     private Reports() {
     }
 
-    static Report common(LoadPlan plan) {
-        return new Report()
+    static Report common(LoadPlan plan, Timeline timeline) {
+        Report report = new Report()
                 .add("mode", "mode", plan.mode().cliName(), "")
                 .add("target", "target", plan.target().getAddress().getHostAddress() + ":" + plan.target().getPort(), "")
                 .add("connections", "connections", plan.connections(), "")
-                .add("duration_s", "measured", plan.durationNs() / 1e9, "s")
+                .add("duration_s", "measured", timeline.measuredSeconds(), "s")
                 .add("warmup_s", "warm-up (not measured)", plan.warmupNs() / 1e9, "s");
+        if (timeline.stoppedEarly()) {
+            report.add("stopped_early", "stopped early (signal)", Boolean.TRUE, "");
+        }
+        return report;
     }
 
-    static Report throughput(LoadPlan plan, RunResult r) {
-        Report report = common(plan).add("threads", "threads", Math.min(plan.threads(), plan.connections()), "")
+    static Report throughput(LoadPlan plan, Timeline timeline, RunResult r) {
+        Report report = common(plan, timeline).add("threads", "threads", Math.min(plan.threads(), plan.connections()), "")
                 .add("direction", "direction", plan.direction().cliName(), "")
                 .add("streams_connected", "streams connected", r.connected(), "")
                 .add("bytes", plan.direction() == Direction.PUSH ? "bytes written" : "bytes read", r.bytes(), "")
@@ -44,23 +48,23 @@ final class Reports {
         return errors(report, r.errors(), r.firstError());
     }
 
-    static Report requestResponse(LoadPlan plan, RunResult r) {
-        Report report = common(plan).add("threads", "threads", Math.min(plan.threads(), plan.connections()), "")
+    static Report requestResponse(LoadPlan plan, Timeline timeline, RunResult r) {
+        Report report = common(plan, timeline).add("threads", "threads", Math.min(plan.threads(), plan.connections()), "")
                 .add("size", "request size", plan.size(), "bytes")
                 .add("rate", "target rate (0 = as fast as possible)", plan.rate(), plan.mode().rateUnit());
         if (plan.mode() == Mode.RR) {
             report.add("requests", "requests", r.operations(), "")
-                    .add("requests_per_s", "requests/s", r.operations() / r.measuredSeconds(), "req/s");
+                    .add("requests_per_s", "requests/s", perSecond(r.operations(), r.measuredSeconds()), "req/s");
         } else {
             report.add("connects", "connections completed", r.operations(), "")
-                    .add("connects_per_s", "connections/s", r.operations() / r.measuredSeconds(), "conn/s");
+                    .add("connects_per_s", "connections/s", perSecond(r.operations(), r.measuredSeconds()), "conn/s");
         }
         latencies(report, r.latencies(), plan.paced());
         return errors(report, r.errors(), r.firstError());
     }
 
-    static Report idle(LoadPlan plan, IdleLoad.Result r) {
-        Report report = common(plan)
+    static Report idle(LoadPlan plan, Timeline timeline, IdleLoad.Result r) {
+        Report report = common(plan, timeline)
                 .add("opened", "opened", r.opened(), "")
                 .add("failed", "failed to open", r.failedCount(), "")
                 .add("held", "held to the end", r.held(), "")
@@ -95,7 +99,12 @@ final class Reports {
     }
 
     private static double gbitPerSecond(long bytes, double seconds) {
-        return bytes * 8 / 1e9 / seconds;
+        return perSecond(bytes * 8, seconds) / 1e9;
+    }
+
+    /** 0 for an empty window (a run stopped during its warm-up), not NaN. */
+    private static double perSecond(long amount, double seconds) {
+        return seconds > 0 ? amount / seconds : 0;
     }
 
     private static double micros(long nanos) {

@@ -3,16 +3,20 @@ package lb.bench.load;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.HistogramLogReader;
@@ -237,6 +241,33 @@ class LoadCommandTest {
         assertTrue(err.toString().contains("no successful operation against 127.0.0.1:" + dead.getPort()
                 + ": java.net.ConnectException: Connection refused"), err.toString());
         assertTrue(out.toString().matches("(?s).*refused\\s+16\\n.*"), "every connection refused:\n" + out);
+    }
+
+    @Test
+    void sigtermEndsALongRunEarlyWithTheSummarySoFar() throws Exception {
+        InetSocketAddress echo = backends(BackendType.ECHO).addresses().get(0);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "lb.bench.Bench", "load", "--target", "127.0.0.1:" + echo.getPort(), "--mode", "rr", "-c", "2",
+                "--duration", "1h", "--warmup", "0s", "--json").start();
+        try {
+            BufferedReader progress = new BufferedReader(new InputStreamReader(process.getErrorStream(),
+                    StandardCharsets.UTF_8));
+            String line = progress.readLine(); // the first progress line: load is flowing
+            assertTrue(line != null && line.startsWith("[  1.0s] rr "), line);
+            process.toHandle().destroy(); // SIGTERM
+            assertTrue(process.waitFor(10, TimeUnit.SECONDS), "still running 10 s after SIGTERM");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> json = (Map<String, Object>) Json.parse(
+                    new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
+            assertEquals(Boolean.TRUE, json.get("stopped_early"), json.toString());
+            assertTrue(num(json, "duration_s") > 0.9 && num(json, "duration_s") < 60, json.toString());
+            assertTrue(num(json, "requests") > 0, json.toString());
+            assertEquals(num(json, "requests") / num(json, "duration_s"), num(json, "requests_per_s"),
+                    num(json, "requests_per_s") * 0.01, json.toString());
+        } finally {
+            process.destroyForcibly();
+        }
     }
 
     @Test
