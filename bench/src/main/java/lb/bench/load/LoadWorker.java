@@ -3,6 +3,7 @@ package lb.bench.load;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -133,7 +134,7 @@ abstract class LoadWorker implements Runnable, Consumer<SelectionKey> {
         return latencies.getIntervalHistogram(recycle);
     }
 
-    static void closeQuietly(java.nio.channels.Channel channel) {
+    static void closeQuietly(Channel channel) {
         try {
             channel.close();
         } catch (IOException ignored) {

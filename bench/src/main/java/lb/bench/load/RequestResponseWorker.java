@@ -56,7 +56,8 @@ final class RequestResponseWorker extends LoadWorker {
     void onStart(long nowNs) throws IOException {
         for (int i = 0; i < count; i++) {
             int global = firstIndex + i * indexStep;
-            long firstIntendedNs = timeline.startNs() + (intervalNs * global) / plan.connections();
+            // In double: interval times index can pass Long.MAX_VALUE at 100k connections and --rate 1.
+            long firstIntendedNs = timeline.startNs() + (long) ((double) intervalNs * global / plan.connections());
             SocketChannel channel;
             try {
                 channel = connect();
