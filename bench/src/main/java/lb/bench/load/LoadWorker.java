@@ -60,11 +60,14 @@ abstract class LoadWorker implements Runnable, Consumer<SelectionKey> {
                     break;
                 }
                 long waitNs = Math.min(onPass(passNs), leftNs);
-                long waitMs = waitNs / 1_000_000L;
-                if (waitMs == 0) {
+                if (waitNs <= 0) {
                     selector.selectNow(this);
                 } else {
-                    selector.select(this, waitMs);
+                    // A selector waits in whole milliseconds. Spinning on selectNow() until a send
+                    // due in under one would burn a core (and on a small machine starve the very
+                    // target being measured), so such a send goes out up to a millisecond late;
+                    // paced latencies, charged from the due time, include that lateness.
+                    selector.select(this, Math.max(1, waitNs / 1_000_000L));
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -167,7 +167,7 @@ class LoadCommandTest {
                 "--duration", "1500ms", "--warmup", "200ms", "--histogram", log.toString());
         double requests = num(json, "requests");
         // 2000/s for 1.5 s is 3000; a loaded machine may fall behind, but the schedule never runs ahead.
-        assertTrue(requests > 300 && requests <= 3000 + 4, json.toString());
+        assertTrue(requests > 1000 && requests <= 3000 + 4, json.toString());
         assertEquals(2000, num(json, "rate"));
         assertPercentilesOrdered(json);
         assertNoErrors(json);
