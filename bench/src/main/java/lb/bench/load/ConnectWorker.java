@@ -27,6 +27,8 @@ final class ConnectWorker extends LoadWorker {
         int toRead;
     }
 
+    private static final long RETRY_AFTER_FAILED_START_NS = 1_000_000L;
+
     private final Attempt[] slots;
     private final long intervalNs; // between due times of this worker's attempts; 0 when unpaced
     private long nextDueNs;
@@ -67,6 +69,10 @@ final class ConnectWorker extends LoadWorker {
                 waitNs = Math.min(waitNs, a.deadlineNs - nowNs);
             } else if (intervalNs != 0) {
                 waitNs = Math.min(waitNs, nextDueNs - nowNs);
+            } else {
+                // The attempt failed inside connect() (e.g. no local port left): retry in a
+                // millisecond rather than spin, or sleep until the end with the slot unused.
+                waitNs = Math.min(waitNs, RETRY_AFTER_FAILED_START_NS);
             }
         }
         return Math.max(0, waitNs);
