@@ -4,21 +4,26 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
+import lb.bench.backend.BackendCommand;
+import lb.bench.load.LoadCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * Main thread only. The {@code bench} root command. Today it only knows {@code --help} and
- * {@code --version}; the load generator, test backends and JMH runs are added here as subcommand
- * classes by the bench issue.
+ * Main thread only. The {@code bench} root command: {@code backend} runs test backends,
+ * {@code load} generates load against lb (or anything listening on TCP) and reports what it
+ * measured. The JMH micro-benchmarks run through their own scripts ({@code bench/jmh-pick.sh}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Bench.VersionProvider.class,
         usageHelpAutoWidth = true,
-        description = {"Load generator, test backends and micro-benchmarks for lb; commands arrive with the bench issue."},
+        subcommands = {BackendCommand.class, LoadCommand.class},
+        description = {"Load generator and test backends for lb.",
+                "  bench backend --type echo --port 9001 --port 9002",
+                "  bench load --target 127.0.0.1:8080 --mode rr -c 32 --duration 10s"},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:ok", "2:usage error"})
+        exitCodeList = {"0:ok", "1:failed (see each command)", "2:usage error"})
 public final class Bench implements Runnable {
 
     @Spec
