@@ -31,6 +31,7 @@ public final class ChildProcess implements AutoCloseable {
     private final Process process;
     private final ArrayDeque<String> lines = new ArrayDeque<>(); // guarded by this
     private long lineCount; // guarded by this
+    private int openStreams = 2; // guarded by this; the output is complete when both readers ended
 
     private ChildProcess(String name, Process process) {
         this.name = name;
@@ -64,6 +65,11 @@ public final class ChildProcess implements AutoCloseable {
                 }
             } catch (IOException ignored) {
                 // the process is gone
+            } finally {
+                synchronized (this) {
+                    openStreams--;
+                    notifyAll();
+                }
             }
         }, name + "-" + what);
         thread.setDaemon(true);
@@ -103,7 +109,7 @@ public final class ChildProcess implements AutoCloseable {
                 }
                 seen = lineCount;
                 long leftNs = deadlineNs - System.nanoTime();
-                if (!process.isAlive()) {
+                if (!process.isAlive() && openStreams == 0) { // exited, and every line it wrote is read
                     throw new IOException(name + " exited (" + process.exitValue() + ") before logging /" + pattern + "/"
                             + recentOutput());
                 }

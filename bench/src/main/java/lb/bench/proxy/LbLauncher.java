@@ -36,7 +36,7 @@ public final class LbLauncher {
         }
         List<String> command = java();
         command.add("-jar");
-        command.add(jar.toString());
+        command.add(jar.toAbsolutePath().toString()); // the child runs in the scratch directory
         return new LbLauncher(command);
     }
 
