@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.util.Properties;
 
 import lb.bench.backend.BackendCommand;
+import lb.bench.compare.CompareCommand;
+import lb.bench.herd.HerdCommand;
 import lb.bench.load.LoadCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,10 +20,12 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Bench.VersionProvider.class,
         usageHelpAutoWidth = true,
-        subcommands = {BackendCommand.class, LoadCommand.class},
+        subcommands = {BackendCommand.class, LoadCommand.class, HerdCommand.class, CompareCommand.class},
         description = {"Load generator and test backends for lb.",
                 "  bench backend --type echo --port 9001 --port 9002",
-                "  bench load --target 127.0.0.1:8080 --mode rr -c 32 --duration 10s"},
+                "  bench load --target 127.0.0.1:8080 --mode rr -c 32 --duration 10s",
+                "  bench herd --backends 4 --clients 100 --kill-after 3s --matrix",
+                "  bench compare --rounds 3 --duration 5s"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:failed (see each command)", "2:usage error"})
 public final class Bench implements Runnable {

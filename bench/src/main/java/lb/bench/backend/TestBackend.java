@@ -37,6 +37,7 @@ public final class TestBackend implements AutoCloseable {
     private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_SIZE);
     private final Consumer<SelectionKey> onKey = this::onKey; // one instance, not one per select
     private volatile boolean closing;
+    private volatile boolean aborting; // set before closing: reset connections instead of closing them
 
     private TestBackend(BackendType type, List<ServerSocketChannel> servers, Selector selector) throws IOException {
         this.type = type;
@@ -106,6 +107,9 @@ public final class TestBackend implements AutoCloseable {
             }
         } finally {
             for (SelectionKey key : selector.keys()) {
+                if (aborting && key.channel() instanceof SocketChannel channel) {
+                    resetOnClose(channel);
+                }
                 closeQuietly(key);
             }
             try {
@@ -158,6 +162,14 @@ public final class TestBackend implements AutoCloseable {
         closeQuietly(key);
     }
 
+    private static void resetOnClose(SocketChannel channel) {
+        try {
+            channel.setOption(StandardSocketOptions.SO_LINGER, 0); // close() then sends RST, not FIN
+        } catch (IOException ignored) {
+            // already broken: closing it is all that is left
+        }
+    }
+
     private static void closeQuietly(SelectionKey key) {
         key.cancel();
         try {
@@ -186,6 +198,15 @@ public final class TestBackend implements AutoCloseable {
                 // closing anyway
             }
         }
+    }
+
+    /**
+     * As a crashed backend: stops listening (new connects are refused) and resets every open
+     * connection; returns once the selector thread has ended.
+     */
+    public void abort() {
+        aborting = true;
+        close();
     }
 
     @Override
