@@ -310,16 +310,21 @@ class AdminCommandsTest {
 
     @Test
     void topWithoutATerminalPrintsATablePerRefreshWithChangingRates() throws Exception {
-        Path socket = startDaemon();
+        try (lb.testing.EchoBackend echo = lb.testing.EchoBackend.start("web-1")) {
+            topWhileSessionsEcho(startDaemonOn(echo));
+        }
+    }
+
+    private void topWhileSessionsEcho(Path socket) throws Exception {
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread traffic = new Thread(() -> {
             long endNs = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
             while (!stop.get() && System.nanoTime() < endNs) {
-                try (java.net.Socket s = new java.net.Socket()) {
-                    s.connect(daemon.listenerAddress("web"));
-                    s.getOutputStream().write(new byte[1000]); // relayed up once the backend's kernel accepts
+                try (lb.testing.Client c = lb.testing.Client.connect(daemon.listenerAddress("web"))) {
+                    c.send(new byte[1000]);
+                    c.readExactly(1000); // relayed both ways before the next session
                 } catch (Exception ignored) {
-                    // counted or not, the rate shows it
+                    // counted or not, the rates show it
                 }
             }
         });
@@ -334,8 +339,8 @@ class AdminCommandsTest {
         assertEquals(3, text.split("POOL +BACKEND +STATE +HEALTH +ACTIVE +NEW/S +UP/S +DOWN/S +TOTAL", -1).length - 1,
                 text);
         assertTrue(text.contains("web   web-1    active  up"), text);
-        assertTrue(text.matches("(?s).*web-1 +active +up +\\d+ +[1-9][0-9.]* +[1-9][0-9.]* (B|KiB|MiB)/s +.*"),
-                "non-zero session and byte rates: " + text);
+        assertTrue(text.matches("(?s).*web-1 +active +up +\\d+ +[1-9][0-9.]* +[1-9][0-9.]* (B|KiB|MiB)/s +[1-9][0-9.]* "
+                + "(B|KiB|MiB)/s +.*"), "non-zero session and byte rates both ways: " + text);
         assertTrue(!text.contains("\u001b["), "no terminal escapes when not on a terminal");
     }
 }
