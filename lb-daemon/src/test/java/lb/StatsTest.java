@@ -102,6 +102,10 @@ class StatsTest {
             assertEquals(sessions / 2, number(backend, "connect", "count"), "one connect time per session");
             assertEquals(0, number(backend, "active_sessions"));
         }
+        Map<?, ?> pool = (Map<?, ?>) ((List<?>) stats.get("pools")).get(0);
+        assertEquals(sessions, number(pool, "sessions_total"), "the pool's is its backends'");
+        assertEquals(total, number(pool, "bytes_down"));
+        assertEquals(sessions, number(pool, "duration", "count"));
         assertEquals(sessions, number(stats, "events_processed"));
         assertEquals(0, number(stats, "events_dropped"));
     }
@@ -180,6 +184,8 @@ class StatsTest {
         assertEquals(4.0, series.get("lb_listener_session_duration_seconds_count{listener=\"test\"}"));
         assertEquals(0.0, series.get("lb_stats_events_dropped_total"));
         assertEquals(0.0, series.get("lb_pool_sessions_refused_total{pool=\"pool\"}"));
+        assertEquals(4.0, series.get("lb_pool_sessions_total{pool=\"pool\"}"));
+        assertEquals(2000.0, series.get("lb_pool_bytes_total{pool=\"pool\",direction=\"up\"}"));
 
         assertEquals(404, http.send(HttpRequest.newBuilder(uri.resolve("/other")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());

@@ -232,11 +232,22 @@ public final class StatsAggregator implements AutoCloseable {
             m.put("name", pool.name());
             m.put("active_sessions", pool.activeSessions());
             m.put("sessions_refused", pool.sessionsRefused());
-            putFigures(m, figures.get(pool), false);
             List<Object> backends = new ArrayList<>();
             for (Backend b : pool.snapshot().backends()) {
                 backends.add(backend(b));
             }
+            // The pool's traffic is its current backends' (a removed backend's figures leave with it).
+            for (String key : new String[] {"sessions_total", "sessions_per_s", "bytes_up", "bytes_down",
+                "bytes_up_per_s", "bytes_down_per_s", "rejected_at_limit"}) {
+                m.put(key, sum(backends, key));
+            }
+            Map<String, Object> failures = new LinkedHashMap<>();
+            for (ConnectFailure cause : ConnectFailure.values()) {
+                failures.put(cause.label(), backends.stream().mapToLong(b -> (Long) ((Map<?, ?>) ((Map<?, ?>) b)
+                        .get("connect_failures")).get(cause.label())).sum());
+            }
+            m.put("connect_failures", failures);
+            putFigures(m, figures.get(pool), false);
             m.put("backends", backends);
             pools.add(m);
         }
@@ -266,6 +277,18 @@ public final class StatsAggregator implements AutoCloseable {
         m.put("health_changes", b.healthChanges());
         putFigures(m, figures.get(b), true);
         return m;
+    }
+
+    /** The sum of one figure over backend maps: a long for counts, a double for rates. */
+    private static Object sum(List<Object> backends, String key) {
+        double total = 0;
+        boolean integral = true;
+        for (Object b : backends) {
+            Object value = ((Map<?, ?>) b).get(key);
+            integral &= value instanceof Long;
+            total += ((Number) value).doubleValue();
+        }
+        return integral ? (Object) (long) total : (Object) total;
     }
 
     private void putRates(Map<String, Object> m, Object key) {
