@@ -54,7 +54,7 @@ import lb.state.StateFile;
  * owns the lifecycle; the data path lives in the loops, which this class reaches only by
  * submitting tasks.
  */
-public final class Daemon implements AutoCloseable, DaemonControl, StatsAggregator.Sources {
+public final class Daemon implements AutoCloseable, DaemonControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     private static final Duration LOOP_TASK_TIMEOUT = Duration.ofSeconds(5);

@@ -26,6 +26,7 @@ import lb.testing.Cleanup;
 import lb.testing.Client;
 import lb.testing.EchoBackend;
 import lb.testing.EchoFlows;
+import lb.testing.ReloadRounds;
 
 /**
  * Test thread only. Reloads while sessions stream: not one session fails or loses a byte, while
@@ -40,50 +41,7 @@ class ReloadUnderLoadTest {
     Path dir;
 
     private static String config(EchoBackend a, EchoBackend b, EchoBackend c, int round) {
-        // Odd rounds re-weight and drop the third backend, and add a listener with a pool of its
-        // own; even rounds bring the backend back and remove that listener and pool. Every third
-        // round turns passive checks on, the others off.
-        String third = round % 2 == 0 ? """
-                [[pool.backend]]
-                name = "c"
-                address = "127.0.0.1:%d"
-                """.formatted(c.address().getPort()) : "";
-        String side = round % 2 == 1 ? """
-                [[listener]]
-                name = "side"
-                bind = "127.0.0.1:0"
-                pool = "side"
-                [[pool]]
-                name = "side"
-                [[pool.backend]]
-                name = "c"
-                address = "127.0.0.1:%d"
-                """.formatted(c.address().getPort()) : "";
-        String passive = round % 3 == 0 ? """
-                [pool.outlier]
-                consecutive_failures = 5
-                """ : "";
-        return """
-                [daemon]
-                workers = 2
-                access_log = false
-                admin_socket = ""
-                [[listener]]
-                name = "main"
-                bind = "127.0.0.1:0"
-                pool = "echo"
-                [[pool]]
-                name = "echo"
-                algorithm = "%s"
-                [[pool.backend]]
-                name = "a"
-                address = "127.0.0.1:%d"
-                weight = %d
-                [[pool.backend]]
-                name = "b"
-                address = "127.0.0.1:%d"
-                %s%s%s""".formatted(round % 3 == 0 ? "round_robin" : "maglev", a.address().getPort(), 1 + round % 4,
-                b.address().getPort(), third, passive, side);
+        return ReloadRounds.config(round, a, b, c, "admin_socket = \"\"", true);
     }
 
     /** One message through the side listener: answered by the side pool's backend. */

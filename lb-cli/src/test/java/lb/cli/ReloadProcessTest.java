@@ -1,5 +1,7 @@
 package lb.cli;
 
+import static lb.testing.ReloadRounds.algorithm;
+import static lb.testing.ReloadRounds.weight;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,6 +38,7 @@ import lb.testing.Client;
 import lb.testing.DaemonProcess;
 import lb.testing.EchoBackend;
 import lb.testing.EchoFlows;
+import lb.testing.ReloadRounds;
 
 /**
  * Test thread only. Reload as an operator does it, under load: a real daemon process, its config
@@ -64,59 +67,10 @@ class ReloadProcessTest {
     private record Ran(int exit, String stdout, String stderr, String output) {
     }
 
-    /**
-     * The file for {@code round} (0 = at start). Odd rounds drop backend c from pool echo and add
-     * listener "side" with a pool of its own (c); even rounds bring c back and remove them. The
-     * weight of a changes every round, the algorithm every round but the 2nd, 5th and 8th.
-     */
+    /** The file for {@code round}: {@link ReloadRounds} without health changes, with the admin socket. */
     private static String config(Path socket, EchoBackend a, EchoBackend b, EchoBackend c, int round) {
-        String third = round % 2 == 0 ? """
-                [[pool.backend]]
-                name = "c"
-                address = "127.0.0.1:%d"
-                """.formatted(c.address().getPort()) : "";
-        String side = round % 2 == 1 ? """
-                [[listener]]
-                name = "side"
-                bind = "127.0.0.1:0"
-                pool = "side"
-                [[pool]]
-                name = "side"
-                [[pool.backend]]
-                name = "c"
-                address = "127.0.0.1:%d"
-                """.formatted(c.address().getPort()) : "";
-        // [daemon] never changes: a reload refuses that (it needs a restart).
-        return """
-                [daemon]
-                workers = 2
-                access_log = false
-                shutdown_grace = "5s"
-                admin_socket = "%s"
-                [[listener]]
-                name = "main"
-                bind = "127.0.0.1:0"
-                pool = "echo"
-                [[pool]]
-                name = "echo"
-                algorithm = "%s"
-                [[pool.backend]]
-                name = "a"
-                address = "127.0.0.1:%d"
-                weight = %d
-                [[pool.backend]]
-                name = "b"
-                address = "127.0.0.1:%d"
-                %s%s""".formatted(socket, algorithm(round), a.address().getPort(), weight(round),
-                b.address().getPort(), third, side);
-    }
-
-    private static String algorithm(int round) {
-        return round % 3 == 0 ? "round_robin" : "maglev";
-    }
-
-    private static int weight(int round) {
-        return 1 + round % 4;
+        return ReloadRounds.config(round, a, b, c, "shutdown_grace = \"5s\"\nadmin_socket = \"%s\"".formatted(socket),
+                false);
     }
 
     /**

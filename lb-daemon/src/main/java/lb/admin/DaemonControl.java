@@ -7,18 +7,13 @@ import lb.listen.Listener;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.session.SessionInfo;
+import lb.stats.StatsAggregator;
 
 /**
  * Any thread. What admin commands ask of the running daemon beyond pool state: work that only the
  * event loops may do, handed to them through their task queues and awaited with a deadline.
  */
-public interface DaemonControl {
-
-    /** The pools now, in config order (a reload publishes a new map; this one never changes). */
-    Map<String, BackendPool> pools();
-
-    /** The listeners now, in config order (as {@link #pools()}). */
-    Map<String, Listener> listeners();
+public interface DaemonControl extends StatsAggregator.Sources {
 
     /** Closes (with RST) every open session on {@code backend}; returns how many. */
     int closeSessionsOn(Backend backend);

@@ -33,11 +33,7 @@ public final class Listener {
     private final AtomicInteger active = new AtomicInteger();
     private final LoopCounters traffic;
 
-    /** {@link #traffic()} counter: bytes read from clients. */
-    public static final int UP = 0;
-    /** {@link #traffic()} counter: bytes sent to clients. */
-    public static final int DOWN = 1;
-    /** {@link #traffic()} counter: connections accepted. */
+    /** {@link #traffic()} counter after {@link LoopCounters#UP} and {@link LoopCounters#DOWN}: connections accepted. */
     public static final int ACCEPTED = 2;
 
     /** What a reload may change without rebinding. */
@@ -89,7 +85,7 @@ public final class Listener {
             }
         } catch (IOException e) {
             closeAll(channels);
-            throw new IOException("cannot listen on " + format(config.bind()) + " for listener \"" + config.name()
+            throw new IOException("cannot listen on " + Sockets.hostPort(config.bind()) + " for listener \"" + config.name()
                     + "\": " + e.getMessage(), e);
         }
         return new Listener(config, pool, timeouts, channels, address);
@@ -224,13 +220,9 @@ public final class Listener {
         }
     }
 
-    static String format(InetSocketAddress address) {
-        String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
-    }
 
     /** {@code host:port} of the bound address, IPv6 in brackets. */
     public String boundAddressText() {
-        return format(boundAddress);
+        return Sockets.hostPort(boundAddress);
     }
 }

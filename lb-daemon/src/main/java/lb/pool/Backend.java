@@ -61,10 +61,6 @@ public final class Backend {
     // Written by the HealthChecker only; atomics so that any thread reads them whole.
     private final AtomicLong healthChanges = new AtomicLong();
     private final AtomicLong ejections = new AtomicLong();
-    /** {@link #traffic()} counter: bytes from clients to this backend. */
-    public static final int UP = 0;
-    /** {@link #traffic()} counter: bytes from this backend to clients. */
-    public static final int DOWN = 1;
     private final LoopCounters traffic;
     private final AtomicLongArray connectFailuresByCause = new AtomicLongArray(ConnectFailure.values().length);
     private final AtomicLong lastConnectWarningNs = new AtomicLong(Long.MIN_VALUE);
@@ -89,7 +85,7 @@ public final class Backend {
         this.traffic = new LoopCounters(loops, 2);
     }
 
-    /** Bytes sent to it ({@link #UP}) and read from it ({@link #DOWN}), per event loop. */
+    /** Bytes sent to it ({@link LoopCounters#UP}) and read from it ({@link LoopCounters#DOWN}), per event loop. */
     public LoopCounters traffic() {
         return traffic;
     }

@@ -22,6 +22,7 @@ import lb.loop.TimerWheel;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.pool.ConnectFailure;
+import lb.stats.LoopCounters;
 import lb.stats.SessionEvent;
 import lb.stats.StatsRing;
 
@@ -417,7 +418,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     /** Event loop: {@code relay} moved {@code n} more bytes; counted for its listener and backend. */
     void onRelayed(Relay relay, long n) {
         if (sessions.countsTraffic()) {
-            int direction = relay == upstream ? Backend.UP : Backend.DOWN;
+            int direction = relay == upstream ? LoopCounters.UP : LoopCounters.DOWN;
             listener.traffic().add(loop.index(), direction, n);
             backend.traffic().add(loop.index(), direction, n);
         }

@@ -19,4 +19,10 @@ public final class Sockets {
     public static ProtocolFamily family(InetSocketAddress address) {
         return address.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
     }
+
+    /** {@code ip:port} (IPv6 in brackets) for logs, stats and the state file; the host name when unresolved. */
+    public static String hostPort(InetSocketAddress address) {
+        String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
 }

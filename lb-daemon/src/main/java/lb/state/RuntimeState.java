@@ -14,6 +14,7 @@ import lb.config.PoolConfig;
 import lb.pool.AdminState;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.session.Sockets;
 
 /**
  * Any thread (stateless). The runtime changes as a layer over the config file: {@link #capture}
@@ -49,7 +50,7 @@ public final class RuntimeState {
             for (Backend b : live) {
                 BackendConfig c = find(p, b.name());
                 if (c == null || !c.address().equals(b.address())) {
-                    changes.add(new RuntimeChange(p.name(), b.name(), RuntimeChange.ADDED, format(b.address()), null,
+                    changes.add(new RuntimeChange(p.name(), b.name(), RuntimeChange.ADDED, Sockets.hostPort(b.address()), null,
                             b.weight()));
                 } else if (b.weight() != c.weight()) {
                     changes.add(new RuntimeChange(p.name(), b.name(), RuntimeChange.WEIGHT, (long) b.weight(),
@@ -62,7 +63,7 @@ public final class RuntimeState {
             }
             for (BackendConfig c : p.backends()) {
                 if (live.stream().noneMatch(b -> b.name().equals(c.name()) && b.address().equals(c.address()))) {
-                    changes.add(new RuntimeChange(p.name(), c.name(), RuntimeChange.REMOVED, null, format(c.address()), 0));
+                    changes.add(new RuntimeChange(p.name(), c.name(), RuntimeChange.REMOVED, null, Sockets.hostPort(c.address()), 0));
                 }
             }
         }
@@ -99,9 +100,9 @@ public final class RuntimeState {
                     }
                 }
                 case RuntimeChange.REMOVED -> {
-                    if (current == null || !format(current.address()).equals(change.config())) {
+                    if (current == null || !Sockets.hostPort(current.address()).equals(change.config())) {
                         reason = current == null ? "the config no longer has it"
-                                : "its address in the config changed to " + format(current.address());
+                                : "its address in the config changed to " + Sockets.hostPort(current.address());
                     } else {
                         backends.remove(current);
                     }
@@ -183,11 +184,6 @@ public final class RuntimeState {
         return -1;
     }
 
-    /** {@code ip:port}, IPv6 in brackets: how addresses are written in the state file. */
-    static String format(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
-    }
 
     private static InetSocketAddress parse(String text) {
         int colon = text.lastIndexOf(':');

@@ -13,6 +13,11 @@ import java.lang.invoke.VarHandle;
  */
 public final class LoopCounters {
 
+    /** Counter of bytes from clients towards backends, first in every traffic counter set. */
+    public static final int UP = 0;
+    /** Counter of bytes from backends towards clients. */
+    public static final int DOWN = 1;
+
     /** Slots per loop: a 64-byte cache line of longs, so two loops never write the same line. */
     private static final int STRIDE = 8;
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);

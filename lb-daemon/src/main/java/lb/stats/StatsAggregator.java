@@ -23,6 +23,7 @@ import lb.listen.Listener;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.pool.ConnectFailure;
+import lb.session.Sockets;
 import lb.session.Termination;
 
 /**
@@ -40,7 +41,7 @@ public final class StatsAggregator implements AutoCloseable {
     private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long SAMPLE_EVERY_NS = TimeUnit.SECONDS.toNanos(1);
 
-    /** The daemon's listeners and pools now (a reload replaces them). */
+    /** The daemon's listeners and pools now, in config order; a reload publishes new maps, a map never changes. */
     public interface Sources {
         Map<String, Listener> listeners();
 
@@ -149,14 +150,14 @@ public final class StatsAggregator implements AutoCloseable {
         Set<Object> alive = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Listener l : sources.listeners().values()) {
             alive.add(l);
-            rate(l, l.traffic().sum(Listener.ACCEPTED), l.traffic().sum(Listener.UP), l.traffic().sum(Listener.DOWN),
+            rate(l, l.traffic().sum(Listener.ACCEPTED), l.traffic().sum(LoopCounters.UP), l.traffic().sum(LoopCounters.DOWN),
                     seconds);
         }
         for (BackendPool pool : sources.pools().values()) {
             alive.add(pool);
             for (Backend b : pool.snapshot().backends()) {
                 alive.add(b);
-                rate(b, b.totalSessions(), b.traffic().sum(Backend.UP), b.traffic().sum(Backend.DOWN), seconds);
+                rate(b, b.totalSessions(), b.traffic().sum(LoopCounters.UP), b.traffic().sum(LoopCounters.DOWN), seconds);
             }
         }
         rates.keySet().retainAll(alive);
@@ -219,8 +220,8 @@ public final class StatsAggregator implements AutoCloseable {
             m.put("pool", l.pool().name());
             m.put("active_sessions", l.activeSessions());
             m.put("sessions_total", l.traffic().sum(Listener.ACCEPTED));
-            m.put("bytes_up", l.traffic().sum(Listener.UP));
-            m.put("bytes_down", l.traffic().sum(Listener.DOWN));
+            m.put("bytes_up", l.traffic().sum(LoopCounters.UP));
+            m.put("bytes_down", l.traffic().sum(LoopCounters.DOWN));
             putRates(m, l);
             putFigures(m, figures.get(l), false);
             listeners.add(m);
@@ -258,14 +259,14 @@ public final class StatsAggregator implements AutoCloseable {
     private Map<String, Object> backend(Backend b) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", b.name());
-        m.put("address", format(b.address()));
+        m.put("address", Sockets.hostPort(b.address()));
         m.put("admin_state", b.adminState().name().toLowerCase(Locale.ROOT));
         m.put("health", b.healthState().name().toLowerCase(Locale.ROOT));
         m.put("ejected", b.isEjected());
         m.put("active_sessions", b.activeSessions());
         m.put("sessions_total", b.totalSessions());
-        m.put("bytes_up", b.traffic().sum(Backend.UP));
-        m.put("bytes_down", b.traffic().sum(Backend.DOWN));
+        m.put("bytes_up", b.traffic().sum(LoopCounters.UP));
+        m.put("bytes_down", b.traffic().sum(LoopCounters.DOWN));
         putRates(m, b);
         Map<String, Object> failures = new LinkedHashMap<>();
         for (ConnectFailure cause : ConnectFailure.values()) {
@@ -338,11 +339,7 @@ public final class StatsAggregator implements AutoCloseable {
     }
 
     private static String format(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            String host = inet.getAddress().getHostAddress();
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
-        }
-        return String.valueOf(address);
+        return address instanceof InetSocketAddress inet ? Sockets.hostPort(inet) : String.valueOf(address);
     }
 
     /** Any thread: drains what is left (their access-log lines), answers waiting requests, stops the thread. */
