@@ -21,6 +21,7 @@ import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.protocol.Version;
 import lb.config.Config;
 import lb.config.ConfigLoader;
 import lb.config.DaemonConfig;

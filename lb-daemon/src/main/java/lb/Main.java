@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 
 import org.slf4j.LoggerFactory;
 
+import lb.protocol.Version;
 import lb.config.Config;
 import lb.config.ConfigError;
 import lb.config.ConfigException;

@@ -1,5 +1,6 @@
 package lb.admin;
 
+import lb.protocol.Json;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -12,7 +13,7 @@ import java.util.TreeMap;
 import java.util.Locale;
 import java.util.function.Function;
 
-import lb.Version;
+import lb.protocol.Version;
 import lb.listen.Listener;
 import lb.config.BackendConfig;
 import lb.pool.AdminState;

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import lb.admin.Json;
+import lb.protocol.Json;
 
 /**
  * Any thread; callers serialize writes. The journal of runtime changes: a small JSON file, one

@@ -1,5 +1,6 @@
 package lb.admin;
 
+import lb.protocol.Json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import lb.Version;
+import lb.protocol.Version;
 import lb.testing.AdminClient;
 import lb.testing.Cleanup;
 

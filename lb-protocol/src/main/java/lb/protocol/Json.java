@@ -1,4 +1,4 @@
-package lb.admin;
+package lb.protocol;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -15,7 +15,7 @@ import java.util.Map;
 public final class Json {
 
     /** Deeper nesting than this is refused: an admin request is a flat object. */
-    static final int MAX_DEPTH = 32;
+    public static final int MAX_DEPTH = 32;
 
     private final String text;
     private int pos;

@@ -1,4 +1,4 @@
-package lb;
+package lb.protocol;
 
 import java.io.IOException;
 import java.io.InputStream;

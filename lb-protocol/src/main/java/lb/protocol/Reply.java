@@ -1,0 +1,125 @@
+package lb.protocol;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Any thread (immutable). The {@code "result"} of a command's final reply: a record per command
+ * ({@link Command#replyType()}); the seven commands that act on one backend share {@link Backend},
+ * the backend's state after the change. Field names on the wire are the components' in snake_case
+ * ({@link RecordJson}).
+ */
+public sealed interface Reply {
+
+    /** The reply as its wire object. */
+    default Map<String, Object> toJson() {
+        return RecordJson.toJson((Record) this);
+    }
+
+    /** The typed result of {@code command} from a parsed {@code "result"} object. */
+    static Reply read(Command command, Map<?, ?> result) {
+        if (command == Command.STATS) {
+            return Stats.read(result);
+        }
+        return (Reply) RecordJson.fromJson(command.replyType(), result);
+    }
+
+    record Version(String version) implements Reply {
+    }
+
+    record Status(String version, long uptimeMs, List<ListenerStatus> listeners, List<PoolStatus> pools)
+            implements Reply {
+    }
+
+    record ListenerStatus(String name, String bind, String pool, int activeSessions) {
+    }
+
+    record PoolStatus(String name, String algorithm, boolean panic, long sessionsRefused,
+                      List<BackendStatus> backends) {
+    }
+
+    /** {@code effectiveWeight} is on the configured scale, to two decimals (slow start ramps it). */
+    record BackendStatus(String name, String address, int weight, double effectiveWeight, String adminState,
+                         String health, boolean ejected, int activeSessions, long totalSessions,
+                         long connectFailures, int maxConnections) {
+    }
+
+    /**
+     * {@code figures}: listeners, pools and backends with their counters, rates and latency quantiles
+     * (README, Stats); on the wire they sit beside {@code version} and {@code uptime_ms}.
+     */
+    record Stats(String version, long uptimeMs, Map<String, Object> figures) implements Reply {
+        @Override
+        public Map<String, Object> toJson() {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("version", version);
+            json.put("uptime_ms", uptimeMs);
+            json.putAll(figures);
+            return json;
+        }
+
+        static Stats read(Map<?, ?> json) {
+            Map<String, Object> figures = new LinkedHashMap<>();
+            json.forEach((k, v) -> figures.put(String.valueOf(k), v));
+            figures.remove("version");
+            figures.remove("uptime_ms");
+            Object uptime = json.get("uptime_ms");
+            return new Stats(String.valueOf(json.get("version")), uptime instanceof Number n ? n.longValue() : 0,
+                    figures);
+        }
+    }
+
+    record Sessions(long matched, List<SessionEntry> sessions) implements Reply {
+    }
+
+    /** {@code up}/{@code down}: bytes client to backend and back so far. */
+    record SessionEntry(String client, String listener, String backend, long ageMs, long up, long down) {
+    }
+
+    /** For hashing algorithms the hash and the backend; for others why there is no mapping. */
+    record Explain(String listener, String pool, String algorithm, List<String> ineligible, boolean deterministic,
+                   String note, String hashKey, String hash, Long tableSlot, String backend, String hashFallback)
+            implements Reply {
+    }
+
+    record PreviewRemove(String target, String algorithm, boolean deterministic, String note, Long keysSampled,
+                         Double shareOnBackend, Double shareOfOthersMoving, Double shareMoving) implements Reply {
+    }
+
+    /**
+     * {@code runtime}: the journaled runtime changes; {@code file}: what a reload of the file would
+     * change, or {@code fileError} when it would be refused.
+     */
+    record Diff(String config, List<Map<String, Object>> runtime, List<String> file, String fileError)
+            implements Reply {
+    }
+
+    /** One line per change; empty when the file matched what runs. */
+    record Reload(List<String> changes) implements Reply {
+    }
+
+    /**
+     * A backend's state after drain, undrain, disable, enable, set-weight, add-backend or
+     * remove-backend. The optional fields say how a wait ended: {@code drained} (or the deadline
+     * passed, then {@code then} and {@code sessionsClosed}), {@code removed}, and a {@code warning}
+     * when the change could not be journaled.
+     */
+    record Backend(String target, String adminState, int weight, int activeSessions, Boolean removed,
+                   String warning, Boolean drained, Long waitedMs, String then, Integer sessionsClosed)
+            implements Reply {
+
+        public Backend(String target, String adminState, int weight, int activeSessions) {
+            this(target, adminState, weight, activeSessions, null, null, null, null, null, null);
+        }
+
+        public Backend withWarning(String text) {
+            return new Backend(target, adminState, weight, activeSessions, removed, text, drained, waitedMs, then,
+                    sessionsClosed);
+        }
+    }
+
+    /** A progress line of a command that waits (drain, disable with grace, remove-backend). */
+    record Progress(String target, int activeSessions, long oldestAgeMs, long waitedMs) {
+    }
+}
