@@ -21,9 +21,29 @@ public sealed interface Request {
         return json;
     }
 
-    /** The request as one line, without its newline. */
+    /**
+     * The request as one line, without its newline, naming this process as the sender
+     * ({@value #CLIENT_PID}) for the daemon's audit log: the kernel tells the daemon the peer's user,
+     * but the JDK does not pass on its pid.
+     */
     default String toLine() {
-        return Json.write(toJson());
+        Map<String, Object> json = toJson();
+        json.put(CLIENT_PID, ProcessHandle.current().pid());
+        return Json.write(json);
+    }
+
+    /** The optional field in which a client names its process id. */
+    String CLIENT_PID = "client_pid";
+
+    /** A request line read: the request and the process id its sender declared (-1 when none). */
+    record Line(Request request, long clientPid) {
+    }
+
+    /** As {@link #parse(String)}, with the declared {@value #CLIENT_PID}. */
+    static Line parseLine(String line) {
+        Request request = parse(line);
+        Object pid = ((Map<?, ?>) Json.parse(line)).get(CLIENT_PID);
+        return new Line(request, pid instanceof Long p && p > 0 ? p : -1);
     }
 
     /**

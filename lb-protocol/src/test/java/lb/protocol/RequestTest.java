@@ -42,11 +42,13 @@ class RequestTest {
     @Test
     void wireFormIsTheDocumentedOne() {
         assertEquals("{\"cmd\":\"drain\",\"target\":\"web/a\",\"wait\":true,\"deadline_ms\":5,\"then\":\"close\"}",
-                new Request.Drain("web/a", true, 5L, Request.Drain.Then.CLOSE).toLine());
+                Json.write(new Request.Drain("web/a", true, 5L, Request.Drain.Then.CLOSE).toJson()));
         assertEquals("{\"cmd\":\"drain\",\"target\":\"web/a\"}",
-                new Request.Drain("web/a", false, null, Request.Drain.Then.KEEP).toLine());
-        assertEquals("{\"cmd\":\"set-weight\",\"target\":\"web/a\",\"weight\":3}",
-                new Request.SetWeight("web/a", 3L).toLine());
+                Json.write(new Request.Drain("web/a", false, null, Request.Drain.Then.KEEP).toJson()));
+        assertEquals("{\"cmd\":\"set-weight\",\"target\":\"web/a\",\"weight\":3,\"client_pid\":"
+                + ProcessHandle.current().pid() + "}", new Request.SetWeight("web/a", 3L).toLine());
+        assertEquals(ProcessHandle.current().pid(), Request.parseLine(new Request.Status().toLine()).clientPid());
+        assertEquals(-1, Request.parseLine("{\"cmd\":\"status\"}").clientPid());
     }
 
     static Stream<List<String>> badRequests() {
