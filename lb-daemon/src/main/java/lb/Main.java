@@ -189,13 +189,8 @@ public final class Main implements Callable<Integer> {
         CountDownLatch stopRequested = new CountDownLatch(1);
         Signals.onTerminate(stopRequested::countDown);
         Daemon daemon = Daemon.start(config, this::withOverrides);
-        Signals.onReload(() -> {
-            try {
-                daemon.reload(); // logs what changed, or why nothing did
-            } catch (IllegalArgumentException e) {
-                // logged by the daemon; SIGHUP has nobody else to tell
-            }
-        });
+        // In order with admin commands, on the control thread; it logs what changed, or why nothing did.
+        Signals.onReload(daemon::reloadOnSignal);
         if (demo) {
             printDemoHelp(daemon, demoBackends);
         }

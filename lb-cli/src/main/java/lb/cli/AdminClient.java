@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import lb.admin.Json;
+import lb.protocol.Json;
 
 /**
  * Main thread only. One request to the daemon's admin socket and its reply, with a deadline: a

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.BiConsumer;
 
-import lb.admin.Json;
+import lb.protocol.Json;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

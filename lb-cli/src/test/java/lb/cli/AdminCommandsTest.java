@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import lb.Daemon;
-import lb.Version;
+import lb.protocol.Version;
 import lb.config.ConfigLoader;
 import picocli.CommandLine;
 

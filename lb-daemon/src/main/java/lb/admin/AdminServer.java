@@ -11,74 +11,150 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.control.Caller;
+import lb.control.ControlPlane;
+import lb.control.Exchange;
+import lb.protocol.Envelope;
+import lb.protocol.ErrorCode;
+import lb.protocol.Limits;
+import lb.protocol.RefusedException;
+import lb.protocol.Reply;
+import lb.protocol.Request;
+
 /**
  * Owns the {@code lb-admin} thread, its Selector, the admin Unix socket and every admin
- * connection. The protocol is one JSON object per line each way (DESIGN.md). One non-blocking
- * thread serves every client, so a hundred clients at once, a client that sends nothing, or one
- * that sends a line over 64 KiB each get an answer or are closed, and none of them can hold up
- * the others or the event loops (commands only read snapshots and counters, or hand work to the
- * loops through their task queues).
+ * connection. The protocol is one JSON object per line each way (DESIGN.md). The thread does socket
+ * I/O only: a complete request line is parsed and handed to the {@link ControlPlane}, whose threads
+ * answer through the connection's {@link Exchange}; their lines come back through a queue and a
+ * selector wake-up. So a hundred clients at once, a client that sends nothing or a line over
+ * 64 KiB, or a reload that takes a minute, hold up neither the other clients nor the event loops.
  */
 public final class AdminServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
-    static final int MAX_LINE_BYTES = 64 * 1024;
+    static final int MAX_LINE_BYTES = Limits.MAX_LINE_BYTES;
     static final int MAX_CLIENTS = 256;
     /** A client that has not sent a complete request for this long is answered with an error and closed. */
     static final long IDLE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     /** How long a closing connection's input is discarded before it is closed regardless. */
     private static final long DRAIN_NS = TimeUnit.SECONDS.toNanos(2);
-    private static final long PENDING_POLL_MS = 50;
 
     private final Path path;
     private final long idleTimeoutNs;
     private final ServerSocketChannel server;
     private final Selector selector;
-    private final AdminCommands commands;
+    private final ControlPlane control;
     private final Thread thread;
     private final List<Connection> connections = new ArrayList<>();
-    // Waits whose client went away: a remove or a drain deadline still has to happen.
-    private final List<Pending> orphans = new ArrayList<>();
+    // Lines the control plane's threads answered with, for the admin thread to send.
+    private final Queue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
 
-    /** Owned by the admin thread. One admin client. */
-    private final class Connection {
+    /** A line for a connection; {@code last}: the request's final reply. */
+    private record Outgoing(Connection connection, String line, boolean last) {
+    }
+
+    /**
+     * The admin thread owns the I/O fields; the control plane's threads call the {@link Exchange}
+     * methods, which only queue lines or read the volatile {@code gone}.
+     */
+    private final class Connection implements Exchange {
         final SocketChannel channel;
         final SelectionKey key;
+        final String user;
         final ByteBuffer in = ByteBuffer.allocate(MAX_LINE_BYTES + 1);
-        ByteBuffer out;
+        final Queue<ByteBuffer> out = new ArrayDeque<>();
         long lastRequestNs;
         boolean closeAfterWrite;
         // After a closing reply: output shut, input discarded until EOF or the deadline, so that
         // unread bytes do not turn the close into a reset that destroys the reply.
         long drainDeadlineNs;
-        // A command answering over time; no other request is read until it is done.
-        Pending pending;
+        // A request is with the control plane: no other is read until its final reply went out.
+        boolean busy;
+        volatile Caller caller;
+        volatile boolean gone;
+        private final List<Runnable> whenGone = new ArrayList<>(1); // guarded by this
 
-        Connection(SocketChannel channel, SelectionKey key, long nowNs) {
+        Connection(SocketChannel channel, SelectionKey key, String user, long nowNs) {
             this.channel = channel;
             this.key = key;
+            this.user = user;
             this.lastRequestNs = nowNs;
+        }
+
+        @Override
+        public Caller caller() {
+            return caller;
+        }
+
+        @Override
+        public void progress(Reply.Progress progress) {
+            if (!gone) {
+                post(this, Envelope.progress(progress), false);
+            }
+        }
+
+        @Override
+        public void reply(Reply reply) {
+            post(this, Envelope.ok(reply), true);
+        }
+
+        @Override
+        public void refuse(ErrorCode code, String message) {
+            post(this, Envelope.error(code, message), true);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return !gone;
+        }
+
+        @Override
+        public void whenGone(Runnable action) {
+            synchronized (this) {
+                if (!gone) {
+                    whenGone.add(action);
+                    return;
+                }
+            }
+            action.run();
+        }
+
+        /** Admin thread: the client went away (or was closed); waits it started learn of it. */
+        void markGone() {
+            List<Runnable> actions;
+            synchronized (this) {
+                gone = true;
+                actions = new ArrayList<>(whenGone);
+                whenGone.clear();
+            }
+            for (Runnable action : actions) {
+                action.run();
+            }
         }
     }
 
-    private AdminServer(Path path, ServerSocketChannel server, Selector selector, AdminCommands commands,
+    private AdminServer(Path path, ServerSocketChannel server, Selector selector, ControlPlane control,
                         long idleTimeoutNs) {
         this.path = path;
         this.idleTimeoutNs = idleTimeoutNs;
         this.server = server;
         this.selector = selector;
-        this.commands = commands;
+        this.control = control;
         this.thread = new Thread(this::run, "lb-admin");
         this.thread.setDaemon(true);
     }
@@ -89,23 +165,23 @@ public final class AdminServer implements AutoCloseable {
      *
      * @throws IOException with a message fit for one line on stderr
      */
-    public static AdminServer start(Path path, String group, AdminCommands commands) throws IOException {
-        return start(path, group, commands, IDLE_TIMEOUT_NS);
+    public static AdminServer start(Path path, String group, ControlPlane control) throws IOException {
+        return start(path, group, control, IDLE_TIMEOUT_NS);
     }
 
-    /** As {@link #start(Path, String, AdminCommands)} with another idle timeout (tests). */
-    static AdminServer start(Path path, String group, AdminCommands commands, long idleTimeoutNs) throws IOException {
+    /** As {@link #start(Path, String, ControlPlane)} with another idle timeout (tests). */
+    static AdminServer start(Path path, String group, ControlPlane control, long idleTimeoutNs) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
         if (dir == null || !Files.isDirectory(dir)) {
             throw new IOException("admin socket " + path + ": directory " + dir + " does not exist (create it, set "
                     + "[daemon] admin_socket, or admin_socket = \"\" for none)");
         }
-        if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             if (answers(path)) {
                 throw new IOException("admin socket " + path + " is in use: another lb-daemon is running (stop it, "
                         + "or give this one another admin_socket)");
             }
-            int mode = (int) Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            int mode = (int) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
             if ((mode & 0170000) != 0140000) {
                 throw new IOException("admin socket " + path + " exists and is not a socket; not replacing it");
             }
@@ -120,7 +196,7 @@ public final class AdminServer implements AutoCloseable {
             if (group != null) {
                 GroupPrincipal principal = path.getFileSystem().getUserPrincipalLookupService()
                         .lookupPrincipalByGroupName(group);
-                Files.setAttribute(path, "posix:group", principal, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(path, "posix:group", principal, LinkOption.NOFOLLOW_LINKS);
             }
             server.configureBlocking(false);
             selector = Selector.open();
@@ -133,7 +209,7 @@ public final class AdminServer implements AutoCloseable {
             Files.deleteIfExists(path);
             throw new IOException("admin socket " + path + ": " + e.getMessage(), e);
         }
-        AdminServer admin = new AdminServer(path, server, selector, commands, idleTimeoutNs);
+        AdminServer admin = new AdminServer(path, server, selector, control, idleTimeoutNs);
         admin.thread.start();
         LOG.info("admin socket {}", path);
         return admin;
@@ -154,18 +230,19 @@ public final class AdminServer implements AutoCloseable {
         return path;
     }
 
-    /** Admin thread only: open admin connections (tests). */
-    int connections() {
-        return connections.size();
+    /** Any thread: queues a line for {@code c} and wakes the admin thread. */
+    private void post(Connection c, String line, boolean last) {
+        outbox.add(new Outgoing(c, line, last));
+        selector.wakeup();
     }
 
     private void run() {
         while (running) {
             try {
                 long waitMs = Math.max(10, Math.min(500, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNs) / 4));
-                selector.select(this::onReady, anyPending() ? Math.min(waitMs, PENDING_POLL_MS) : waitMs);
+                selector.select(this::onReady, waitMs);
                 long nowNs = System.nanoTime();
-                pollPending(nowNs);
+                sendAnswers(nowNs);
                 expireIdle(nowNs);
             } catch (IOException | RuntimeException e) {
                 if (running) {
@@ -213,11 +290,11 @@ public final class AdminServer implements AutoCloseable {
             }
             channel.configureBlocking(false);
             SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-            Connection c = new Connection(channel, key, nowNs);
+            Connection c = new Connection(channel, key, PeerCredentials.user(channel), nowNs);
             key.attach(c);
             connections.add(c);
             if (connections.size() > MAX_CLIENTS) {
-                reply(c, AdminCommands.error("too many admin clients (at most " + MAX_CLIENTS + ")"), true);
+                reply(c, Envelope.error(ErrorCode.LIMIT, "too many admin clients (at most " + MAX_CLIENTS + ")"), true);
             }
         } catch (IOException e) {
             LOG.warn("admin accept failed: {}", e.toString());
@@ -232,9 +309,18 @@ public final class AdminServer implements AutoCloseable {
             }
             return;
         }
-        if (c.closeAfterWrite || c.out != null || c.pending != null) {
-            // One request at a time: the next is read once the reply went out.
-            c.key.interestOps(c.out != null ? SelectionKey.OP_WRITE : 0);
+        if (c.closeAfterWrite || !c.out.isEmpty() || c.busy) {
+            // One request at a time: the next is read once the reply went out. A client that closes
+            // meanwhile is noticed by its next read: a busy connection keeps OP_READ for that.
+            if (c.busy && c.out.isEmpty()) {
+                if (!c.in.hasRemaining()) {
+                    c.key.interestOps(0); // pipelined requests fill the buffer: wait for the reply
+                } else if (c.channel.read(c.in) < 0) {
+                    close(c);
+                }
+                return;
+            }
+            c.key.interestOps(!c.out.isEmpty() ? SelectionKey.OP_WRITE : 0);
             return;
         }
         int n = c.channel.read(c.in);
@@ -242,10 +328,15 @@ public final class AdminServer implements AutoCloseable {
             close(c);
             return;
         }
+        takeRequest(c, nowNs);
+    }
+
+    /** Admin thread: hands the first complete line in {@code c}'s input to the control plane. */
+    private void takeRequest(Connection c, long nowNs) throws IOException {
         int end = indexOf(c.in, (byte) '\n');
         if (end < 0) {
             if (!c.in.hasRemaining()) {
-                reply(c, AdminCommands.error("request line longer than " + MAX_LINE_BYTES + " bytes"), true);
+                reply(c, Envelope.error(ErrorCode.LIMIT, "request line longer than " + MAX_LINE_BYTES + " bytes"), true);
             }
             return;
         }
@@ -257,13 +348,16 @@ public final class AdminServer implements AutoCloseable {
         if (line.isEmpty()) {
             return;
         }
-        Object answer = commands.handle(line);
-        if (answer instanceof Pending p) {
-            c.pending = p;
-            poll(c, nowNs);
-        } else {
-            reply(c, (String) answer, false);
+        Request.Line request;
+        try {
+            request = Request.parseLine(line);
+        } catch (RefusedException e) {
+            reply(c, Envelope.error(e), false);
+            return;
         }
+        c.caller = PeerCredentials.caller(c.user, request.clientPid());
+        c.busy = true;
+        control.dispatch(request.request(), c);
     }
 
     private static int indexOf(ByteBuffer buffer, byte b) {
@@ -276,20 +370,39 @@ public final class AdminServer implements AutoCloseable {
         return -1;
     }
 
+    /** Admin thread: moves the control plane's answers to their connections. */
+    private void sendAnswers(long nowNs) {
+        for (Outgoing o; (o = outbox.poll()) != null; ) {
+            Connection c = o.connection();
+            if (!c.channel.isOpen()) {
+                continue; // the client went away: its answer has nowhere to go
+            }
+            try {
+                if (o.last()) {
+                    c.busy = false;
+                    c.lastRequestNs = nowNs;
+                }
+                reply(c, o.line(), false);
+            } catch (IOException e) {
+                close(c);
+            }
+        }
+    }
+
     private void reply(Connection c, String json, boolean thenClose) throws IOException {
-        c.out = ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8));
+        c.out.add(ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8)));
         c.closeAfterWrite |= thenClose;
         flush(c);
     }
 
     private void flush(Connection c) throws IOException {
-        if (c.out != null) {
-            c.channel.write(c.out);
-            if (!c.out.hasRemaining()) {
-                c.out = null;
+        for (ByteBuffer head; (head = c.out.peek()) != null; c.out.poll()) {
+            c.channel.write(head);
+            if (head.hasRemaining()) {
+                break;
             }
         }
-        if (c.out == null && c.closeAfterWrite) {
+        if (c.out.isEmpty() && c.closeAfterWrite) {
             if (c.drainDeadlineNs == 0) {
                 c.channel.shutdownOutput();
                 c.drainDeadlineNs = System.nanoTime() + DRAIN_NS;
@@ -297,45 +410,9 @@ public final class AdminServer implements AutoCloseable {
             }
             return;
         }
-        c.key.interestOps(c.out != null ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
-        if (c.out == null && indexOf(c.in, (byte) '\n') >= 0) {
-            read(c, System.nanoTime()); // a pipelined request already waiting
-        }
-    }
-
-    private boolean anyPending() {
-        if (!orphans.isEmpty()) {
-            return true;
-        }
-        for (Connection c : connections) {
-            if (c.pending != null) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void pollPending(long nowNs) {
-        orphans.removeIf(p -> p.poll(nowNs).done());
-        for (Connection c : new ArrayList<>(connections)) {
-            if (c.pending != null && c.out == null) { // a slow reader gets the next line when it took the last
-                try {
-                    poll(c, nowNs);
-                } catch (IOException e) {
-                    close(c);
-                }
-            }
-        }
-    }
-
-    private void poll(Connection c, long nowNs) throws IOException {
-        Pending.Step step = c.pending.poll(nowNs);
-        if (step.done()) {
-            c.pending = null;
-            c.lastRequestNs = nowNs;
-        }
-        if (step.line() != null) {
-            reply(c, step.line(), false);
+        c.key.interestOps(!c.out.isEmpty() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+        if (c.out.isEmpty() && !c.busy && indexOf(c.in, (byte) '\n') >= 0) {
+            takeRequest(c, System.nanoTime()); // a pipelined request already waiting
         }
     }
 
@@ -345,10 +422,10 @@ public final class AdminServer implements AutoCloseable {
                 close(c);
                 continue;
             }
-            if (c.out == null && !c.closeAfterWrite && c.pending == null && nowNs - c.lastRequestNs > idleTimeoutNs) {
+            if (c.out.isEmpty() && !c.closeAfterWrite && !c.busy && nowNs - c.lastRequestNs > idleTimeoutNs) {
                 try {
-                    reply(c, AdminCommands.error("no request within " + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNs)
-                            + " ms; closing"), true);
+                    reply(c, Envelope.error(ErrorCode.LIMIT, "no request within "
+                            + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNs) + " ms; closing"), true);
                 } catch (IOException e) {
                     close(c);
                 }
@@ -358,15 +435,17 @@ public final class AdminServer implements AutoCloseable {
 
     private void close(Connection c) {
         connections.remove(c);
-        if (c.pending != null && running) {
-            orphans.add(c.pending); // finishes without anyone to tell
-            c.pending = null;
-        }
         try {
             c.channel.close();
         } catch (IOException ignored) {
             // closing an admin client: nothing left to do
         }
+        c.markGone(); // a command still running for it stops spending on progress; one with work left finishes
+    }
+
+    /** Admin thread only: open admin connections (tests). */
+    int connections() {
+        return connections.size();
     }
 
     /** Any thread: stops serving, closes every admin connection and removes the socket file. */

@@ -31,6 +31,12 @@ public record Config(Optional<Path> source, DaemonConfig daemon, List<ListenerCo
     }
 
     /** The pool a listener names; validation guarantees it exists. */
+    /** A listener's timeouts, as its pool overrides them. */
+    public Timeouts timeouts(ListenerConfig listener) {
+        PoolConfig pool = pool(listener.pool());
+        return listener.timeouts().overriddenBy(pool.connectTimeout(), pool.idleTimeout(), pool.halfCloseTimeout());
+    }
+
     public PoolConfig pool(String name) {
         for (PoolConfig pool : pools) {
             if (pool.name().equals(name)) {

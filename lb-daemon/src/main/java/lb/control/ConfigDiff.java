@@ -1,4 +1,4 @@
-package lb;
+package lb.control;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -93,7 +93,7 @@ final class ActiveChecks implements HealthChecker.Task {
                 if (!initialPass && backend.startRamp(nowNs)) {
                     // Coming back: the ramp's first, lowest weights are published before the
                     // backend can be picked at all.
-                    pool.republish();
+                    checker.republish(pool);
                 }
                 backend.changeHealthState(HealthState.UP);
                 LOG.info("pool {}: backend {} is UP{}", pool.name(), backend,

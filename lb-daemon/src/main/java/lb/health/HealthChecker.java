@@ -6,6 +6,7 @@ import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.function.Consumer;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -61,9 +62,11 @@ public final class HealthChecker implements AutoCloseable {
      * must not read {@code selector.keys()}, which is not thread-safe.
      */
     private volatile int registeredKeys;
+    private final Consumer<BackendPool> republish;
 
-    private HealthChecker(Selector selector) {
+    private HealthChecker(Selector selector, Consumer<BackendPool> republish) {
         this.selector = selector;
+        this.republish = republish;
         this.thread = new Thread(this::run, "lb-health");
         this.thread.setDaemon(true);
     }
@@ -73,12 +76,27 @@ public final class HealthChecker implements AutoCloseable {
      * a reload may give one active or passive checks or slow start; idle, it wakes once a second.
      */
     public static HealthChecker start(Collection<BackendPool> pools) throws IOException {
-        HealthChecker checker = new HealthChecker(Selector.open());
+        return start(pools, BackendPool::republish);
+    }
+
+    /**
+     * As {@link #start(Collection)}, where a pool whose backends' health or weights changed is
+     * republished by {@code republish}: in the daemon, a task for the control thread, the one writer
+     * of pool snapshots.
+     */
+    public static HealthChecker start(Collection<BackendPool> pools, Consumer<BackendPool> republish)
+            throws IOException {
+        HealthChecker checker = new HealthChecker(Selector.open(), republish);
         for (BackendPool pool : pools) {
             checker.add(pool);
         }
         checker.thread.start();
         return checker;
+    }
+
+    /** Health thread: {@code pool}'s snapshot must be rebuilt (a backend's health or effective weight changed). */
+    void republish(BackendPool pool) {
+        republish.accept(pool);
     }
 
     /**

@@ -41,13 +41,13 @@ final class HealthTasks {
             tasks.add(new ActiveChecks(pool, checker));
         }
         if (health.passive() != null) {
-            tasks.add(new OutlierDetector(pool));
+            tasks.add(new OutlierDetector(pool, checker));
         }
         if (health.panicThresholdPercent() > 0 && (health.active() != null || health.passive() != null)) {
             tasks.add(new PanicMode(pool));
         }
         if (!health.slowStart().isZero()) {
-            tasks.add(new SlowStart(pool));
+            tasks.add(new SlowStart(pool, checker));
         }
         return tasks;
     }

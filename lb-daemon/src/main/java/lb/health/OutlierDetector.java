@@ -22,6 +22,8 @@ import lb.pool.HealthState;
  */
 final class OutlierDetector implements HealthChecker.Task {
 
+    private final HealthChecker checker;
+
     private static final Logger LOG = LoggerFactory.getLogger(OutlierDetector.class);
     private static final long PERIOD_NS = 20_000_000L;
 
@@ -48,7 +50,8 @@ final class OutlierDetector implements HealthChecker.Task {
     private int maxEjected;
     private List<Backend> known;
 
-    OutlierDetector(BackendPool pool) {
+    OutlierDetector(BackendPool pool, HealthChecker checker) {
+        this.checker = checker;
         this.pool = pool;
         this.check = pool.health().passive();
         this.backends = new Ejection[0];
@@ -123,7 +126,7 @@ final class OutlierDetector implements HealthChecker.Task {
                         e.phase = Phase.IN;
                         e.returnedNs = nowNs;
                         if (e.backend.startRamp(nowNs)) {
-                            pool.republish(); // ramp weights first, then back in rotation
+                            checker.republish(pool); // ramp weights first, then back in rotation
                         }
                         e.backend.restore();
                         LOG.info("pool {}: backend {} is back: its trial session {}", pool.name(), e.backend,

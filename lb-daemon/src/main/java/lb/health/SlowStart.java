@@ -13,6 +13,8 @@ import lb.pool.BackendPool;
  */
 final class SlowStart implements HealthChecker.Task {
 
+    private final HealthChecker checker;
+
     private static final long MIN_STEP_NS = 50_000_000L;
     private static final int STEPS = 20;
 
@@ -20,7 +22,8 @@ final class SlowStart implements HealthChecker.Task {
     private final long stepNs;
     private boolean ramping;
 
-    SlowStart(BackendPool pool) {
+    SlowStart(BackendPool pool, HealthChecker checker) {
+        this.checker = checker;
         this.pool = pool;
         this.stepNs = Math.max(MIN_STEP_NS, pool.health().slowStart().toNanos() / STEPS);
     }
@@ -32,7 +35,7 @@ final class SlowStart implements HealthChecker.Task {
             any |= b.isRamping(nowNs);
         }
         if (any || ramping) {
-            pool.republish(); // the last one, after the ramp, publishes full weights
+            checker.republish(pool); // the last one, after the ramp, publishes full weights
         }
         ramping = any;
         return nowNs + (any ? stepNs : MIN_STEP_NS);

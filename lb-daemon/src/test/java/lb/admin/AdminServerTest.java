@@ -31,6 +31,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import lb.protocol.Version;
+import lb.control.ControlPlane;
 import lb.testing.AdminClient;
 import lb.testing.Cleanup;
 
@@ -45,7 +46,7 @@ class AdminServerTest {
     /** One admin client: a line out, a line back. */
     private AdminServer start(long idleMs) throws IOException {
         return cleanup.track(AdminServer.start(dir.resolve("admin.sock"), null,
-                new AdminCommands(Map.of(), Map.of(), System.nanoTime()), TimeUnit.MILLISECONDS.toNanos(idleMs)));
+                ControlPlane.overForTest(Map.of(), Map.of()), TimeUnit.MILLISECONDS.toNanos(idleMs)));
     }
 
     @Test
@@ -149,12 +150,12 @@ class AdminServerTest {
             assertTrue(client.call("{\"cmd\":\"version\"}").startsWith("{\"ok\":true"));
         }
         IOException e = assertThrows(IOException.class, () -> AdminServer.start(path, null,
-                new AdminCommands(Map.of(), Map.of(), 0)));
+                ControlPlane.overForTest(Map.of(), Map.of())));
         assertEquals("admin socket " + path + " is in use: another lb-daemon is running (stop it, or give this one "
                 + "another admin_socket)", e.getMessage());
         Path notADirectory = dir.resolve("missing").resolve("admin.sock");
         IOException missing = assertThrows(IOException.class, () -> AdminServer.start(notADirectory, null,
-                new AdminCommands(Map.of(), Map.of(), 0)));
+                ControlPlane.overForTest(Map.of(), Map.of())));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
     }
 
@@ -162,11 +163,11 @@ class AdminServerTest {
     void socketGroupIsSetWhenConfigured() throws Exception {
         String group = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
         AdminServer server = cleanup.track(AdminServer.start(dir.resolve("grouped.sock"), group,
-                new AdminCommands(Map.of(), Map.of(), 0)));
+                ControlPlane.overForTest(Map.of(), Map.of())));
         assertEquals(group, Files.readAttributes(server.path(), java.nio.file.attribute.PosixFileAttributes.class,
                 java.nio.file.LinkOption.NOFOLLOW_LINKS).group().getName());
         IOException e = assertThrows(IOException.class, () -> AdminServer.start(dir.resolve("other.sock"),
-                "no-such-group-lb", new AdminCommands(Map.of(), Map.of(), 0)));
+                "no-such-group-lb", ControlPlane.overForTest(Map.of(), Map.of())));
         assertTrue(e.getMessage().startsWith("admin socket " + dir.resolve("other.sock") + ": "), e.getMessage());
         assertTrue(!Files.exists(dir.resolve("other.sock")), "no socket file left after a failed start");
     }

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-import lb.admin.Json;
+import lb.protocol.Json;
 import lb.bench.DurationConverter;
 import lb.bench.backend.BackendType;
 import lb.bench.backend.TestBackend;

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import lb.admin.Json;
+import lb.protocol.Json;
 import lb.bench.load.LoadCommand;
 import picocli.CommandLine;
 

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import lb.admin.Json;
+import lb.protocol.Json;
 import lb.bench.DurationConverter;
 import lb.bench.proxy.LbLauncher;
 import lb.bench.proxy.LbOptions;

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-import lb.admin.Json;
+import lb.protocol.Json;
 import lb.bench.Bench;
 import picocli.CommandLine;
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 
-import lb.admin.Json;
+import lb.protocol.Json;
 import lb.bench.Bench;
 import picocli.CommandLine;
 

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import lb.Daemon;
-import lb.admin.Json;
+import lb.protocol.Json;
 import lb.bench.Bench;
 import lb.bench.backend.BackendType;
 import lb.bench.backend.TestBackend;

@@ -1,4 +1,4 @@
-package lb.admin;
+package lb.control;
 
 import lb.protocol.Json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,19 +11,23 @@ import org.junit.jupiter.api.Test;
 import lb.balance.BalancerOptions;
 import lb.balance.TestPools;
 import lb.pool.BackendPool;
+import lb.protocol.Reply;
+import lb.protocol.Request;
 
 /** preview-remove: the share of clients a removal would move, for the algorithms that map clients. */
-class PreviewRemoveTest {
+class PreviewRemoveCommandTest {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> preview(String algorithm) {
         BackendPool pool = TestPools.pool(algorithm, BalancerOptions.DEFAULTS, TestPools.equalWeights(10));
-        AdminCommands commands = new AdminCommands(Map.of("test", pool), Map.of(), 0);
-        Map<String, Object> reply = (Map<String, Object>) Json.parse(
-                (String) commands.handle("{\"cmd\":\"preview-remove\",\"target\":\"test/b3\"}"));
-        assertEquals(true, reply.get("ok"), reply.toString());
-        assertEquals(10, pool.snapshot().size(), "a preview changes nothing");
-        return (Map<String, Object>) reply.get("result");
+        ControlPlane plane = ControlPlane.overForTest(Map.of("test", pool), Map.of());
+        try {
+            Reply reply = plane.call(new Request.PreviewRemove("test/b3"), Caller.signal("test"), 10_000);
+            assertEquals(10, pool.snapshot().size(), "a preview changes nothing");
+            return (Map<String, Object>) Json.parse(Json.write(reply.toJson()));
+        } finally {
+            plane.close();
+        }
     }
 
     @Test

@@ -1,0 +1,287 @@
+package lb.control;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import lb.health.HealthChecker;
+import lb.pool.BackendPool;
+import lb.protocol.Command;
+import lb.protocol.ErrorCode;
+import lb.protocol.RefusedException;
+import lb.protocol.Reply;
+import lb.protocol.Request;
+import lb.state.StateJournal;
+import lb.stats.StatsAggregator;
+
+/**
+ * Any thread submits; owns the {@code lb-control} and {@code lb-query} threads. The one writer of
+ * configuration state (DESIGN.md rule 5): every admin command that changes state, every reload
+ * (admin socket or SIGHUP), the state journal and health-driven republishing run on the control
+ * thread, one at a time, in the order they were submitted, each audited and journaled there.
+ * Commands that only read run on the query thread, so a long reload never delays {@code status}.
+ * Neither thread blocks on the loops or the stats thread: such work answers through futures.
+ */
+public final class ControlPlane implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
+    private static final Logger AUDIT = LoggerFactory.getLogger("lb.audit");
+    /** Mutations queued beyond this are refused (a client flooding commands cannot grow memory). */
+    static final int MAX_QUEUED = 1024;
+
+    private final RunningState state;
+    private final Loops loops;
+    private final StatsAggregator stats;
+    private volatile Reload reload;
+    private final long startedNs;
+    private final ScheduledThreadPoolExecutor control;
+    private final ThreadPoolExecutor query;
+    private final AtomicInteger queued = new AtomicInteger();
+    private final Set<BackendPool> republishing = ConcurrentHashMap.newKeySet();
+    private final Map<Command, Handler<?>> handlers = new EnumMap<>(Command.class);
+    // Control thread only.
+    private long auditSequence;
+    private volatile Runnable beforeReloadForTest = () -> { };
+
+    public ControlPlane(RunningState state, Loops loops, StatsAggregator stats, long startedNs) {
+        this.state = state;
+        this.loops = loops;
+        this.stats = stats;
+        this.startedNs = startedNs;
+        this.control = new ScheduledThreadPoolExecutor(1, r -> thread(r, "lb-control"));
+        this.control.setRemoveOnCancelPolicy(true); // a cancelled wait leaves the queue at once
+        this.query = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_QUEUED),
+                r -> thread(r, "lb-query"));
+        for (Command c : Command.values()) {
+            handlers.put(c, handlerFor(c));
+        }
+    }
+
+    /**
+     * Start-up thread, before any command: reloads tell {@code checker} about pools and health
+     * settings they change. (The checker is started after this plane, since it republishes through it.)
+     */
+    public void useHealthChecker(HealthChecker checker) {
+        reload = new Reload(state, loops, checker);
+    }
+
+    private static Thread thread(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Every command has its handler: the switch is exhaustive, so a new command without one does not compile. */
+    private Handler<?> handlerFor(Command c) {
+        return switch (c) {
+            case VERSION -> new VersionCommand();
+            case STATUS -> new StatusCommand(this);
+            case STATS -> new StatsCommand(this);
+            case SESSIONS -> new SessionsCommand(this);
+            case EXPLAIN -> new ExplainCommand(this);
+            case PREVIEW_REMOVE -> new PreviewRemoveCommand(this);
+            case DIFF -> new DiffCommand(this);
+            case DRAIN -> new DrainCommand(this);
+            case UNDRAIN, ENABLE -> new ActivateCommand(this);
+            case DISABLE -> new DisableCommand(this);
+            case SET_WEIGHT -> new SetWeightCommand(this);
+            case ADD_BACKEND -> new AddBackendCommand(this);
+            case REMOVE_BACKEND -> new RemoveBackendCommand(this);
+            case RELOAD -> new ReloadCommand(this);
+        };
+    }
+
+    /**
+     * Any thread (the admin thread): runs {@code request} on the control thread if it changes state,
+     * else on the query thread; never blocks. A full queue is refused at once.
+     */
+    public void dispatch(Request request, Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        Handler<Request> handler = (Handler<Request>) handlers.get(request.command());
+        Runnable run = () -> {
+            try {
+                handler.handle(request, exchange);
+            } catch (RefusedException e) {
+                exchange.refuse(e);
+            } catch (RuntimeException e) {
+                LOG.error("{} failed", request.command().wireName(), e);
+                exchange.refuse(ErrorCode.UNAVAILABLE, request.command().wireName() + " failed: " + e);
+            }
+        };
+        boolean accepted = request.command().mutates() ? onControl(run) : onQuery(run);
+        if (!accepted) {
+            exchange.refuse(ErrorCode.LIMIT, "the daemon is busy or stopping: " + request.command().wireName()
+                    + " not queued");
+        }
+    }
+
+    /**
+     * Any thread except the control thread: runs {@code request} as an admin client would and waits
+     * (bounded) for its final reply.
+     *
+     * @throws RefusedException as the command refused
+     */
+    public Reply call(Request request, Caller caller, long timeoutMs) {
+        FutureExchange exchange = new FutureExchange(caller);
+        dispatch(request, exchange);
+        return exchange.await(timeoutMs);
+    }
+
+    /** Any thread: a reload on behalf of a signal, answered in the log. */
+    public void reloadOnSignal(String signal) {
+        dispatch(new Request.Reload(), new LoggedExchange(Caller.signal(signal)));
+    }
+
+    /**
+     * Any thread (the health thread): republishes {@code pool}'s snapshot on the control thread.
+     * Coalesced: while one is queued for a pool, more requests for it add nothing.
+     */
+    public void republish(BackendPool pool) {
+        if (republishing.add(pool) && !onControl(() -> {
+            republishing.remove(pool);
+            pool.republish();
+        })) {
+            republishing.remove(pool);
+        }
+    }
+
+    /** Any thread: runs {@code task} on the control thread after those already queued; false if refused. */
+    boolean onControl(Runnable task) {
+        if (queued.incrementAndGet() > MAX_QUEUED) {
+            queued.decrementAndGet();
+            return false;
+        }
+        try {
+            control.execute(() -> {
+                queued.decrementAndGet();
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.error("control task failed", e); // one bad task never stops the control thread
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            queued.decrementAndGet();
+            return false;
+        }
+    }
+
+    private boolean onQuery(Runnable task) {
+        try {
+            query.execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    /** Control thread: runs {@code poll} on the control thread every {@code periodMs} until cancelled. */
+    ScheduledFuture<?> every(long periodMs, Runnable poll) {
+        return control.scheduleWithFixedDelay(() -> {
+            try {
+                poll.run();
+            } catch (RuntimeException e) {
+                LOG.error("control poll failed", e);
+            }
+        }, 0, periodMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Any thread: completes {@code future}'s continuation on the control thread. */
+    <T> void thenOnControl(CompletableFuture<T> future, java.util.function.BiConsumer<T, Throwable> action) {
+        future.whenComplete((value, failure) -> {
+            if (!onControl(() -> action.accept(value, failure))) {
+                LOG.warn("control queue full: a loop's answer was dropped");
+            }
+        });
+    }
+
+    /**
+     * Control thread: one audit line for a change an operator (or a signal) made, numbered in the
+     * order the control thread applied them: the order a serial replay must follow.
+     */
+    void audit(Caller caller, Command command, String target, String change) {
+        AUDIT.info("audit #{} {} {} {} by {}", ++auditSequence, command.wireName(), target, change, caller);
+    }
+
+    /** Control thread: journals the runtime changes; null, or why it could not (the change stands). */
+    String journal() {
+        return StateJournal.save(state.config(), state.pools());
+    }
+
+    RunningState state() {
+        return state;
+    }
+
+    Loops loops() {
+        return loops;
+    }
+
+    StatsAggregator stats() {
+        return stats;
+    }
+
+    Reload reload() {
+        Reload r = reload;
+        if (r == null) {
+            throw new RefusedException(ErrorCode.REFUSED, "the daemon is still starting: no reload yet");
+        }
+        return r;
+    }
+
+    /** Control thread, as a reload starts: the test hook, if any. */
+    void beforeReload() {
+        beforeReloadForTest.run();
+    }
+
+    long startedNs() {
+        return startedNs;
+    }
+
+    /**
+     * Tests of the protocol alone: a plane over fixed pools and listeners, without loops, stats or
+     * a config file (commands that need them refuse).
+     */
+    public static ControlPlane overForTest(Map<String, BackendPool> pools, Map<String, lb.listen.Listener> listeners) {
+        return new ControlPlane(new RunningState(null, pools, listeners, java.util.function.UnaryOperator.identity()),
+                new Loops(new lb.loop.EventLoop[0], new lb.session.LoopSessions[0]), null, System.nanoTime());
+    }
+
+    /** Tests: {@code hook} runs on the control thread at the start of every reload (to hold one in progress). */
+    public void beforeReloadForTest(Runnable hook) {
+        beforeReloadForTest = hook;
+    }
+
+    /** Control thread waits (drains) currently scheduled, and queued tasks: tests see a wait go away. */
+    public int scheduledForTest() {
+        return control.getQueue().size();
+    }
+
+    /**
+     * Any thread: stops taking commands, lets the one running finish (bounded), drops waits. The
+     * daemon is shutting down: a drain still waiting gets no reply.
+     */
+    @Override
+    public void close() {
+        control.shutdownNow();
+        query.shutdownNow();
+        try {
+            control.awaitTermination(Loops.TASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            query.awaitTermination(Loops.TASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package lb.control;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import lb.balance.ClientKey;
+import lb.balance.HashKey;
+import lb.balance.Hashing;
+import lb.listen.Listener;
+import lb.pool.AdminState;
+import lb.pool.Backend;
+import lb.pool.BackendPool;
+import lb.pool.HealthState;
+import lb.pool.PoolSnapshot;
+import lb.protocol.Json;
+import lb.protocol.RefusedException;
+import lb.protocol.Reply;
+import lb.protocol.Request;
+
+/**
+ * Query thread. {@code explain}: which backend a new session from a client ("ip" or "ip:port", IPv6
+ * in brackets with a port) on a listener (optional when there is one) would get now, and why.
+ */
+final class ExplainCommand implements Handler<Request.Explain> {
+
+    /** The algorithms that map a client to a backend (the others depend on the loop and on load). */
+    static final Set<String> DETERMINISTIC = Set.of("source_hash", "ring_hash", "maglev", "bounded_load");
+
+    private final ControlPlane plane;
+
+    ExplainCommand(ControlPlane plane) {
+        this.plane = plane;
+    }
+
+    @Override
+    public void handle(Request.Explain request, Exchange exchange) {
+        Listener listener = listener(plane.state().listeners(), request.listener());
+        String clientText = request.client();
+        String host = clientText;
+        int port = -1;
+        int colon = clientText.lastIndexOf(':');
+        if (clientText.startsWith("[")) {
+            int close = clientText.indexOf(']');
+            host = close > 0 ? clientText.substring(1, close) : clientText;
+            port = close > 0 && close + 1 < clientText.length() ? parsePort(clientText.substring(close + 2)) : -1;
+        } else if (colon > 0 && clientText.indexOf(':') == colon) {
+            host = clientText.substring(0, colon);
+            port = parsePort(clientText.substring(colon + 1));
+        }
+        byte[] ip;
+        try {
+            if (!host.matches("[0-9A-Fa-f:.]+")) {
+                throw new UnknownHostException(host);
+            }
+            ip = InetAddress.getByName(host).getAddress(); // a literal: no DNS
+        } catch (UnknownHostException e) {
+            throw RefusedException.badRequest(Json.write(clientText) + " is not an IP address (optionally :port)");
+        }
+        BackendPool pool = listener.pool();
+        PoolSnapshot snapshot = pool.snapshot();
+        List<String> skipped = new ArrayList<>();
+        for (Backend b : snapshot.backends()) {
+            if (!b.isEligible()) {
+                skipped.add(b.name() + " (" + whyIneligible(b) + ")");
+            }
+        }
+        if (!DETERMINISTIC.contains(snapshot.algorithm())) {
+            exchange.reply(new Reply.Explain(listener.name(), pool.name(), snapshot.algorithm(), skipped, false,
+                    snapshot.algorithm() + " does not map clients to backends: the next pick depends on the loop that "
+                            + "accepts the connection and on current state, not on the client",
+                    null, null, null, null, null));
+            return;
+        }
+        HashKey hashKey = snapshot.options().hashKey();
+        if (hashKey == HashKey.CLIENT_IP_PORT && port < 0) {
+            throw RefusedException.badRequest("this pool hashes client_ip_port: give ip:port");
+        }
+        long ipHash = Hashing.address(ip, -1);
+        long ipPortHash = Hashing.address(ip, Math.max(port, 0));
+        ClientKey key = k -> k == HashKey.CLIENT_IP ? ipHash : ipPortHash;
+        long hash = key.clientHash(hashKey);
+        Backend picked = snapshot.detachedBalancer().pick(key, null);
+        exchange.reply(new Reply.Explain(listener.name(), pool.name(), snapshot.algorithm(), skipped, true, null,
+                hashKey.configName(), String.format("%016x", hash),
+                snapshot.algorithm().equals("maglev") ? Long.remainderUnsigned(hash, snapshot.options().maglevTableSize())
+                        : null,
+                picked == null ? null : picked.name(), snapshot.options().hashFallback().configName()));
+    }
+
+    private static Listener listener(Map<String, Listener> listeners, String name) {
+        if (name == null) {
+            if (listeners.size() != 1) {
+                throw RefusedException.badRequest("\"listener\" is needed: there are " + listeners.size() + " ("
+                        + String.join(", ", listeners.keySet()) + ")");
+            }
+            return listeners.values().iterator().next();
+        }
+        Listener listener = listeners.get(name);
+        if (listener == null) {
+            throw RefusedException.notFound("no listener named " + Json.write(name) + " (listeners: "
+                    + String.join(", ", listeners.keySet()) + ")");
+        }
+        return listener;
+    }
+
+    private static int parsePort(String text) {
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw RefusedException.badRequest(Json.write(text) + " is not a port");
+    }
+
+    private static String whyIneligible(Backend b) {
+        if (b.adminState() != AdminState.ACTIVE) {
+            return b.adminState().name().toLowerCase(Locale.ROOT);
+        }
+        if (b.weight() <= 0) {
+            return "weight 0";
+        }
+        if (b.healthState() != HealthState.UP) {
+            return "down";
+        }
+        if (b.isEjected()) {
+            return "ejected";
+        }
+        return "at max_connections";
+    }
+}

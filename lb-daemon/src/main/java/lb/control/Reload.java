@@ -1,0 +1,183 @@
+package lb.control;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import lb.config.Config;
+import lb.config.ConfigException;
+import lb.config.ConfigLoader;
+import lb.config.HealthConfig;
+import lb.config.ListenerConfig;
+import lb.config.PoolConfig;
+import lb.config.Timeouts;
+import lb.health.HealthChecker;
+import lb.listen.Listener;
+import lb.pool.BackendPool;
+import lb.protocol.ErrorCode;
+import lb.protocol.RefusedException;
+import lb.state.RuntimeState;
+import lb.state.StateJournal;
+
+/**
+ * Control thread only. Re-reads the config file, validates it and applies the difference:
+ * listeners bound, unbound or re-pointed, pools added and removed, backends added, removed and
+ * re-weighted, algorithms and health settings changed. Backends whose address is unchanged keep
+ * their state; open sessions are never touched (those of a removed listener, pool or backend
+ * continue until they end). Everything is checked, and new sockets bound, before anything changes,
+ * so a reload applies all of a file or nothing. Runtime changes (admin commands) are laid over the
+ * new file; since both run on the control thread, none can slip in between capture and apply.
+ */
+final class Reload {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Reload.class);
+
+    private final RunningState state;
+    private final Loops loops;
+    private final HealthChecker healthChecker;
+
+    Reload(RunningState state, Loops loops, HealthChecker healthChecker) {
+        this.state = state;
+        this.loops = loops;
+        this.healthChecker = healthChecker;
+    }
+
+    /** @throws RefusedException listing every problem; then nothing changed */
+    List<String> apply() {
+        try {
+            return reloadFile();
+        } catch (RefusedException e) {
+            LOG.error("reload failed: {}", e.getMessage()); // the daemon's own log says why, whoever asked
+            throw e;
+        }
+    }
+
+    /** The config file as it is now, with the command line's overrides. */
+    Config loadFile() {
+        Path file = configFile();
+        try {
+            return state.overrides().apply(ConfigLoader.load(file));
+        } catch (ConfigException e) {
+            throw new RefusedException(ErrorCode.REFUSED, "invalid config " + file + ": " + String.join("; ",
+                    e.errors().stream().map(Object::toString).toList()));
+        }
+    }
+
+    Path configFile() {
+        return state.config().source().orElseThrow(() -> new RefusedException(ErrorCode.REFUSED,
+                "no config file to reload (started with --listen or --demo)"));
+    }
+
+    private List<String> reloadFile() {
+        Config config = state.config();
+        Map<String, BackendPool> pools = state.pools();
+        Map<String, Listener> listeners = state.listeners();
+        Path file = configFile();
+        Config next = loadFile();
+        ReloadPlan plan = ReloadPlan.between(config, next);
+        if (!plan.problems().isEmpty()) {
+            throw new RefusedException(ErrorCode.REFUSED, "reload refused, nothing changed: "
+                    + String.join("; ", plan.problems()));
+        }
+        RuntimeState.Overlay overlay = RuntimeState.applyTo(next, RuntimeState.capture(config, pools));
+        Map<String, BackendPool> nextPools = new LinkedHashMap<>();
+        for (PoolConfig p : overlay.config().pools()) {
+            BackendPool existing = pools.get(p.name());
+            nextPools.put(p.name(), existing != null ? existing : new BackendPool(p, loops.size()));
+        }
+        Map<String, Listener> bound = bindAll(plan.bind(), next, nextPools);
+
+        List<String> changes = new ArrayList<>(overlay.overridden());
+        for (PoolConfig p : overlay.config().pools()) {
+            BackendPool pool = nextPools.get(p.name());
+            if (!pools.containsKey(p.name())) {
+                changes.add("added pool " + p.name() + " (" + p.algorithm() + ", " + p.backends().size() + " backends)");
+                healthChecker.watch(pool);
+                continue;
+            }
+            HealthConfig before = pool.health();
+            changes.addAll(pool.reconfigure(p));
+            if (!pool.health().equals(before)) {
+                healthChecker.watch(pool);
+            }
+        }
+        for (String name : ReloadPlan.removedPools(config, next)) {
+            BackendPool pool = pools.get(name);
+            healthChecker.forget(pool);
+            changes.add("removed pool " + name + " (" + pool.activeSessions() + " open session(s) continue)");
+        }
+
+        Map<String, Listener> nextListeners = new LinkedHashMap<>();
+        for (ListenerConfig l : next.listeners()) {
+            Listener listener = bound.get(l.name());
+            if (listener == null) {
+                listener = listeners.get(l.name());
+                Timeouts timeouts = next.timeouts(l);
+                describeReroute(listener.config(), l, !timeouts.equals(config.timeouts(listener.config())), changes);
+                listener.reroute(l, nextPools.get(l.pool()), timeouts);
+            } else {
+                changes.add((plan.unbind().contains(l.name()) ? "moved listener " : "added listener ") + l.name()
+                        + " to " + listener.boundAddressText() + " -> pool " + l.pool());
+            }
+            nextListeners.put(l.name(), listener);
+        }
+        List<Listener> closing = plan.unbind().stream().map(listeners::get).toList();
+        loops.changeAcceptors(bound.values(), closing);
+        for (Listener listener : closing) {
+            listener.closeChannels();
+            if (!nextListeners.containsKey(listener.name())) {
+                changes.add("removed listener " + listener.name() + " on " + listener.boundAddressText() + " ("
+                        + listener.activeSessions() + " open session(s) continue)");
+            }
+        }
+        RuntimeState.applyAdminStates(nextPools, overlay.applied()); // backends the reload created anew
+        state.publish(next, nextPools, nextListeners);
+        LOG.info("reloaded {}: {}", file, changes.isEmpty() ? "no change" : String.join("; ", changes));
+        String problem = StateJournal.save(next, nextPools);
+        if (problem != null) {
+            changes.add("warning: " + problem);
+        }
+        return changes;
+    }
+
+    /**
+     * Binds the listeners a reload adds or moves; if one fails, closes those already bound and
+     * refuses the reload (nothing has changed yet).
+     */
+    private Map<String, Listener> bindAll(List<ListenerConfig> toBind, Config next, Map<String, BackendPool> nextPools) {
+        Map<String, Listener> bound = new LinkedHashMap<>();
+        try {
+            for (ListenerConfig l : toBind) {
+                bound.put(l.name(), Listener.bind(l, nextPools.get(l.pool()), next.timeouts(l), loops.size()));
+            }
+            return bound;
+        } catch (IOException e) {
+            for (Listener listener : bound.values()) {
+                listener.closeChannels();
+            }
+            throw new RefusedException(ErrorCode.REFUSED, "reload refused, nothing changed: " + e.getMessage());
+        }
+    }
+
+    private static void describeReroute(ListenerConfig old, ListenerConfig l, boolean timeoutsChanged,
+                                        List<String> changes) {
+        if (!old.pool().equals(l.pool())) {
+            changes.add("listener " + l.name() + ": pool " + old.pool() + " -> " + l.pool() + " (for new sessions)");
+        }
+        if (old.maxConnections() != l.maxConnections()) {
+            changes.add("listener " + l.name() + ": max_connections " + old.maxConnections() + " -> " + l.maxConnections());
+        }
+        if (timeoutsChanged) {
+            changes.add("listener " + l.name() + ": timeouts changed (open sessions too)");
+        }
+        if (!old.socket().equals(l.socket())) {
+            changes.add("listener " + l.name() + ": socket options changed (for new sessions)");
+        }
+    }
+}

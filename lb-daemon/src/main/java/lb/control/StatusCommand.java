@@ -1,0 +1,59 @@
+package lb.control;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import lb.listen.Listener;
+import lb.pool.Backend;
+import lb.pool.BackendPool;
+import lb.pool.PoolSnapshot;
+import lb.protocol.Reply;
+import lb.protocol.Request;
+import lb.protocol.Version;
+
+/** Query thread. {@code status}: listeners, pools and backends with their state, read off the snapshots. */
+final class StatusCommand implements Handler<Request.Status> {
+
+    private final ControlPlane plane;
+
+    StatusCommand(ControlPlane plane) {
+        this.plane = plane;
+    }
+
+    @Override
+    public void handle(Request.Status request, Exchange exchange) {
+        RunningState state = plane.state();
+        List<Reply.ListenerStatus> listeners = new ArrayList<>();
+        for (Listener l : state.listeners().values()) {
+            listeners.add(new Reply.ListenerStatus(l.name(), l.boundAddressText(), l.pool().name(), l.activeSessions()));
+        }
+        List<Reply.PoolStatus> pools = new ArrayList<>();
+        long nowNs = System.nanoTime();
+        for (BackendPool pool : state.pools().values()) {
+            pools.add(pool(pool, nowNs));
+        }
+        exchange.reply(new Reply.Status(Version.text(), (nowNs - plane.startedNs()) / 1_000_000, listeners, pools));
+    }
+
+    private static Reply.PoolStatus pool(BackendPool pool, long nowNs) {
+        PoolSnapshot snapshot = pool.snapshot();
+        List<Reply.BackendStatus> backends = new ArrayList<>();
+        for (int i = 0; i < snapshot.size(); i++) {
+            Backend b = snapshot.backend(i);
+            backends.add(new Reply.BackendStatus(b.name(), address(b), b.weight(),
+                    // On the configured scale, to two decimals (slow start ramps it).
+                    Math.round(b.effectiveWeight(nowNs) * 100.0 / Backend.WEIGHT_UNIT) / 100.0,
+                    b.adminState().name().toLowerCase(Locale.ROOT), b.healthState().name().toLowerCase(Locale.ROOT),
+                    b.isEjected(), b.activeSessions(), b.totalSessions(), b.connectFailures(), b.maxConnections()));
+        }
+        return new Reply.PoolStatus(pool.name(), snapshot.algorithm(), pool.poolHealth().panic(),
+                pool.sessionsRefused(), backends);
+    }
+
+    /** As status has always shown it (IPv6 without brackets). */
+    private static String address(Backend b) {
+        return b.address().getAddress() != null ? b.address().getAddress().getHostAddress() + ":" + b.address().getPort()
+                : b.address().toString();
+    }
+}
