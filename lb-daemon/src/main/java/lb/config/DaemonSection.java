@@ -1,0 +1,79 @@
+package lb.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Any thread (stateless). Reads the {@code [daemon]} table. */
+final class DaemonSection {
+
+    static final List<String> KEYS = List.of("access_log", "admin_socket", "admin_socket_group",
+            "buffer_pool_max", "buffer_size", "shutdown_grace", "state_file", "stats", "workers");
+    static final int MAX_WORKERS = 256;
+    static final long MIN_BUFFER_SIZE = 4 * Sizes.KIB;
+    static final long MAX_BUFFER_SIZE = 16 * Sizes.MIB;
+
+    private DaemonSection() {
+    }
+
+    static DaemonConfig read(TomlTable t) {
+        t.onlyKeys(KEYS);
+        int workers = workers(t);
+        Duration grace = t.duration("shutdown_grace", DaemonConfig.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, "0s..24h");
+        boolean accessLog = t.bool("access_log", true);
+        long bufferSize = t.size("buffer_size", DaemonConfig.DEFAULT_BUFFER_SIZE, MIN_BUFFER_SIZE, MAX_BUFFER_SIZE,
+                "4KiB..16MiB");
+        long poolMax = t.size("buffer_pool_max", DaemonConfig.DEFAULT_BUFFER_POOL_MAX, bufferSize, Long.MAX_VALUE,
+                "buffer_size (" + Sizes.format(bufferSize) + ") or more");
+        String socket = t.string("admin_socket", DaemonConfig.DEFAULT_ADMIN_SOCKET.toString());
+        Path adminSocket = null;
+        if (socket != null && !socket.isEmpty()) {
+            if (!socket.startsWith("/") || socket.indexOf('\0') >= 0 || socket.length() > 100) {
+                t.error("admin_socket", ConfigError.quote(socket) + " is not an absolute path of at most 100 "
+                        + "characters (Unix socket paths are short); \"\" = no admin socket");
+            } else {
+                adminSocket = Path.of(socket);
+            }
+        }
+        String group = t.string("admin_socket_group", null);
+        if (group != null && !group.matches("[A-Za-z_][A-Za-z0-9_.-]{0,31}")) {
+            t.error("admin_socket_group", ConfigError.quote(group) + " is not a group name");
+            group = null;
+        }
+        String state = t.string("state_file", "");
+        Path stateFile = null;
+        if (!state.isEmpty()) {
+            if (!state.startsWith("/") || state.indexOf('\0') >= 0 || state.endsWith("/")) {
+                t.error("state_file", ConfigError.quote(state) + " is not an absolute file path; \"\" = none");
+            } else {
+                stateFile = Path.of(state);
+            }
+        }
+        boolean stats = t.bool("stats", true);
+        return new DaemonConfig(workers, grace, accessLog, (int) bufferSize, poolMax, adminSocket, group, stateFile,
+                stats);
+    }
+
+    private static int workers(TomlTable t) {
+        Object value = t.raw("workers");
+        if (value == null || "auto".equals(value)) {
+            return autoWorkers();
+        }
+        String allowed = "0.." + MAX_WORKERS + " or \"auto\"; 0 and \"auto\" = one per core";
+        if (!(value instanceof Long || value instanceof Integer)) {
+            t.error("workers", ConfigError.show(value) + " is not an integer (allowed: " + allowed + ")");
+            return autoWorkers();
+        }
+        long workers = ((Number) value).longValue();
+        if (workers < 0 || workers > MAX_WORKERS) {
+            t.error("workers", workers + " is out of range (allowed: " + allowed + ")");
+            return autoWorkers();
+        }
+        return workers == 0 ? autoWorkers() : (int) workers;
+    }
+
+    /** One loop per core, capped like an explicit value so a huge host does not start hundreds of selectors. */
+    private static int autoWorkers() {
+        return Math.min(Runtime.getRuntime().availableProcessors(), MAX_WORKERS);
+    }
+}
