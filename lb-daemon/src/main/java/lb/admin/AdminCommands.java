@@ -20,7 +20,7 @@ import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.balance.Balancer;
 import lb.balance.ClientKey;
-import lb.balance.HashKey;
+import lb.config.HashKey;
 import lb.balance.Hashing;
 import lb.pool.HealthState;
 import lb.pool.PoolSnapshot;

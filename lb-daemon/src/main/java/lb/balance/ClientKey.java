@@ -1,5 +1,7 @@
 package lb.balance;
 
+import lb.config.HashKey;
+
 /**
  * Owned by the EventLoop thread placing the session. What a balancer may know of the client it
  * places: hashing algorithms hash its address; the others ignore it.

@@ -15,8 +15,6 @@ import lb.pool.PoolSnapshot;
  */
 public final class LeastConn implements Balancer {
 
-    public static final String NAME = "least_conn";
-
     private final PoolSnapshot snapshot;
     private int next;
 

@@ -12,8 +12,6 @@ import lb.pool.PoolSnapshot;
  */
 public final class PowerOfTwo implements Balancer {
 
-    public static final String NAME = "power_of_two";
-
     /**
      * Table draws per choice before scanning the eligible backends instead. A few: a miss on a
      * mostly eligible pool is rare, and a pool with most backends out is better served by the scan.

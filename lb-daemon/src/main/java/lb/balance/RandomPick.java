@@ -11,8 +11,6 @@ import lb.pool.PoolSnapshot;
  */
 public final class RandomPick implements Balancer {
 
-    public static final String NAME = "random";
-
     private final PoolSnapshot snapshot;
     private final WeightedRandom random;
 

@@ -10,8 +10,6 @@ import lb.pool.PoolSnapshot;
  */
 public final class RoundRobin implements Balancer {
 
-    public static final String NAME = "round_robin";
-
     private final PoolSnapshot snapshot;
     private int next;
 

@@ -12,8 +12,6 @@ import lb.pool.PoolSnapshot;
  */
 public final class WeightedRoundRobin implements Balancer {
 
-    public static final String NAME = "weighted_round_robin";
-
     private final PoolSnapshot snapshot;
     // Starts at zero, as nginx's; the sum over eligible backends stays zero after every pick.
     private final long[] current;

@@ -26,10 +26,6 @@ import java.util.regex.Pattern;
 
 import com.moandjiezana.toml.Toml;
 
-import lb.balance.BalancerOptions;
-import lb.balance.Balancers;
-import lb.balance.HashFallback;
-import lb.balance.HashKey;
 import lb.config.ListenerConfig.AcceptMode;
 
 /**
@@ -479,9 +475,9 @@ public final class ConfigLoader {
             t.onlyKeys(POOL_KEYS);
             String name = t.name("name", NAME, NAME_RULE);
             String algorithm = t.string("algorithm", PoolConfig.DEFAULT_ALGORITHM);
-            if (algorithm != null && !Balancers.isKnown(algorithm)) {
+            if (algorithm != null && !Algorithm.isKnown(algorithm)) {
                 t.error("algorithm", "unknown algorithm " + ConfigError.quote(algorithm) + " (known: "
-                        + String.join(", ", Balancers.names()) + ")");
+                        + String.join(", ", Algorithm.names()) + ")");
             }
             int retries = (int) t.integer("retries", PoolConfig.DEFAULT_RETRIES, 0, MAX_RETRIES, "0.." + MAX_RETRIES);
             Duration connect = t.duration("connect_timeout", null, ONE_MS, "1ms..24h");

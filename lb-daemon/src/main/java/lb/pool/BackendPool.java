@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-import lb.balance.BalancerOptions;
 import lb.config.BackendConfig;
+import lb.config.BalancerOptions;
 import lb.config.HealthConfig;
 import lb.config.PoolConfig;
 

@@ -3,8 +3,8 @@ package lb.pool;
 import java.util.List;
 
 import lb.balance.Balancer;
-import lb.balance.BalancerOptions;
 import lb.balance.Balancers;
+import lb.config.BalancerOptions;
 
 /**
  * Immutable except for the per-loop balancer slots, each of which only its own event loop touches.

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import lb.balance.Balancer;
 import lb.balance.ClientKey;
-import lb.balance.HashKey;
 import lb.balance.Hashing;
+import lb.config.HashKey;
 import lb.config.SocketOptions;
 import lb.listen.Listener;
 import lb.loop.EventLoop;

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import lb.config.Algorithm;
+import lb.config.BalancerOptions;
 import lb.pool.AdminState;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
@@ -29,7 +31,7 @@ class BalancerContractTest {
     private static final int CLIENTS = 4096;
 
     static Stream<String> algorithms() {
-        return Balancers.names().stream();
+        return Algorithm.names().stream();
     }
 
     private static ClientKey[] clients() {
@@ -42,7 +44,7 @@ class BalancerContractTest {
 
     @Test
     void everyDocumentedAlgorithmIsRegistered() {
-        assertEquals(ALGORITHMS, Balancers.names());
+        assertEquals(ALGORITHMS, Algorithm.names());
     }
 
     @ParameterizedTest

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
+import lb.config.BalancerOptions;
 import lb.pool.AdminState;
 import lb.pool.Backend;
 import lb.pool.BackendPool;

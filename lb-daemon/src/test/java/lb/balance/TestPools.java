@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import lb.config.BackendConfig;
+import lb.config.BalancerOptions;
+import lb.config.HashKey;
 import lb.config.PoolConfig;
 import lb.pool.BackendPool;
 import lb.pool.PoolSnapshot;

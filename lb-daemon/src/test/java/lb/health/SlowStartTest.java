@@ -12,12 +12,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import lb.balance.BalancerOptions;
 import lb.balance.Balancer;
-import lb.balance.Balancers;
 import lb.balance.ClientKey;
 import lb.balance.Hashing;
+import lb.config.Algorithm;
 import lb.config.BackendConfig;
+import lb.config.BalancerOptions;
 import lb.config.HealthConfig;
 import lb.config.PoolConfig;
 import lb.pool.Backend;
@@ -34,7 +34,7 @@ class SlowStartTest {
     private static final int PICKS = 8000;
 
     static Stream<String> weightedAlgorithms() {
-        return Balancers.names().stream().filter(name -> !name.equals("round_robin")); // ignores weights by design
+        return Algorithm.names().stream().filter(name -> !name.equals("round_robin")); // ignores weights by design
     }
 
     private static BackendPool pool(String algorithm) {
