@@ -21,6 +21,7 @@ import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.balance.Balancers;
 import lb.config.Config;
 import lb.config.ConfigLoader;
 import lb.config.DaemonConfig;
@@ -122,7 +123,7 @@ public final class Daemon implements AutoCloseable, DaemonControl {
                 sessions[i] = new LoopSessions(events ? rings[i] : null, d.stats());
             }
             for (PoolConfig poolConfig : overlay.config().pools()) {
-                pools.put(poolConfig.name(), new BackendPool(poolConfig, workers));
+                pools.put(poolConfig.name(), new BackendPool(poolConfig, workers, Balancers::prepare));
             }
             RuntimeState.applyAdminStates(pools, overlay.applied());
             for (ListenerConfig listenerConfig : config.listeners()) {
@@ -456,7 +457,7 @@ public final class Daemon implements AutoCloseable, DaemonControl {
         Map<String, BackendPool> nextPools = new LinkedHashMap<>();
         for (PoolConfig p : overlay.config().pools()) {
             BackendPool existing = pools.get(p.name());
-            nextPools.put(p.name(), existing != null ? existing : new BackendPool(p, loops.length));
+            nextPools.put(p.name(), existing != null ? existing : new BackendPool(p, loops.length, Balancers::prepare));
         }
         Map<String, Listener> bound = bindAll(plan.bind(), next, nextPools);
 

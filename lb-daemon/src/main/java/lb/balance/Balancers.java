@@ -1,27 +1,23 @@
 package lb.balance;
 
 import lb.config.Algorithm;
+import lb.pool.Balancer;
+import lb.pool.BalancerFactory;
+import lb.pool.BalancerFactory.Prepared;
 import lb.pool.PoolSnapshot;
 
 /**
- * Any thread (stateless). Builds the balancers of the {@link Algorithm} a pool's config names.
- * Building is two-step, as Envoy's thread-aware balancers: a control thread {@linkplain #prepare
- * prepares} what every loop shares for one snapshot (tables, rings, cumulative weights) before the
- * snapshot is published; each loop then takes its own {@link Balancer} from that, which is cheap.
+ * Any thread (stateless). Builds the balancers of the {@link Algorithm} a pool's config names: its
+ * {@link #prepare} is the {@link BalancerFactory} every {@code BackendPool} is given. A control
+ * thread prepares what every loop shares for one snapshot (tables, rings, cumulative weights)
+ * before the snapshot is published; each loop then takes its own {@link Balancer} from that.
  */
 public final class Balancers {
-
-    /** Immutable, any thread: what one snapshot's balancers share; hands each loop its balancer. */
-    @FunctionalInterface
-    public interface Prepared {
-        /** Called by EventLoop-{@code loopIndex} on its first pick from the snapshot. */
-        Balancer forLoop(int loopIndex);
-    }
 
     private Balancers() {
     }
 
-    /** Control thread: prepares {@code snapshot}'s balancers; the snapshot's algorithm must be known. */
+    /** Control thread ({@link BalancerFactory}): prepares {@code snapshot}'s balancers; its algorithm must be known. */
     public static Prepared prepare(PoolSnapshot snapshot) {
         // No default: a constant added to Algorithm without a balancer here does not compile.
         return switch (Algorithm.named(snapshot.algorithm())) {

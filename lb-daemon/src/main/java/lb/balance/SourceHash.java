@@ -2,6 +2,8 @@ package lb.balance;
 
 import lb.config.HashKey;
 import lb.pool.Backend;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.PoolSnapshot;
 
 /**

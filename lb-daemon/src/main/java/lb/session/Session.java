@@ -10,8 +10,6 @@ import java.nio.channels.SocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import lb.balance.Balancer;
-import lb.balance.ClientKey;
 import lb.balance.Hashing;
 import lb.config.HashKey;
 import lb.config.SocketOptions;
@@ -21,6 +19,8 @@ import lb.loop.KeyHandler;
 import lb.loop.TimerWheel;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.ConnectFailure;
 import lb.stats.LoopCounters;
 import lb.stats.SessionEvent;

@@ -21,6 +21,8 @@ import lb.config.BalancerOptions;
 import lb.pool.AdminState;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.HealthState;
 
 /** What every algorithm promises, whatever it is: only eligible backends, never {@code avoid}, no allocation. */

@@ -21,6 +21,8 @@ import lb.config.BalancerOptions;
 import lb.config.HashFallback;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.HealthState;
 import lb.pool.PoolSnapshot;
 

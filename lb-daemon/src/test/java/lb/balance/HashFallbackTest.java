@@ -23,6 +23,8 @@ import lb.config.BalancerOptions;
 import lb.config.HashFallback;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.HealthState;
 
 /**

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import lb.config.BalancerOptions;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
 import lb.pool.PoolSnapshot;
 
 class LeastConnTest {

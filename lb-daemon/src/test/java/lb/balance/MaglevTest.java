@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 
 import lb.config.BalancerOptions;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 
 /** {@code maglev}: a table lookup per key, minimal disruption, shares that follow the weights. */
 class MaglevTest {

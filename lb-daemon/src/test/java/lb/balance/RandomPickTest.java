@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import lb.config.BalancerOptions;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
 import lb.pool.HealthState;
 import lb.pool.PoolSnapshot;
 

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 
 import lb.config.BalancerOptions;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.PoolSnapshot;
 
 /** {@code ring_hash}: the first point at or after the key, points by weight, minimal disruption. */

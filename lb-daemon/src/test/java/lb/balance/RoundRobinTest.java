@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import lb.config.BalancerOptions;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
 import lb.pool.HealthState;
 
 class RoundRobinTest {

@@ -13,6 +13,8 @@ import lb.config.BalancerOptions;
 import lb.config.HashKey;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 
 /** {@code source_hash}: the same client to the same backend, clients spread exactly by weight. */
 class SourceHashTest {

@@ -21,8 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.ThreadParams;
 
-import lb.balance.Balancer;
-import lb.balance.ClientKey;
+import lb.balance.Balancers;
 import lb.balance.Hashing;
 import lb.config.Algorithm;
 import lb.config.BackendConfig;
@@ -31,6 +30,8 @@ import lb.config.HashKey;
 import lb.config.PoolConfig;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.PoolSnapshot;
 
 /**
@@ -139,7 +140,7 @@ public class PickBenchmark {
         }
         PoolConfig config = new PoolConfig("bench", algorithm, PoolConfig.DEFAULT_RETRIES, null, null, null, backends,
                 BalancerOptions.DEFAULTS);
-        return new BackendPool(config, loops);
+        return new BackendPool(config, loops, Balancers::prepare);
     }
 
     /** Client {@code i}: IPv4 address 11.x.y.z, source port 40000 + (i mod 16384), hashed as a Session does. */
