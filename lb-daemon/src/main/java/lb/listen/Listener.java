@@ -10,8 +10,8 @@ import lb.config.ListenerConfig;
 import lb.config.SocketOptions;
 import lb.config.Timeouts;
 import lb.pool.BackendPool;
+import lb.pool.LoopCounters;
 import lb.session.Sockets;
-import lb.stats.LoopCounters;
 
 /**
  * Any thread. A bound listening address, the pool it serves, its effective timeouts and its

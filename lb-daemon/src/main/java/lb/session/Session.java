@@ -22,7 +22,7 @@ import lb.pool.BackendPool;
 import lb.pool.Balancer;
 import lb.pool.ClientKey;
 import lb.pool.ConnectFailure;
-import lb.stats.LoopCounters;
+import lb.pool.LoopCounters;
 import lb.stats.SessionEvent;
 import lb.stats.StatsRing;
 

@@ -23,6 +23,7 @@ import lb.listen.Listener;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.pool.ConnectFailure;
+import lb.pool.LoopCounters;
 import lb.session.Sockets;
 import lb.session.Termination;
 

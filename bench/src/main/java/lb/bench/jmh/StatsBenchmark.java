@@ -18,8 +18,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import lb.listen.Listener;
 import lb.pool.BackendPool;
+import lb.pool.LoopCounters;
 import lb.session.Termination;
-import lb.stats.LoopCounters;
 import lb.stats.SessionEvent;
 import lb.stats.StatsAggregator;
 import lb.stats.StatsRing;
