@@ -3,7 +3,6 @@ package lb.session;
 import java.util.List;
 
 import lb.pool.Backend;
-import lb.stats.StatsRing;
 
 /**
  * Owned by one EventLoop thread; {@link #size()} may be read by any thread. The open sessions of

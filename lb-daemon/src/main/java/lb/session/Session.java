@@ -16,6 +16,7 @@ import lb.config.SocketOptions;
 import lb.listen.Listener;
 import lb.loop.EventLoop;
 import lb.loop.KeyHandler;
+import lb.loop.Sockets;
 import lb.loop.TimerWheel;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
@@ -23,8 +24,6 @@ import lb.pool.Balancer;
 import lb.pool.ClientKey;
 import lb.pool.ConnectFailure;
 import lb.pool.LoopCounters;
-import lb.stats.SessionEvent;
-import lb.stats.StatsRing;
 
 /**
  * Owned by the EventLoop thread that accepted it, for its whole life. One client connection and
