@@ -5,7 +5,7 @@
 #
 # Usage: bench/jmh-pick.sh [JMH args...]        e.g.  bench/jmh-pick.sh -p algorithm=round_robin
 #   Extra args go to org.openjdk.jmh.Main as they are (-p backends=16, -f 2, -i 5, pick1, ...).
-#   Without -p algorithm=..., only the algorithms registered in lb.balance.Balancers are run; the
+#   Without -p algorithm=..., only the algorithms named in lb.config.Algorithm are run; the
 #   benchmark's other names are listed as not registered (run explicitly, they fail in setup).
 #   Builds bench/target/bench.jar (mvn -pl bench -am) when it is missing or older than the sources.
 #   JSON results: $JMH_PICK_JSON (default bench/target/jmh-pick.json).

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import lb.admin.AdminServer;
+import lb.balance.Balancers;
 import lb.config.Config;
 import lb.config.DaemonConfig;
 import lb.config.ListenerConfig;
@@ -38,7 +39,7 @@ import lb.state.RuntimeState;
 import lb.state.StateJournal;
 import lb.stats.MetricsServer;
 import lb.stats.StatsAggregator;
-import lb.stats.StatsRing;
+import lb.session.StatsRing;
 
 /**
  * Any thread. A running daemon: wires its threads together (event loops, control plane, health,
@@ -103,7 +104,7 @@ public final class Daemon implements AutoCloseable {
                 sessions[i] = new LoopSessions(events ? rings[i] : null, d.stats());
             }
             for (PoolConfig poolConfig : overlay.config().pools()) {
-                pools.put(poolConfig.name(), new BackendPool(poolConfig, workers));
+                pools.put(poolConfig.name(), new BackendPool(poolConfig, workers, Balancers::prepare));
             }
             RuntimeState.applyAdminStates(pools, overlay.applied());
             for (ListenerConfig listenerConfig : config.listeners()) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import lb.config.Config;
 import lb.config.MetricsConfig;
-import lb.stats.StatsRing;
+import lb.session.StatsRing;
 import lb.testing.Await;
 import lb.testing.Cleanup;
 import lb.testing.Client;

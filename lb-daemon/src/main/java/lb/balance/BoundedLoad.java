@@ -1,6 +1,9 @@
 package lb.balance;
 
+import lb.config.HashKey;
 import lb.pool.Backend;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.PoolSnapshot;
 
 /**
@@ -18,8 +21,6 @@ import lb.pool.PoolSnapshot;
  * placing at once a backend can pass its bound by at most (loops - 1).
  */
 public final class BoundedLoad implements Balancer {
-
-    public static final String NAME = "bounded_load";
 
     private final PoolSnapshot snapshot;
     private final HashKey hashKey;

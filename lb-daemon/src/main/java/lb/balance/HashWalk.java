@@ -1,5 +1,6 @@
 package lb.balance;
 
+import lb.config.HashFallback;
 import lb.pool.Backend;
 import lb.pool.PoolSnapshot;
 

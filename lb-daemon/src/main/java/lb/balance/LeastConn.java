@@ -1,6 +1,8 @@
 package lb.balance;
 
 import lb.pool.Backend;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.PoolSnapshot;
 
 /**
@@ -14,8 +16,6 @@ import lb.pool.PoolSnapshot;
  * before their counts show.
  */
 public final class LeastConn implements Balancer {
-
-    public static final String NAME = "least_conn";
 
     private final PoolSnapshot snapshot;
     private int next;

@@ -3,6 +3,7 @@ package lb.balance;
 import java.util.Arrays;
 import java.util.List;
 
+import lb.config.BalancerOptions;
 import lb.pool.PoolSnapshot;
 
 /**

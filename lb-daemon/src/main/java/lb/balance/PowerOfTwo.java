@@ -1,6 +1,8 @@
 package lb.balance;
 
 import lb.pool.Backend;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.PoolSnapshot;
 
 /**
@@ -11,8 +13,6 @@ import lb.pool.PoolSnapshot;
  * per pick, and without every loop sending its next sessions to the one least-loaded backend at once.
  */
 public final class PowerOfTwo implements Balancer {
-
-    public static final String NAME = "power_of_two";
 
     /**
      * Table draws per choice before scanning the eligible backends instead. A few: a miss on a

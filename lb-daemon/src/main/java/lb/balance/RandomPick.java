@@ -1,6 +1,8 @@
 package lb.balance;
 
 import lb.pool.Backend;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.PoolSnapshot;
 
 /**
@@ -10,8 +12,6 @@ import lb.pool.PoolSnapshot;
  * eligible others ({@link WeightedRandom}).
  */
 public final class RandomPick implements Balancer {
-
-    public static final String NAME = "random";
 
     private final PoolSnapshot snapshot;
     private final WeightedRandom random;

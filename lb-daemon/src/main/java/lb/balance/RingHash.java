@@ -1,6 +1,9 @@
 package lb.balance;
 
+import lb.config.HashKey;
 import lb.pool.Backend;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.PoolSnapshot;
 
 /**
@@ -11,8 +14,6 @@ import lb.pool.PoolSnapshot;
  * next point's backend.
  */
 public final class RingHash implements Balancer {
-
-    public static final String NAME = "ring_hash";
 
     private final PoolSnapshot snapshot;
     private final HashKey hashKey;

@@ -1,6 +1,8 @@
 package lb.balance;
 
 import lb.pool.Backend;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.PoolSnapshot;
 
 /**
@@ -9,8 +11,6 @@ import lb.pool.PoolSnapshot;
  * each loop starts at a different offset so that a few sessions on a fresh daemon still spread.
  */
 public final class RoundRobin implements Balancer {
-
-    public static final String NAME = "round_robin";
 
     private final PoolSnapshot snapshot;
     private int next;

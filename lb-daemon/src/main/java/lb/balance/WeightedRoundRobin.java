@@ -1,6 +1,8 @@
 package lb.balance;
 
 import lb.pool.Backend;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.PoolSnapshot;
 
 /**
@@ -11,8 +13,6 @@ import lb.pool.PoolSnapshot;
  * heaviest backend never takes a burst: for weights 5, 1, 1 the cycle is a a b a c a a.
  */
 public final class WeightedRoundRobin implements Balancer {
-
-    public static final String NAME = "weighted_round_robin";
 
     private final PoolSnapshot snapshot;
     // Starts at zero, as nginx's; the sum over eligible backends stays zero after every pick.

@@ -3,13 +3,11 @@ package lb.config;
 import java.time.Duration;
 import java.util.List;
 
-import lb.balance.BalancerOptions;
-
 /**
  * Immutable; any thread. One {@code [[pool]]} table.
  *
  * @param name       unique among pools
- * @param algorithm  balancer name as registered in {@code lb.balance.Balancers}
+ * @param algorithm  an {@link Algorithm}'s config name
  * @param retries    how many other backends a session tries after a failed connect
  * @param connectTimeout override of the listener's, or null
  * @param idleTimeout    override of the listener's, or null
@@ -22,7 +20,7 @@ public record PoolConfig(String name, String algorithm, int retries, Duration co
                          Duration halfCloseTimeout, List<BackendConfig> backends, BalancerOptions balancerOptions,
                          HealthConfig health) {
 
-    public static final String DEFAULT_ALGORITHM = "round_robin";
+    public static final String DEFAULT_ALGORITHM = Algorithm.ROUND_ROBIN.configName();
     public static final int DEFAULT_RETRIES = 2;
 
     public PoolConfig {

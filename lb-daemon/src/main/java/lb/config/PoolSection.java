@@ -7,10 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import lb.balance.BalancerOptions;
-import lb.balance.Balancers;
-import lb.balance.HashFallback;
-import lb.balance.HashKey;
 
 /**
  * Any thread (stateless). Reads one {@code [[pool]]} table: its own keys (balancer options, panic
@@ -32,9 +28,9 @@ final class PoolSection {
         t.onlyKeys(KEYS);
         String name = t.name("name", NameRule.PLAIN);
         String algorithm = t.string("algorithm", PoolConfig.DEFAULT_ALGORITHM);
-        if (algorithm != null && !Balancers.isKnown(algorithm)) {
+        if (algorithm != null && !Algorithm.isKnown(algorithm)) {
             t.error("algorithm", "unknown algorithm " + ConfigError.quote(algorithm) + " (known: "
-                    + String.join(", ", Balancers.names()) + ")");
+                    + String.join(", ", Algorithm.names()) + ")");
         }
         int retries = (int) t.integer("retries", PoolConfig.DEFAULT_RETRIES, 0, MAX_RETRIES, "0.." + MAX_RETRIES);
         Duration connect = t.duration("connect_timeout", null, Duration.ofMillis(1), "1ms..24h");

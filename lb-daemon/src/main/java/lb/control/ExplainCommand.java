@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import lb.balance.ClientKey;
-import lb.balance.HashKey;
+import lb.pool.ClientKey;
+import lb.config.HashKey;
 import lb.balance.Hashing;
 import lb.listen.Listener;
 import lb.pool.AdminState;

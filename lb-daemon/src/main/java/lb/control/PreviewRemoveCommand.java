@@ -1,7 +1,7 @@
 package lb.control;
 
-import lb.balance.Balancer;
-import lb.balance.ClientKey;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.balance.Hashing;
 import lb.pool.Backend;
 import lb.pool.PoolSnapshot;

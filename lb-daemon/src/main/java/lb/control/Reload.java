@@ -10,6 +10,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.balance.Balancers;
 import lb.config.Config;
 import lb.config.ConfigException;
 import lb.config.ConfigLoader;
@@ -89,7 +90,7 @@ final class Reload {
         Map<String, BackendPool> nextPools = new LinkedHashMap<>();
         for (PoolConfig p : overlay.config().pools()) {
             BackendPool existing = pools.get(p.name());
-            nextPools.put(p.name(), existing != null ? existing : new BackendPool(p, loops.size()));
+            nextPools.put(p.name(), existing != null ? existing : new BackendPool(p, loops.size(), Balancers::prepare));
         }
         Map<String, Listener> bound = bindAll(plan.bind(), next, nextPools);
 

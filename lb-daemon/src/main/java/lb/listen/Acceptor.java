@@ -14,12 +14,11 @@ import org.slf4j.LoggerFactory;
 import lb.loop.EventLoop;
 import lb.loop.KeyHandler;
 import lb.loop.TimerWheel;
-import lb.session.LoopSessions;
-import lb.session.Session;
 
 /**
  * Owned by one EventLoop thread, except {@link #resumeIfPausedAtLimit()} (any thread). Accepts
- * from one listener's socket on one loop and starts each session right there.
+ * from one listener's socket on one loop and hands each client to that loop's {@link SessionOpener},
+ * which starts its session right there.
  *
  * <p>Stops accepting (interest 0, the kernel backlog holds new clients) while the listener is at
  * {@code max_connections}, and for a short back-off after an accept error such as running out of
@@ -33,7 +32,7 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
 
     private final Listener listener;
     private final EventLoop loop;
-    private final LoopSessions sessions;
+    private final SessionOpener sessions;
     private final ServerSocketChannel channel;
     private final boolean ownsChannel;
     private final Runnable resumeTask = this::onResumeAtLimit;
@@ -44,7 +43,7 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
     private boolean backingOff;
     private boolean closed;
 
-    private Acceptor(Listener listener, EventLoop loop, LoopSessions sessions) {
+    private Acceptor(Listener listener, EventLoop loop, SessionOpener sessions) {
         this.listener = listener;
         this.loop = loop;
         this.sessions = sessions;
@@ -53,7 +52,7 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
     }
 
     /** Before the loop starts, or on the loop: registers the listener's socket with this loop. */
-    public static Acceptor register(Listener listener, EventLoop loop, LoopSessions sessions) throws ClosedChannelException {
+    public static Acceptor register(Listener listener, EventLoop loop, SessionOpener sessions) throws ClosedChannelException {
         Acceptor acceptor = new Acceptor(listener, loop, sessions);
         acceptor.key = acceptor.channel.register(loop.selector(), SelectionKey.OP_ACCEPT, acceptor);
         listener.acceptor(loop.index(), acceptor);
@@ -86,7 +85,7 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
             if (sessions.countsTraffic()) {
                 listener.traffic().add(loop.index(), Listener.ACCEPTED, 1);
             }
-            Session.open(loop, listener, sessions, client, nowNs);
+            sessions.open(loop, listener, client, nowNs);
         }
     }
 

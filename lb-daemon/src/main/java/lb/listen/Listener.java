@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import lb.config.ListenerConfig;
 import lb.config.SocketOptions;
 import lb.config.Timeouts;
+import lb.loop.Sockets;
 import lb.pool.BackendPool;
-import lb.session.Sockets;
-import lb.stats.LoopCounters;
+import lb.pool.LoopCounters;
 
 /**
  * Any thread. A bound listening address, the pool it serves, its effective timeouts and its

@@ -6,8 +6,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
-import lb.stats.LoopCounters;
-
 /**
  * Any thread. One backend server of a pool. Identity and address never change; admin state, health,
  * ejection and weight are written by control threads (admin, health) and read by event loops as

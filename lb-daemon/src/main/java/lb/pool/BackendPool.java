@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-import lb.balance.BalancerOptions;
 import lb.config.BackendConfig;
+import lb.config.BalancerOptions;
 import lb.config.HealthConfig;
 import lb.config.PoolConfig;
 
@@ -19,6 +19,7 @@ public final class BackendPool {
     private final String name;
     private volatile int retries;
     private final int loops;
+    private final BalancerFactory balancers;
     // Guarded by this object's lock (writers publish snapshots under it).
     private BalancerOptions options;
     private volatile HealthConfig health;
@@ -26,10 +27,15 @@ public final class BackendPool {
     private volatile PoolSnapshot snapshot;
     private final AtomicLong sessionsRefused = new AtomicLong();
 
-    public BackendPool(PoolConfig config, int loops) {
+    /**
+     * @param loops     event loops that pick from it (each gets its own balancer per snapshot)
+     * @param balancers builds each snapshot's balancers ({@code lb.balance.Balancers::prepare})
+     */
+    public BackendPool(PoolConfig config, int loops, BalancerFactory balancers) {
         this.name = config.name();
         this.retries = config.retries();
         this.loops = loops;
+        this.balancers = balancers;
         this.options = config.balancerOptions();
         this.health = config.health();
         this.poolHealth = new PoolHealth(health.slowStart().toNanos());
@@ -37,7 +43,7 @@ public final class BackendPool {
         for (BackendConfig b : config.backends()) {
             backends.add(newBackend(b));
         }
-        this.snapshot = new PoolSnapshot(this, backends, config.algorithm(), options, loops);
+        this.snapshot = new PoolSnapshot(this, backends, config.algorithm(), options, loops, balancers);
     }
 
     public String name() {
@@ -66,7 +72,7 @@ public final class BackendPool {
     /** Control thread: publish the same backends under a new algorithm. */
     public synchronized void algorithm(String algorithm) {
         PoolSnapshot current = snapshot;
-        snapshot = new PoolSnapshot(this, current.backends(), algorithm, options, loops);
+        snapshot = new PoolSnapshot(this, current.backends(), algorithm, options, loops, balancers);
     }
 
     /** Control thread: publish a new snapshot after a backend's weight or state changed. */
@@ -96,7 +102,7 @@ public final class BackendPool {
         Backend backend = newBackend(config);
         List<Backend> backends = new ArrayList<>(snapshot.backends());
         backends.add(backend);
-        snapshot = new PoolSnapshot(this, backends, snapshot.algorithm(), options, loops);
+        snapshot = new PoolSnapshot(this, backends, snapshot.algorithm(), options, loops, balancers);
         return backend;
     }
 
@@ -106,7 +112,7 @@ public final class BackendPool {
         if (!backends.remove(backend)) {
             return false;
         }
-        snapshot = new PoolSnapshot(this, backends, snapshot.algorithm(), options, loops);
+        snapshot = new PoolSnapshot(this, backends, snapshot.algorithm(), options, loops, balancers);
         return true;
     }
 
@@ -170,7 +176,7 @@ public final class BackendPool {
             changes.add("pool " + name + ": retries " + retries + " -> " + config.retries());
             retries = config.retries();
         }
-        snapshot = new PoolSnapshot(this, next, config.algorithm(), options, loops);
+        snapshot = new PoolSnapshot(this, next, config.algorithm(), options, loops, balancers);
         return changes;
     }
 
@@ -178,12 +184,12 @@ public final class BackendPool {
     public synchronized PoolSnapshot without(Backend backend) {
         List<Backend> backends = new ArrayList<>(snapshot.backends());
         backends.remove(backend);
-        return new PoolSnapshot(this, backends, snapshot.algorithm(), options, loops);
+        return new PoolSnapshot(this, backends, snapshot.algorithm(), options, loops, balancers);
     }
 
     public synchronized void republish() {
         PoolSnapshot current = snapshot;
-        snapshot = new PoolSnapshot(this, current.backends(), current.algorithm(), options, loops);
+        snapshot = new PoolSnapshot(this, current.backends(), current.algorithm(), options, loops, balancers);
     }
 
     /** Event loop: a client was closed because no backend could take it (none eligible, or all at their limit). */

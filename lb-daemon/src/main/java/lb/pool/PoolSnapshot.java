@@ -2,9 +2,7 @@ package lb.pool;
 
 import java.util.List;
 
-import lb.balance.Balancer;
-import lb.balance.BalancerOptions;
-import lb.balance.Balancers;
+import lb.config.BalancerOptions;
 
 /**
  * Immutable except for the per-loop balancer slots, each of which only its own event loop touches.
@@ -22,11 +20,12 @@ public final class PoolSnapshot {
     private final int maxWeight;
     private final String algorithm;
     private final BalancerOptions options;
-    private final Balancers.Prepared prepared;
+    private final BalancerFactory.Prepared prepared;
     // Slot i belongs to EventLoop-i alone, so plain reads and writes are enough.
     private final Balancer[] loopBalancers;
 
-    PoolSnapshot(BackendPool pool, List<Backend> backends, String algorithm, BalancerOptions options, int loops) {
+    PoolSnapshot(BackendPool pool, List<Backend> backends, String algorithm, BalancerOptions options, int loops,
+                 BalancerFactory balancers) {
         this.pool = pool;
         this.backends = List.copyOf(backends);
         this.weights = effectiveWeights(this.backends, System.nanoTime());
@@ -41,7 +40,7 @@ public final class PoolSnapshot {
         this.algorithm = algorithm;
         this.options = options;
         this.loopBalancers = new Balancer[loops];
-        this.prepared = Balancers.prepare(this); // last: it reads the fields above
+        this.prepared = balancers.prepare(this); // last: it reads the fields above
     }
 
     /**

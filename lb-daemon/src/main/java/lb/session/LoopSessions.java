@@ -1,16 +1,19 @@
 package lb.session;
 
+import java.nio.channels.SocketChannel;
 import java.util.List;
 
+import lb.listen.Listener;
+import lb.listen.SessionOpener;
+import lb.loop.EventLoop;
 import lb.pool.Backend;
-import lb.stats.StatsRing;
 
 /**
  * Owned by one EventLoop thread; {@link #size()} may be read by any thread. The open sessions of
  * one loop, as an intrusive list (sessions carry their own links), so adding and removing allocate
  * nothing and shutdown can reach every session.
  */
-public final class LoopSessions {
+public final class LoopSessions implements SessionOpener {
 
     private final StatsRing ring;
     private final boolean countTraffic;
@@ -37,7 +40,13 @@ public final class LoopSessions {
         return ring;
     }
 
+    @Override
+    public void open(EventLoop loop, Listener listener, SocketChannel client, long nowNs) {
+        Session.open(loop, listener, this, client, nowNs);
+    }
+
     /** Whether sessions count their traffic (the {@code stats} setting). */
+    @Override
     public boolean countsTraffic() {
         return countTraffic;
     }

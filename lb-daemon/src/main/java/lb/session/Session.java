@@ -10,21 +10,20 @@ import java.nio.channels.SocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import lb.balance.Balancer;
-import lb.balance.ClientKey;
-import lb.balance.HashKey;
 import lb.balance.Hashing;
+import lb.config.HashKey;
 import lb.config.SocketOptions;
 import lb.listen.Listener;
 import lb.loop.EventLoop;
 import lb.loop.KeyHandler;
+import lb.loop.Sockets;
 import lb.loop.TimerWheel;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.ConnectFailure;
-import lb.stats.LoopCounters;
-import lb.stats.SessionEvent;
-import lb.stats.StatsRing;
+import lb.pool.LoopCounters;
 
 /**
  * Owned by the EventLoop thread that accepted it, for its whole life. One client connection and

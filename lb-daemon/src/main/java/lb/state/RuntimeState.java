@@ -11,10 +11,10 @@ import java.util.Map;
 import lb.config.BackendConfig;
 import lb.config.Config;
 import lb.config.PoolConfig;
+import lb.loop.Sockets;
 import lb.pool.AdminState;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
-import lb.session.Sockets;
 
 /**
  * Any thread (stateless). The runtime changes as a layer over the config file: {@link #capture}

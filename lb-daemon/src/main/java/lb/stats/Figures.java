@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.HdrHistogram.Histogram;
 
+import lb.session.SessionEvent;
 import lb.session.Termination;
 
 /**

@@ -20,10 +20,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import lb.listen.Listener;
+import lb.loop.Sockets;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.pool.ConnectFailure;
-import lb.session.Sockets;
+import lb.pool.LoopCounters;
+import lb.session.SessionEvent;
+import lb.session.StatsRing;
 import lb.session.Termination;
 
 /**

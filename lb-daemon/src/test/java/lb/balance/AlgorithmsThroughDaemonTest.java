@@ -17,6 +17,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import lb.Daemon;
+import lb.config.Algorithm;
+import lb.config.BalancerOptions;
+import lb.config.HashKey;
 import lb.pool.Backend;
 import lb.pool.HealthState;
 import lb.testing.Await;
@@ -40,7 +43,7 @@ class AlgorithmsThroughDaemonTest {
     final Cleanup cleanup = new Cleanup();
 
     static Stream<String> algorithms() {
-        return Balancers.names().stream();
+        return Algorithm.names().stream();
     }
 
     static Stream<String> hashing() {

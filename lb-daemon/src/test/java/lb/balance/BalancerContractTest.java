@@ -16,9 +16,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import lb.config.Algorithm;
+import lb.config.BalancerOptions;
 import lb.pool.AdminState;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.HealthState;
 
 /** What every algorithm promises, whatever it is: only eligible backends, never {@code avoid}, no allocation. */
@@ -29,7 +33,7 @@ class BalancerContractTest {
     private static final int CLIENTS = 4096;
 
     static Stream<String> algorithms() {
-        return Balancers.names().stream();
+        return Algorithm.names().stream();
     }
 
     private static ClientKey[] clients() {
@@ -42,7 +46,7 @@ class BalancerContractTest {
 
     @Test
     void everyDocumentedAlgorithmIsRegistered() {
-        assertEquals(ALGORITHMS, Balancers.names());
+        assertEquals(ALGORITHMS, Algorithm.names());
     }
 
     @ParameterizedTest

@@ -1,5 +1,7 @@
 package lb.balance;
 
+import static lb.config.Algorithm.BOUNDED_LOAD;
+import static lb.config.Algorithm.RING_HASH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -15,8 +17,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import lb.config.BalancerOptions;
+import lb.config.HashFallback;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.HealthState;
 import lb.pool.PoolSnapshot;
 
@@ -49,10 +55,10 @@ class BoundedLoadTest {
     @MethodSource("factorsAndWeights")
     void skewedKeysNeverPushABackendPastItsBound(double factor, int[] weights) {
         BalancerOptions options = BalancerOptions.DEFAULTS.withBoundedLoadFactor(factor);
-        BackendPool pool = TestPools.pool(BoundedLoad.NAME, options, weights);
+        BackendPool pool = TestPools.pool(BOUNDED_LOAD.configName(), options, weights);
         PoolSnapshot snapshot = pool.snapshot();
         Balancer bounded = TestPools.balancer(pool);
-        Balancer ring = TestPools.balancer(TestPools.pool(RingHash.NAME, options, weights));
+        Balancer ring = TestPools.balancer(TestPools.pool(RING_HASH.configName(), options, weights));
         long totalWeight = snapshot.totalWeight();
         double[] zipf = zipfCumulative();
         Random random = new Random(20_240_601L);
@@ -99,9 +105,9 @@ class BoundedLoadTest {
     @Test
     void idlePoolPlacesEveryKeyAsRingHash() {
         int[] weights = {1, 2, 3, 4, 1, 2, 3, 4};
-        String[] bounded = Placements.picks(TestPools.pool(BoundedLoad.NAME, BalancerOptions.DEFAULTS, weights),
+        String[] bounded = Placements.picks(TestPools.pool(BOUNDED_LOAD.configName(), BalancerOptions.DEFAULTS, weights),
                 CLIENTS);
-        String[] ring = Placements.picks(TestPools.pool(RingHash.NAME, BalancerOptions.DEFAULTS, weights), CLIENTS);
+        String[] ring = Placements.picks(TestPools.pool(RING_HASH.configName(), BalancerOptions.DEFAULTS, weights), CLIENTS);
         assertEquals(0.0, Placements.movedFraction(ring, bounded));
     }
 
@@ -109,12 +115,12 @@ class BoundedLoadTest {
     @Test
     void lightlyLoadedPoolPlacesEveryKeyAsRingHash() {
         int[] weights = TestPools.equalWeights(10);
-        BackendPool pool = TestPools.pool(BoundedLoad.NAME, BalancerOptions.DEFAULTS, weights);
+        BackendPool pool = TestPools.pool(BOUNDED_LOAD.configName(), BalancerOptions.DEFAULTS, weights);
         for (Backend b : pool.snapshot().backends()) {
             b.onSessionPlaced();
         }
         String[] bounded = Placements.picks(pool, CLIENTS);
-        String[] ring = Placements.picks(TestPools.pool(RingHash.NAME, BalancerOptions.DEFAULTS, weights), CLIENTS);
+        String[] ring = Placements.picks(TestPools.pool(RING_HASH.configName(), BalancerOptions.DEFAULTS, weights), CLIENTS);
         assertEquals(0.0, Placements.movedFraction(ring, bounded));
     }
 
@@ -123,7 +129,7 @@ class BoundedLoadTest {
     void rejectStillWalksPastAFullHomeBackend() {
         BalancerOptions options = BalancerOptions.DEFAULTS.withBoundedLoadFactor(1.0)
                 .withHashFallback(HashFallback.REJECT);
-        BackendPool pool = TestPools.pool(BoundedLoad.NAME, options, TestPools.equalWeights(4));
+        BackendPool pool = TestPools.pool(BOUNDED_LOAD.configName(), options, TestPools.equalWeights(4));
         Balancer balancer = TestPools.balancer(pool);
         ClientKey client = CLIENTS[0];
         Backend home = balancer.pick(client, null);
@@ -142,7 +148,7 @@ class BoundedLoadTest {
      */
     @Test
     void fullBackendStillTakesARetryWhenNoOtherIsLeft() {
-        BackendPool pool = TestPools.pool(BoundedLoad.NAME, BalancerOptions.DEFAULTS.withBoundedLoadFactor(1.0),
+        BackendPool pool = TestPools.pool(BOUNDED_LOAD.configName(), BalancerOptions.DEFAULTS.withBoundedLoadFactor(1.0),
                 TestPools.equalWeights(2));
         Backend idle = pool.snapshot().backend(0);
         Backend busy = pool.snapshot().backend(1);

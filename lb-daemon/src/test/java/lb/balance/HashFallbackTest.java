@@ -1,5 +1,9 @@
 package lb.balance;
 
+import static lb.config.Algorithm.BOUNDED_LOAD;
+import static lb.config.Algorithm.MAGLEV;
+import static lb.config.Algorithm.RING_HASH;
+import static lb.config.Algorithm.SOURCE_HASH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -15,8 +19,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import lb.config.BalancerOptions;
+import lb.config.HashFallback;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.HealthState;
 
 /**
@@ -30,7 +38,7 @@ class HashFallbackTest {
     private static final int[] WEIGHTS = {1, 2, 3, 1, 2};
 
     static Stream<String> hashing() {
-        return Stream.of(SourceHash.NAME, RingHash.NAME, Maglev.NAME, BoundedLoad.NAME);
+        return Stream.of(SOURCE_HASH.configName(), RING_HASH.configName(), MAGLEV.configName(), BOUNDED_LOAD.configName());
     }
 
     @ParameterizedTest

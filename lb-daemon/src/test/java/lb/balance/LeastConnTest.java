@@ -1,5 +1,6 @@
 package lb.balance;
 
+import static lb.config.Algorithm.LEAST_CONN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -9,8 +10,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import lb.config.BalancerOptions;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
 import lb.pool.PoolSnapshot;
 
 class LeastConnTest {
@@ -23,7 +26,7 @@ class LeastConnTest {
 
     @Test
     void aBackendHoldingManyLongSessionsGetsNoNewOnes() {
-        BackendPool pool = TestPools.pool(LeastConn.NAME, BalancerOptions.DEFAULTS, 1, 1, 1, 1);
+        BackendPool pool = TestPools.pool(LEAST_CONN.configName(), BalancerOptions.DEFAULTS, 1, 1, 1, 1);
         Backend busy = pool.snapshot().backend(1);
         place(busy, 1000);
         Balancer balancer = TestPools.balancer(pool);
@@ -36,13 +39,13 @@ class LeastConnTest {
 
     @Test
     void idleBackendsAreTakenInTurn() {
-        BackendPool pool = TestPools.pool(LeastConn.NAME, BalancerOptions.DEFAULTS, 5, 3, 1);
+        BackendPool pool = TestPools.pool(LEAST_CONN.configName(), BalancerOptions.DEFAULTS, 5, 3, 1);
         assertEquals(List.of("b0", "b1", "b2", "b0", "b1", "b2"), names(TestPools.balancer(pool), 6));
     }
 
     @Test
     void loadsInProportionToWeightsAreATieAndTiesRotate() {
-        BackendPool pool = TestPools.pool(LeastConn.NAME, BalancerOptions.DEFAULTS, 2, 1);
+        BackendPool pool = TestPools.pool(LEAST_CONN.configName(), BalancerOptions.DEFAULTS, 2, 1);
         place(pool.snapshot().backend(0), 2);
         place(pool.snapshot().backend(1), 1);
         // 2 / 2 = 1 / 1: neither is less loaded, so the scan's starting point decides, and it moves.
@@ -51,7 +54,7 @@ class LeastConnTest {
 
     @Test
     void loadIsWeighedAgainstWeight() {
-        BackendPool pool = TestPools.pool(LeastConn.NAME, BalancerOptions.DEFAULTS, 3, 1);
+        BackendPool pool = TestPools.pool(LEAST_CONN.configName(), BalancerOptions.DEFAULTS, 3, 1);
         Backend heavy = pool.snapshot().backend(0);
         place(heavy, 5); // 5 / 3 sessions per unit of weight
         place(pool.snapshot().backend(1), 2); // 2 / 1: more loaded, despite fewer sessions
@@ -64,7 +67,7 @@ class LeastConnTest {
     @Test
     void placedSessionsSpreadByWeight() {
         int[] weights = {5, 3, 1, 1};
-        BackendPool pool = TestPools.pool(LeastConn.NAME, BalancerOptions.DEFAULTS, weights);
+        BackendPool pool = TestPools.pool(LEAST_CONN.configName(), BalancerOptions.DEFAULTS, weights);
         PoolSnapshot snapshot = pool.snapshot();
         Balancer balancer = TestPools.balancer(pool);
         for (int i = 0; i < 100_000; i++) {
@@ -87,16 +90,16 @@ class LeastConnTest {
 
     @Test
     void downDrainingDisabledAndZeroWeightBackendsAreNeverPicked() {
-        Picks.assertIneligibleNeverPicked(LeastConn.NAME, TestPools::balancer);
+        Picks.assertIneligibleNeverPicked(LEAST_CONN.configName(), TestPools::balancer);
     }
 
     @Test
     void pickIsNullWhenNoBackendIsEligible() {
-        Picks.assertNullWhenNoneEligible(LeastConn.NAME, TestPools::balancer);
+        Picks.assertNullWhenNoneEligible(LEAST_CONN.configName(), TestPools::balancer);
     }
 
     @Test
     void avoidIsNeverReturnedAndAloneMeansNull() {
-        Picks.assertAvoidNeverReturned(LeastConn.NAME, TestPools::balancer);
+        Picks.assertAvoidNeverReturned(LEAST_CONN.configName(), TestPools::balancer);
     }
 }

@@ -1,5 +1,6 @@
 package lb.balance;
 
+import static lb.config.Algorithm.MAGLEV;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +13,7 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
+import lb.config.BalancerOptions;
 import lb.pool.BackendPool;
 import lb.pool.PoolSnapshot;
 
@@ -100,8 +102,8 @@ class MaglevTableTest {
             shuffledWeights[i] = weights[shuffled.get(i)];
         }
         BalancerOptions options = BalancerOptions.DEFAULTS;
-        String[] inOrder = slotOwners(TestPools.pool(Maglev.NAME, options, names, weights));
-        String[] outOfOrder = slotOwners(TestPools.pool(Maglev.NAME, options, shuffledNames, shuffledWeights));
+        String[] inOrder = slotOwners(TestPools.pool(MAGLEV.configName(), options, names, weights));
+        String[] outOfOrder = slotOwners(TestPools.pool(MAGLEV.configName(), options, shuffledNames, shuffledWeights));
         assertArrayEquals(inOrder, outOfOrder);
     }
 

@@ -1,5 +1,6 @@
 package lb.balance;
 
+import static lb.config.Algorithm.MAGLEV;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import lb.config.BalancerOptions;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 
 /** {@code maglev}: a table lookup per key, minimal disruption, shares that follow the weights. */
 class MaglevTest {
@@ -18,7 +22,7 @@ class MaglevTest {
 
     @Test
     void keyLandsOnSlotHashModuloTableSizeUnsigned() {
-        BackendPool pool = TestPools.pool(Maglev.NAME, BalancerOptions.DEFAULTS.withMaglevTableSize(7),
+        BackendPool pool = TestPools.pool(MAGLEV.configName(), BalancerOptions.DEFAULTS.withMaglevTableSize(7),
                 List.of("a", "b", "c"), 1, 1, 1);
         Balancer maglev = TestPools.balancer(pool);
         String[] table = {"a", "c", "a", "c", "b", "a", "b"}; // MaglevTableTest's pinned table of 7
@@ -73,12 +77,12 @@ class MaglevTest {
     /** Each backend's share of 100,000 clients is within 1 percentage point of its weight's share. */
     private static void assertClientSharesFollowWeights(int[] weights) {
         List<String> names = Placements.names(weights.length);
-        String[] picks = Placements.picks(TestPools.pool(Maglev.NAME, BalancerOptions.DEFAULTS, names, weights),
+        String[] picks = Placements.picks(TestPools.pool(MAGLEV.configName(), BalancerOptions.DEFAULTS, names, weights),
                 CLIENTS);
         Picks.assertSharesFollow(weights, Placements.counts(picks, names));
     }
 
     private static BackendPool pool(List<String> names) {
-        return TestPools.pool(Maglev.NAME, BalancerOptions.DEFAULTS, names, TestPools.equalWeights(names.size()));
+        return TestPools.pool(MAGLEV.configName(), BalancerOptions.DEFAULTS, names, TestPools.equalWeights(names.size()));
     }
 }

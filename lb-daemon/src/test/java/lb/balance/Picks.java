@@ -10,9 +10,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
+import lb.config.BalancerOptions;
 import lb.pool.AdminState;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.HealthState;
 import lb.pool.PoolSnapshot;
 

@@ -5,6 +5,8 @@ import java.util.List;
 
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 
 /**
  * Test thread only. Where a population of clients lands, for the hashing algorithms' property

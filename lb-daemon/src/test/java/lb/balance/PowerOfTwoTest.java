@@ -1,5 +1,6 @@
 package lb.balance;
 
+import static lb.config.Algorithm.POWER_OF_TWO;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -11,8 +12,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import lb.config.BalancerOptions;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
 import lb.pool.HealthState;
 import lb.pool.PoolSnapshot;
 
@@ -34,21 +37,21 @@ class PowerOfTwoTest {
     @Test
     void withEqualLoadSharesFollowTheWeights() {
         int[] weights = {5, 3, 1, 1};
-        BackendPool pool = TestPools.pool(PowerOfTwo.NAME, BalancerOptions.DEFAULTS, weights);
+        BackendPool pool = TestPools.pool(POWER_OF_TWO.configName(), BalancerOptions.DEFAULTS, weights);
         Picks.assertSharesFollow(weights, Picks.count(seeded(pool), pool.snapshot(), PICKS));
     }
 
     @Test
     void withEqualLoadEqualWeightsGiveEqualShares() {
         int[] weights = TestPools.equalWeights(5);
-        BackendPool pool = TestPools.pool(PowerOfTwo.NAME, BalancerOptions.DEFAULTS, weights);
+        BackendPool pool = TestPools.pool(POWER_OF_TWO.configName(), BalancerOptions.DEFAULTS, weights);
         Picks.assertSharesFollow(weights, Picks.count(seeded(pool), pool.snapshot(), PICKS));
     }
 
     @Test
     void aBackendHoldingManyLongSessionsGetsNoNewOnesWhileOthersAreIdle() {
         for (int[] weights : new int[][] {{1, 1, 1, 1}, {1, 10, 1}, {5, 3, 1, 1}}) {
-            BackendPool pool = TestPools.pool(PowerOfTwo.NAME, BalancerOptions.DEFAULTS, weights);
+            BackendPool pool = TestPools.pool(POWER_OF_TWO.configName(), BalancerOptions.DEFAULTS, weights);
             for (int i = 0; i < 1000; i++) {
                 pool.snapshot().backend(1).onSessionPlaced();
             }
@@ -60,7 +63,7 @@ class PowerOfTwoTest {
 
     @Test
     void ofTwoBackendsTheLessLoadedAlwaysWins() {
-        BackendPool pool = TestPools.pool(PowerOfTwo.NAME, BalancerOptions.DEFAULTS, 9, 1);
+        BackendPool pool = TestPools.pool(POWER_OF_TWO.configName(), BalancerOptions.DEFAULTS, 9, 1);
         Backend light = pool.snapshot().backend(1);
         pool.snapshot().backend(0).onSessionPlaced(); // 1 / 9 against 0 / 1
         PowerOfTwo balancer = seeded(pool);
@@ -71,7 +74,7 @@ class PowerOfTwoTest {
 
     @Test
     void placedSessionsStayBalanced() {
-        BackendPool pool = TestPools.pool(PowerOfTwo.NAME, BalancerOptions.DEFAULTS, TestPools.equalWeights(8));
+        BackendPool pool = TestPools.pool(POWER_OF_TWO.configName(), BalancerOptions.DEFAULTS, TestPools.equalWeights(8));
         PoolSnapshot snapshot = pool.snapshot();
         PowerOfTwo balancer = seeded(pool);
         for (int i = 0; i < PICKS; i++) {
@@ -89,7 +92,7 @@ class PowerOfTwoTest {
 
     @Test
     void withTheHeaviestDownTheOthersKeepTheirProportions() {
-        BackendPool pool = TestPools.pool(PowerOfTwo.NAME, BalancerOptions.DEFAULTS, 5, 3, 1, 1);
+        BackendPool pool = TestPools.pool(POWER_OF_TWO.configName(), BalancerOptions.DEFAULTS, 5, 3, 1, 1);
         pool.snapshot().backend(0).healthState(HealthState.DOWN);
         int[] counts = Picks.count(seeded(pool), pool.snapshot(), PICKS);
         Picks.assertSharesFollow(new int[] {0, 3, 1, 1}, counts);
@@ -97,7 +100,7 @@ class PowerOfTwoTest {
 
     @Test
     void theSameSeedGivesTheSameSequenceAndAnotherSeedAnother() {
-        BackendPool pool = TestPools.pool(PowerOfTwo.NAME, BalancerOptions.DEFAULTS, 5, 3, 1, 1);
+        BackendPool pool = TestPools.pool(POWER_OF_TWO.configName(), BalancerOptions.DEFAULTS, 5, 3, 1, 1);
         assertEquals(names(seeded(pool, 42)), names(seeded(pool, 42)));
         assertNotEquals(names(seeded(pool, 42)), names(seeded(pool, 43)));
     }
@@ -112,16 +115,16 @@ class PowerOfTwoTest {
 
     @Test
     void downDrainingDisabledAndZeroWeightBackendsAreNeverPicked() {
-        Picks.assertIneligibleNeverPicked(PowerOfTwo.NAME, PowerOfTwoTest::seeded);
+        Picks.assertIneligibleNeverPicked(POWER_OF_TWO.configName(), PowerOfTwoTest::seeded);
     }
 
     @Test
     void pickIsNullWhenNoBackendIsEligible() {
-        Picks.assertNullWhenNoneEligible(PowerOfTwo.NAME, PowerOfTwoTest::seeded);
+        Picks.assertNullWhenNoneEligible(POWER_OF_TWO.configName(), PowerOfTwoTest::seeded);
     }
 
     @Test
     void avoidIsNeverReturnedAndAloneMeansNull() {
-        Picks.assertAvoidNeverReturned(PowerOfTwo.NAME, PowerOfTwoTest::seeded);
+        Picks.assertAvoidNeverReturned(POWER_OF_TWO.configName(), PowerOfTwoTest::seeded);
     }
 }

@@ -1,5 +1,6 @@
 package lb.balance;
 
+import static lb.config.Algorithm.RANDOM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -8,7 +9,9 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import lb.config.BalancerOptions;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
 import lb.pool.HealthState;
 import lb.pool.PoolSnapshot;
 
@@ -30,20 +33,20 @@ class RandomPickTest {
     @Test
     void sharesFollowTheWeights() {
         int[] weights = {5, 3, 1, 1};
-        BackendPool pool = TestPools.pool(RandomPick.NAME, BalancerOptions.DEFAULTS, weights);
+        BackendPool pool = TestPools.pool(RANDOM.configName(), BalancerOptions.DEFAULTS, weights);
         Picks.assertSharesFollow(weights, Picks.count(seeded(pool), pool.snapshot(), PICKS));
     }
 
     @Test
     void equalWeightsGiveEqualShares() {
         int[] weights = TestPools.equalWeights(5);
-        BackendPool pool = TestPools.pool(RandomPick.NAME, BalancerOptions.DEFAULTS, weights);
+        BackendPool pool = TestPools.pool(RANDOM.configName(), BalancerOptions.DEFAULTS, weights);
         Picks.assertSharesFollow(weights, Picks.count(seeded(pool), pool.snapshot(), PICKS));
     }
 
     @Test
     void withTheHeaviestDownTheOthersKeepTheirProportions() {
-        BackendPool pool = TestPools.pool(RandomPick.NAME, BalancerOptions.DEFAULTS, 5, 3, 1, 1);
+        BackendPool pool = TestPools.pool(RANDOM.configName(), BalancerOptions.DEFAULTS, 5, 3, 1, 1);
         pool.snapshot().backend(0).healthState(HealthState.DOWN); // half the table's draws miss
         int[] counts = Picks.count(seeded(pool), pool.snapshot(), PICKS);
         Picks.assertSharesFollow(new int[] {0, 3, 1, 1}, counts);
@@ -51,7 +54,7 @@ class RandomPickTest {
 
     @Test
     void theSameSeedGivesTheSameSequenceAndAnotherSeedAnother() {
-        BackendPool pool = TestPools.pool(RandomPick.NAME, BalancerOptions.DEFAULTS, 5, 3, 1, 1);
+        BackendPool pool = TestPools.pool(RANDOM.configName(), BalancerOptions.DEFAULTS, 5, 3, 1, 1);
         assertEquals(names(seeded(pool, 42)), names(seeded(pool, 42)));
         assertNotEquals(names(seeded(pool, 42)), names(seeded(pool, 43)));
     }
@@ -66,16 +69,16 @@ class RandomPickTest {
 
     @Test
     void downDrainingDisabledAndZeroWeightBackendsAreNeverPicked() {
-        Picks.assertIneligibleNeverPicked(RandomPick.NAME, RandomPickTest::seeded);
+        Picks.assertIneligibleNeverPicked(RANDOM.configName(), RandomPickTest::seeded);
     }
 
     @Test
     void pickIsNullWhenNoBackendIsEligible() {
-        Picks.assertNullWhenNoneEligible(RandomPick.NAME, RandomPickTest::seeded);
+        Picks.assertNullWhenNoneEligible(RANDOM.configName(), RandomPickTest::seeded);
     }
 
     @Test
     void avoidIsNeverReturnedAndAloneMeansNull() {
-        Picks.assertAvoidNeverReturned(RandomPick.NAME, RandomPickTest::seeded);
+        Picks.assertAvoidNeverReturned(RANDOM.configName(), RandomPickTest::seeded);
     }
 }

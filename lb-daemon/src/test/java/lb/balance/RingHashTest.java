@@ -1,5 +1,6 @@
 package lb.balance;
 
+import static lb.config.Algorithm.RING_HASH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +14,10 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import lb.config.BalancerOptions;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.PoolSnapshot;
 
 /** {@code ring_hash}: the first point at or after the key, points by weight, minimal disruption. */
@@ -36,7 +40,7 @@ class RingHashTest {
     /** A backend's points are the hashes of "name#0", "name#1", ...: pinned so a change is seen. */
     @Test
     void pointsAreTheHashesOfNameAndReplica() {
-        PoolSnapshot snapshot = TestPools.pool(RingHash.NAME, BalancerOptions.DEFAULTS, List.of("web-1"), 1).snapshot();
+        PoolSnapshot snapshot = TestPools.pool(RING_HASH.configName(), BalancerOptions.DEFAULTS, List.of("web-1"), 1).snapshot();
         HashRing ring = HashRing.of(snapshot, 1000);
         Set<Long> expected = new HashSet<>();
         for (int replica = 0; replica < 1000; replica++) {
@@ -57,7 +61,7 @@ class RingHashTest {
      */
     @Test
     void keyLandsOnTheFirstPointAtOrAfterItUnsigned() {
-        BackendPool pool = TestPools.pool(RingHash.NAME, BalancerOptions.DEFAULTS.withRingSize(4),
+        BackendPool pool = TestPools.pool(RING_HASH.configName(), BalancerOptions.DEFAULTS.withRingSize(4),
                 List.of("a", "b"), 1, 1);
         Balancer ring = TestPools.balancer(pool);
         List<long[]> points = new ArrayList<>(); // {hash, owner}
@@ -151,7 +155,7 @@ class RingHashTest {
     private static void assertArcsFollowWeights(int[] weights, int ringSize) {
         List<String> names = Placements.names(weights.length);
         BalancerOptions options = BalancerOptions.DEFAULTS.withRingSize(ringSize);
-        PoolSnapshot snapshot = TestPools.pool(RingHash.NAME, options, names, weights).snapshot();
+        PoolSnapshot snapshot = TestPools.pool(RING_HASH.configName(), options, names, weights).snapshot();
         HashRing ring = HashRing.of(snapshot, ringSize);
         double[] arcs = new double[weights.length];
         for (int p = 0; p < ring.length(); p++) {
@@ -173,7 +177,7 @@ class RingHashTest {
     }
 
     private static BackendPool pool(List<String> names) {
-        return TestPools.pool(RingHash.NAME, BalancerOptions.DEFAULTS, names, TestPools.equalWeights(names.size()));
+        return TestPools.pool(RING_HASH.configName(), BalancerOptions.DEFAULTS, names, TestPools.equalWeights(names.size()));
     }
 
     /** Every point of the pool's ring: hash to owner name. */

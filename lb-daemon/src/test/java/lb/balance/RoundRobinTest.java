@@ -1,5 +1,6 @@
 package lb.balance;
 
+import static lb.config.Algorithm.ROUND_ROBIN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
@@ -7,7 +8,9 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import lb.config.BalancerOptions;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
 import lb.pool.HealthState;
 
 class RoundRobinTest {
@@ -16,21 +19,21 @@ class RoundRobinTest {
 
     @Test
     void sharesAreEqualWhateverTheWeights() {
-        BackendPool pool = TestPools.pool(RoundRobin.NAME, BalancerOptions.DEFAULTS, 5, 3, 1, 1);
+        BackendPool pool = TestPools.pool(ROUND_ROBIN.configName(), BalancerOptions.DEFAULTS, 5, 3, 1, 1);
         int[] counts = Picks.count(TestPools.balancer(pool), pool.snapshot(), PICKS);
         Picks.assertSharesFollow(TestPools.equalWeights(4), counts);
     }
 
     @Test
     void equalWeightsGiveEqualShares() {
-        BackendPool pool = TestPools.pool(RoundRobin.NAME, BalancerOptions.DEFAULTS, TestPools.equalWeights(7));
+        BackendPool pool = TestPools.pool(ROUND_ROBIN.configName(), BalancerOptions.DEFAULTS, TestPools.equalWeights(7));
         int[] counts = Picks.count(TestPools.balancer(pool), pool.snapshot(), PICKS);
         Picks.assertSharesFollow(TestPools.equalWeights(7), counts);
     }
 
     @Test
     void eligibleBackendsComeInTurnSkippingTheOthers() {
-        BackendPool pool = TestPools.pool(RoundRobin.NAME, BalancerOptions.DEFAULTS, 1, 1, 1, 1);
+        BackendPool pool = TestPools.pool(ROUND_ROBIN.configName(), BalancerOptions.DEFAULTS, 1, 1, 1, 1);
         pool.snapshot().backend(2).healthState(HealthState.DOWN);
         Balancer balancer = TestPools.balancer(pool);
         List<String> names = new ArrayList<>();
@@ -42,16 +45,16 @@ class RoundRobinTest {
 
     @Test
     void downDrainingDisabledAndZeroWeightBackendsAreNeverPicked() {
-        Picks.assertIneligibleNeverPicked(RoundRobin.NAME, TestPools::balancer);
+        Picks.assertIneligibleNeverPicked(ROUND_ROBIN.configName(), TestPools::balancer);
     }
 
     @Test
     void pickIsNullWhenNoBackendIsEligible() {
-        Picks.assertNullWhenNoneEligible(RoundRobin.NAME, TestPools::balancer);
+        Picks.assertNullWhenNoneEligible(ROUND_ROBIN.configName(), TestPools::balancer);
     }
 
     @Test
     void avoidIsNeverReturnedAndAloneMeansNull() {
-        Picks.assertAvoidNeverReturned(RoundRobin.NAME, TestPools::balancer);
+        Picks.assertAvoidNeverReturned(ROUND_ROBIN.configName(), TestPools::balancer);
     }
 }

@@ -1,5 +1,6 @@
 package lb.balance;
 
+import static lb.config.Algorithm.SOURCE_HASH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -8,8 +9,12 @@ import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 
+import lb.config.BalancerOptions;
+import lb.config.HashKey;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 
 /** {@code source_hash}: the same client to the same backend, clients spread exactly by weight. */
 class SourceHashTest {
@@ -20,7 +25,7 @@ class SourceHashTest {
     /** With weights 1, 2, 3 over names a, b, c: a owns 0, b owns 1..2, c owns 3..5 of hash mod 6. */
     @Test
     void keyLandsByUnsignedHashModuloTotalWeight() {
-        BackendPool pool = TestPools.pool(SourceHash.NAME, BalancerOptions.DEFAULTS, List.of("c", "a", "b"), 3, 1, 2);
+        BackendPool pool = TestPools.pool(SOURCE_HASH.configName(), BalancerOptions.DEFAULTS, List.of("c", "a", "b"), 3, 1, 2);
         Balancer balancer = TestPools.balancer(pool);
         String[] owners = {"a", "b", "b", "c", "c", "c"};
         for (int h = 0; h < 12; h++) {
@@ -81,6 +86,6 @@ class SourceHashTest {
     }
 
     private static BackendPool pool(BalancerOptions options) {
-        return TestPools.pool(SourceHash.NAME, options, WEIGHTS);
+        return TestPools.pool(SOURCE_HASH.configName(), options, WEIGHTS);
     }
 }

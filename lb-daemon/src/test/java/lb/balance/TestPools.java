@@ -7,8 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 import lb.config.BackendConfig;
+import lb.config.BalancerOptions;
+import lb.config.HashKey;
 import lb.config.PoolConfig;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.PoolSnapshot;
 
 /**
@@ -48,7 +52,7 @@ public final class TestPools {
             backends.add(new BackendConfig(names.get(i), address, weights[i]));
         }
         PoolConfig config = new PoolConfig("test", algorithm, 2, null, null, null, backends, options);
-        return new BackendPool(config, loops);
+        return new BackendPool(config, loops, Balancers::prepare);
     }
 
     /** Equal weights 1 for {@code n} backends. */

@@ -1,5 +1,6 @@
 package lb.balance;
 
+import static lb.config.Algorithm.WEIGHTED_ROUND_ROBIN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,8 +11,10 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
+import lb.config.BalancerOptions;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
 import lb.pool.PoolSnapshot;
 
 class WeightedRoundRobinTest {
@@ -22,7 +25,7 @@ class WeightedRoundRobinTest {
 
     @Test
     void weightsFiveOneOneGiveNginxsSequence() {
-        BackendPool pool = TestPools.pool(WeightedRoundRobin.NAME, BalancerOptions.DEFAULTS, 5, 1, 1);
+        BackendPool pool = TestPools.pool(WEIGHTED_ROUND_ROBIN.configName(), BalancerOptions.DEFAULTS, 5, 1, 1);
         Balancer balancer = TestPools.balancer(pool);
         List<String> cycle = List.of("b0", "b0", "b1", "b0", "b2", "b0", "b0");
         for (int round = 0; round < 3; round++) {
@@ -37,14 +40,14 @@ class WeightedRoundRobinTest {
     @Test
     void sharesFollowTheWeights() {
         int[] weights = {5, 3, 1, 1};
-        BackendPool pool = TestPools.pool(WeightedRoundRobin.NAME, BalancerOptions.DEFAULTS, weights);
+        BackendPool pool = TestPools.pool(WEIGHTED_ROUND_ROBIN.configName(), BalancerOptions.DEFAULTS, weights);
         Picks.assertSharesFollow(weights, Picks.count(TestPools.balancer(pool), pool.snapshot(), PICKS));
     }
 
     @Test
     void equalWeightsGiveEqualShares() {
         int[] weights = TestPools.equalWeights(5);
-        BackendPool pool = TestPools.pool(WeightedRoundRobin.NAME, BalancerOptions.DEFAULTS, weights);
+        BackendPool pool = TestPools.pool(WEIGHTED_ROUND_ROBIN.configName(), BalancerOptions.DEFAULTS, weights);
         Picks.assertSharesFollow(weights, Picks.count(TestPools.balancer(pool), pool.snapshot(), PICKS));
     }
 
@@ -65,7 +68,7 @@ class WeightedRoundRobinTest {
             sets.add(weights);
         }
         for (int[] weights : sets) {
-            BackendPool pool = TestPools.pool(WeightedRoundRobin.NAME, BalancerOptions.DEFAULTS, weights);
+            BackendPool pool = TestPools.pool(WEIGHTED_ROUND_ROBIN.configName(), BalancerOptions.DEFAULTS, weights);
             PoolSnapshot snapshot = pool.snapshot();
             Balancer balancer = TestPools.balancer(pool);
             long total = snapshot.totalWeight();
@@ -89,7 +92,7 @@ class WeightedRoundRobinTest {
     @Test
     void heaviestBackendRunsStayShort() {
         for (int[] weights : WEIGHT_SETS) {
-            BackendPool pool = TestPools.pool(WeightedRoundRobin.NAME, BalancerOptions.DEFAULTS, weights);
+            BackendPool pool = TestPools.pool(WEIGHTED_ROUND_ROBIN.configName(), BalancerOptions.DEFAULTS, weights);
             Balancer balancer = TestPools.balancer(pool);
             Backend heaviest = pool.snapshot().backend(0);
             long total = pool.snapshot().totalWeight();
@@ -109,7 +112,7 @@ class WeightedRoundRobinTest {
 
     @Test
     void aBackendSkippedAsAvoidDoesNotBankItsTurns() {
-        BackendPool pool = TestPools.pool(WeightedRoundRobin.NAME, BalancerOptions.DEFAULTS, 1, 1);
+        BackendPool pool = TestPools.pool(WEIGHTED_ROUND_ROBIN.configName(), BalancerOptions.DEFAULTS, 1, 1);
         Balancer balancer = TestPools.balancer(pool);
         Backend b0 = pool.snapshot().backend(0);
         for (int i = 0; i < 100; i++) {
@@ -125,16 +128,16 @@ class WeightedRoundRobinTest {
 
     @Test
     void downDrainingDisabledAndZeroWeightBackendsAreNeverPicked() {
-        Picks.assertIneligibleNeverPicked(WeightedRoundRobin.NAME, TestPools::balancer);
+        Picks.assertIneligibleNeverPicked(WEIGHTED_ROUND_ROBIN.configName(), TestPools::balancer);
     }
 
     @Test
     void pickIsNullWhenNoBackendIsEligible() {
-        Picks.assertNullWhenNoneEligible(WeightedRoundRobin.NAME, TestPools::balancer);
+        Picks.assertNullWhenNoneEligible(WEIGHTED_ROUND_ROBIN.configName(), TestPools::balancer);
     }
 
     @Test
     void avoidIsNeverReturnedAndAloneMeansNull() {
-        Picks.assertAvoidNeverReturned(WeightedRoundRobin.NAME, TestPools::balancer);
+        Picks.assertAvoidNeverReturned(WEIGHTED_ROUND_ROBIN.configName(), TestPools::balancer);
     }
 }

@@ -29,9 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import lb.balance.BalancerOptions;
-import lb.balance.HashFallback;
-import lb.balance.HashKey;
 import lb.config.ListenerConfig.AcceptMode;
 
 class ConfigLoaderTest {

@@ -8,7 +8,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import lb.balance.BalancerOptions;
+import lb.config.BalancerOptions;
 import lb.balance.TestPools;
 import lb.pool.BackendPool;
 import lb.protocol.Reply;

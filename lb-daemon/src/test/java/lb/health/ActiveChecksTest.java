@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import lb.Daemon;
+import lb.balance.Balancers;
 import lb.config.ActiveCheck;
 import lb.config.HealthConfig;
 import lb.pool.Backend;
@@ -200,7 +201,7 @@ class ActiveChecksTest {
                 Duration.ofMillis(25), 2, 2, 0, "/", null, 200, 399, null, null, true), null, 0, Duration.ZERO);
         // The checker alone, without a daemon, so that the test can read its selector's key count.
         BackendPool pool = new BackendPool(TestConfigs.balancing(server.address()).health(health).build().pools()
-                .get(0), 1);
+                .get(0), 1, Balancers::prepare);
         HealthChecker checker = cleanup.track(HealthChecker.start(List.of(pool)));
         Backend b = pool.snapshot().backend(0);
         int maxKeys = 0;

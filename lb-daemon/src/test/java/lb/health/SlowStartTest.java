@@ -12,16 +12,17 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import lb.balance.BalancerOptions;
-import lb.balance.Balancer;
 import lb.balance.Balancers;
-import lb.balance.ClientKey;
 import lb.balance.Hashing;
+import lb.config.Algorithm;
 import lb.config.BackendConfig;
+import lb.config.BalancerOptions;
 import lb.config.HealthConfig;
 import lb.config.PoolConfig;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 
 /**
  * Slow start reaches every algorithm that uses weights, hashing ones included, through the
@@ -34,7 +35,7 @@ class SlowStartTest {
     private static final int PICKS = 8000;
 
     static Stream<String> weightedAlgorithms() {
-        return Balancers.names().stream().filter(name -> !name.equals("round_robin")); // ignores weights by design
+        return Algorithm.names().stream().filter(name -> !name.equals("round_robin")); // ignores weights by design
     }
 
     private static BackendPool pool(String algorithm) {
@@ -43,7 +44,7 @@ class SlowStartTest {
             backends.add(new BackendConfig("b" + i, new InetSocketAddress("127.1.0." + (i + 1), 80), 1));
         }
         return new BackendPool(new PoolConfig("test", algorithm, 2, null, null, null, backends, BalancerOptions.DEFAULTS,
-                new HealthConfig(null, null, 0, Duration.ofNanos(RAMP_NS))), 1);
+                new HealthConfig(null, null, 0, Duration.ofNanos(RAMP_NS))), 1, Balancers::prepare);
     }
 
     /** The ramping backend's share of {@code PICKS} placed sessions, {@code elapsedNs} into its ramp. */

@@ -16,6 +16,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import lb.balance.Balancers;
 import lb.config.BackendConfig;
 import lb.config.Config;
 import lb.config.ConfigLoader;
@@ -55,7 +56,7 @@ class RuntimeStateTest {
 
     private static Map<String, BackendPool> pools(Config config) {
         Map<String, BackendPool> pools = new LinkedHashMap<>();
-        config.pools().forEach(p -> pools.put(p.name(), new BackendPool(p, 1)));
+        config.pools().forEach(p -> pools.put(p.name(), new BackendPool(p, 1, Balancers::prepare)));
         return pools;
     }
 

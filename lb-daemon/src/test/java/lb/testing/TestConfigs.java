@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import lb.balance.BalancerOptions;
 import lb.config.BackendConfig;
+import lb.config.BalancerOptions;
 import lb.config.Config;
 import lb.config.DaemonConfig;
 import lb.config.HealthConfig;

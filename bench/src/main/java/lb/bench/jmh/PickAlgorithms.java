@@ -5,7 +5,7 @@ import java.util.List;
 
 import org.openjdk.jmh.annotations.Param;
 
-import lb.balance.Balancers;
+import lb.config.Algorithm;
 
 /**
  * Main thread only. Tells {@code bench/jmh-pick.sh} which of {@link PickBenchmark}'s algorithms it
@@ -22,7 +22,7 @@ public final class PickAlgorithms {
         List<String> registered = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (String name : all()) {
-            (Balancers.isKnown(name) ? registered : missing).add(name);
+            (Algorithm.isKnown(name) ? registered : missing).add(name);
         }
         System.out.println("registered=" + String.join(",", registered));
         System.out.println("missing=" + String.join(",", missing));

@@ -21,16 +21,17 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.ThreadParams;
 
-import lb.balance.Balancer;
-import lb.balance.BalancerOptions;
 import lb.balance.Balancers;
-import lb.balance.ClientKey;
-import lb.balance.HashKey;
 import lb.balance.Hashing;
+import lb.config.Algorithm;
 import lb.config.BackendConfig;
+import lb.config.BalancerOptions;
+import lb.config.HashKey;
 import lb.config.PoolConfig;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.Balancer;
+import lb.pool.ClientKey;
 import lb.pool.PoolSnapshot;
 
 /**
@@ -74,10 +75,10 @@ public class PickBenchmark {
 
         @Setup(Level.Trial)
         public void setUp(BenchmarkParams params) {
-            if (!Balancers.isKnown(algorithm)) {
+            if (!Algorithm.isKnown(algorithm)) {
                 throw new IllegalStateException("algorithm '" + algorithm + "' is not registered in "
-                        + "lb.balance.Balancers (registered: " + Balancers.names() + "); skip it with "
-                        + "-p algorithm=" + String.join(",", Balancers.names()));
+                        + "lb.config.Algorithm (registered: " + Algorithm.names() + "); skip it with "
+                        + "-p algorithm=" + String.join(",", Algorithm.names()));
             }
             // One balancer slot per JMH thread, as the daemon has one per event loop.
             snapshot = pool(algorithm, backends, Math.max(1, params.getThreads())).snapshot();
@@ -139,7 +140,7 @@ public class PickBenchmark {
         }
         PoolConfig config = new PoolConfig("bench", algorithm, PoolConfig.DEFAULT_RETRIES, null, null, null, backends,
                 BalancerOptions.DEFAULTS);
-        return new BackendPool(config, loops);
+        return new BackendPool(config, loops, Balancers::prepare);
     }
 
     /** Client {@code i}: IPv4 address 11.x.y.z, source port 40000 + (i mod 16384), hashed as a Session does. */

@@ -18,11 +18,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import lb.listen.Listener;
 import lb.pool.BackendPool;
+import lb.pool.LoopCounters;
+import lb.session.SessionEvent;
+import lb.session.StatsRing;
 import lb.session.Termination;
-import lb.stats.LoopCounters;
-import lb.stats.SessionEvent;
 import lb.stats.StatsAggregator;
-import lb.stats.StatsRing;
 
 /**
  * JMH threads only (the benchmark thread plays an event loop; the real {@code lb-stats} thread

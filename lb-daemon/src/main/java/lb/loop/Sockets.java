@@ -1,11 +1,14 @@
-package lb.session;
+package lb.loop;
 
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 
-/** Any thread (stateless). Socket choices shared by listeners and sessions. */
+/**
+ * Any thread (stateless). Socket choices shared by listeners and sessions (and the address text
+ * that stats and the state file show); here with the loop's other NIO plumbing, below both.
+ */
 public final class Sockets {
 
     private Sockets() {

@@ -1,4 +1,4 @@
-package lb.balance;
+package lb.config;
 
 /** Any thread (immutable). What a hashing algorithm hashes to place a client: {@code hash_key} in a pool. */
 public enum HashKey {

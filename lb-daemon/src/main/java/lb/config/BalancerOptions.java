@@ -1,4 +1,4 @@
-package lb.balance;
+package lb.config;
 
 /**
  * Immutable; any thread. A pool's settings for the algorithms that use them (the others ignore

@@ -1,4 +1,4 @@
-package lb.stats;
+package lb.pool;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -10,6 +10,9 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Opaque accesses: a reader sees each slot whole (no torn long) and eventually, which is all a
  * counter shown once a second needs.
+ *
+ * <p>Here in {@code lb.pool}, the lowest package that keeps such counters ({@link Backend#traffic()}),
+ * so that listeners, sessions and the stats thread above all share one kind.
  */
 public final class LoopCounters {
 

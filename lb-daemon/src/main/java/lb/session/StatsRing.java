@@ -1,12 +1,16 @@
-package lb.stats;
+package lb.session;
 
 import org.jctools.queues.SpscArrayQueue;
 
 /**
- * One event loop produces, the {@link StatsAggregator} consumes. The session events of one loop:
+ * One event loop produces, the StatsAggregator thread ({@code lb.stats}) consumes. The session
+ * events of one loop:
  * two single-producer single-consumer JCTools queues over a fixed set of {@link SessionEvent}
  * slots, one carrying filled slots to the aggregator and one carrying them back. When no slot is
  * free the event is dropped and counted: the loop never waits and never allocates for stats.
+ *
+ * <p>Here beside the {@link Session}s that fill it, so that sessions need nothing from the stats
+ * package above them.
  */
 public final class StatsRing {
 
@@ -41,12 +45,12 @@ public final class StatsRing {
     }
 
     /** Aggregator: the next filled slot, or null; give it back with {@link #recycle}. */
-    SessionEvent poll() {
+    public SessionEvent poll() {
         return filled.relaxedPoll();
     }
 
     /** Aggregator: the slot is read; the loop may fill it again. */
-    void recycle(SessionEvent event) {
+    public void recycle(SessionEvent event) {
         event.clear();
         free.offer(event);
     }

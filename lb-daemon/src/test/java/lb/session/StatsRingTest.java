@@ -1,4 +1,4 @@
-package lb.stats;
+package lb.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.management.ManagementFactory;
 
 import org.junit.jupiter.api.Test;
-
-import lb.session.Termination;
 
 /** Test thread only (it plays both the loop and the aggregator). */
 class StatsRingTest {

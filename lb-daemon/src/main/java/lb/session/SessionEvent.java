@@ -1,14 +1,13 @@
-package lb.stats;
+package lb.session;
 
 import java.net.SocketAddress;
 
 import lb.listen.Listener;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
-import lb.session.Termination;
 
 /**
- * Filled by an event loop, then read by the {@link StatsAggregator}, then reused: one slot of a
+ * Filled by an event loop, then read by the StatsAggregator thread, then reused: one slot of a
  * {@link StatsRing}. A session that ended, as stats and the access log need it. Slots are made once,
  * so publishing an event allocates nothing.
  */

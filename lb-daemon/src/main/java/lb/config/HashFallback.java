@@ -1,4 +1,4 @@
-package lb.balance;
+package lb.config;
 
 /**
  * Any thread (immutable). What a hashing algorithm does when the backend a key hashes to cannot
