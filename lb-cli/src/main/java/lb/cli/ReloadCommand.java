@@ -1,8 +1,9 @@
 package lb.cli;
 
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
+
+import lb.protocol.Reply;
+import lb.protocol.Request;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -19,12 +20,11 @@ final class ReloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return root.request(Map.of("cmd", "reload"), (result, out) -> {
-            List<?> changes = (List<?>) ((Map<?, ?>) result).get("changes");
-            if (changes.isEmpty()) {
+        return root.request(new Request.Reload(), Reply.Reload.class, (result, out) -> {
+            if (result.changes().isEmpty()) {
                 out.println("reloaded: no change");
             }
-            for (Object change : changes) {
+            for (String change : result.changes()) {
                 out.println(change);
             }
         });

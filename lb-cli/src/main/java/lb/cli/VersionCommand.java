@@ -1,7 +1,9 @@
 package lb.cli;
 
-import java.util.Map;
 import java.util.concurrent.Callable;
+
+import lb.protocol.Reply;
+import lb.protocol.Request;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -15,7 +17,6 @@ final class VersionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return root.request(Map.of("cmd", "version"),
-                (result, out) -> out.println(((Map<?, ?>) result).get("version")));
+        return root.request(new Request.Version(), Reply.Version.class, (result, out) -> out.println(result.version()));
     }
 }

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import lb.Daemon;
-import lb.Version;
 import lb.config.ConfigLoader;
+import lb.protocol.Version;
 import picocli.CommandLine;
 
 /** Test thread only. lb-cli's commands against a real daemon's admin socket, and its exit codes. */

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
-import lb.admin.Json;
+import lb.protocol.Json;
 import lb.testing.Await;
 import lb.testing.Cleanup;
 import lb.testing.Client;

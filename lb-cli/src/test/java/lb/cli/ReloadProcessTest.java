@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import lb.admin.Json;
+import lb.protocol.Json;
 import lb.testing.Cleanup;
 import lb.testing.Client;
 import lb.testing.DaemonProcess;
