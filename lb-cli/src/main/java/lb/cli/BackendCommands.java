@@ -13,7 +13,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** Main thread only. The commands that change one backend's admin state or weight. */
+/**
+ * Main thread only. The commands that change one backend's admin state or weight. Those named as
+ * their admin command get the name from {@link LbCli.Subcommands}.
+ */
 final class BackendCommands {
 
     private BackendCommands() {
@@ -65,7 +68,7 @@ final class BackendCommands {
                 + (r.sessionsClosed() != null ? ", " + r.sessionsClosed() + " closed" : ""));
     }
 
-    @Command(name = "drain", description = {"No new sessions for the backend; open ones continue.",
+    @Command(description = {"No new sessions for the backend; open ones continue.",
         "With --wait: returns once its sessions have ended (progress every second); with --deadline, "
             + "--then keep|close|remove decides what happens to those left at the deadline (remove also "
             + "applies when it drains in time)."})
@@ -138,7 +141,7 @@ final class BackendCommands {
         }
     }
 
-    @Command(name = "undrain", description = "Back in rotation after a drain.")
+    @Command(description = "Back in rotation after a drain.")
     static final class Undrain extends OnBackend {
         @Override
         Request request() {
@@ -146,7 +149,7 @@ final class BackendCommands {
         }
     }
 
-    @Command(name = "disable", description = "No new sessions, and close (reset) the open ones (after --grace).")
+    @Command(description = "No new sessions, and close (reset) the open ones (after --grace).")
     static final class Disable extends OnBackend {
 
         @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "0",
@@ -159,7 +162,7 @@ final class BackendCommands {
         }
     }
 
-    @Command(name = "enable", description = "Back in rotation after disable.")
+    @Command(description = "Back in rotation after disable.")
     static final class Enable extends OnBackend {
         @Override
         Request request() {

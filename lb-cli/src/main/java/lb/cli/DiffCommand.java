@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /** Main thread only. {@code lb-cli diff}: how the live state differs from the config file. */
-@Command(name = "diff", description = {"What differs between the config file and the live state: runtime changes "
+@Command(description = {"What differs between the config file and the live state: runtime changes "
         + "(journaled in the state file) and edits of the file not reloaded yet."})
 final class DiffCommand implements Callable<Integer> {
 

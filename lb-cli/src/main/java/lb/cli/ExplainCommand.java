@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** Main thread only. {@code lb-cli explain CLIENT_IP[:PORT] [LISTENER]}: which backend that client would get now, and why. */
-@Command(name = "explain", description = "Which backend a new session from a client would get now, and why.")
+@Command(description = "Which backend a new session from a client would get now, and why.")
 final class ExplainCommand implements Callable<Integer> {
 
     @ParentCommand

@@ -5,14 +5,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BiConsumer;
 
+import lb.protocol.Command;
 import lb.protocol.Envelope;
 import lb.protocol.ExitCode;
 import lb.protocol.Reply;
 import lb.protocol.Request;
 import lb.protocol.Version;
 
+import picocli.AutoComplete;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,11 +22,8 @@ import picocli.CommandLine.Spec;
  * Main thread only. The {@code lb-cli} root command: global options, and the one way every
  * subcommand sends its request and reports the outcome (exit codes: {@link ExitCode}).
  */
-@Command(name = "lb-cli", mixinStandardHelpOptions = true, versionProvider = LbCli.VersionProvider.class,
-        usageHelpAutoWidth = true, subcommands = {StatusCommand.class, BackendCommands.Drain.class, BackendCommands.Undrain.class,
-            BackendCommands.Disable.class, BackendCommands.Enable.class, BackendCommands.Weight.class,
-            BackendCommands.Add.class, BackendCommands.Remove.class,
-            SessionsCommand.class, StatsCommand.class, TopCommand.class, ExplainCommand.class, PreviewRemoveCommand.class, ReloadCommand.class, DiffCommand.class, VersionCommand.class, picocli.AutoComplete.GenerateCompletion.class},
+@CommandLine.Command(name = "lb-cli", mixinStandardHelpOptions = true, versionProvider = LbCli.VersionProvider.class,
+        usageHelpAutoWidth = true, modelTransformer = LbCli.Subcommands.class,
         description = {"Operator CLI for lb-daemon: talks to its admin Unix socket."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {ExitCode.OK_LINE, ExitCode.REFUSED_LINE, ExitCode.USAGE_LINE, ExitCode.UNREACHABLE_LINE})
@@ -124,6 +122,43 @@ public final class LbCli implements Runnable {
         @Override
         public String[] getVersion() {
             return new String[] {"lb-cli " + Version.text(), "Java " + Runtime.version()};
+        }
+    }
+
+    /**
+     * Any thread. The subcommands, in the order help lists them. One that sends one admin command
+     * under its own name takes that name from {@link Command}, so it is written once; the others
+     * (weight, add, remove, top, generate-completion) have names of their own in their annotation.
+     * A usage error exits with {@link ExitCode#USAGE} whichever command it is found on.
+     */
+    static final class Subcommands implements CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec root) {
+            root.exitCodeOnInvalidInput(ExitCode.USAGE);
+            add(root, Command.STATUS, new StatusCommand());
+            add(root, Command.DRAIN, new BackendCommands.Drain());
+            add(root, Command.UNDRAIN, new BackendCommands.Undrain());
+            add(root, Command.DISABLE, new BackendCommands.Disable());
+            add(root, Command.ENABLE, new BackendCommands.Enable());
+            add(root, null, new BackendCommands.Weight());
+            add(root, null, new BackendCommands.Add());
+            add(root, null, new BackendCommands.Remove());
+            add(root, Command.SESSIONS, new SessionsCommand());
+            add(root, Command.STATS, new StatsCommand());
+            add(root, null, new TopCommand());
+            add(root, Command.EXPLAIN, new ExplainCommand());
+            add(root, Command.PREVIEW_REMOVE, new PreviewRemoveCommand());
+            add(root, Command.RELOAD, new ReloadCommand());
+            add(root, Command.DIFF, new DiffCommand());
+            add(root, Command.VERSION, new VersionCommand());
+            add(root, null, new AutoComplete.GenerateCompletion());
+            return root;
+        }
+
+        /** {@code command}: the admin command whose name it takes; null: the name in its annotation. */
+        private static void add(CommandSpec root, Command command, Object subcommand) {
+            CommandSpec spec = CommandSpec.forAnnotatedObject(subcommand).exitCodeOnInvalidInput(ExitCode.USAGE);
+            root.addSubcommand(command == null ? spec.name() : command.wireName(), spec);
         }
     }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** Main thread only. {@code lb-cli preview-remove POOL/BACKEND}: how many clients a removal would move. */
-@Command(name = "preview-remove", description = "For hashing algorithms: the share of clients that removing the "
+@Command(description = "For hashing algorithms: the share of clients that removing the "
         + "backend would move to another one.")
 final class PreviewRemoveCommand implements Callable<Integer> {
 

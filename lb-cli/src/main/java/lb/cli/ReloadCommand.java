@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /** Main thread only. {@code lb-cli reload}: the daemon re-reads its config file and applies what changed. */
-@Command(name = "reload", description = {"Re-read the daemon's config file and apply what changed: listeners, "
+@Command(description = {"Re-read the daemon's config file and apply what changed: listeners, "
         + "pools, backends, weights, algorithms, health settings.",
     "A file that fails validation, or a change that needs a restart, changes nothing (exit code 1). Runtime "
         + "changes stay unless the file changed the same key (the reply says so)."})

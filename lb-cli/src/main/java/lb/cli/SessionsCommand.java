@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** Main thread only. {@code lb-cli sessions [POOL/BACKEND] [--limit N]}: open sessions, oldest first. */
-@Command(name = "sessions", description = "Open sessions, oldest first: client, backend, age, bytes each way.")
+@Command(description = "Open sessions, oldest first: client, backend, age, bytes each way.")
 final class SessionsCommand implements Callable<Integer> {
 
     @ParentCommand

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /** Main thread only. {@code lb-cli stats}: traffic, how sessions ended, and latency percentiles. */
-@Command(name = "stats", description = {"Per listener and backend: sessions, bytes, rates, connect failures, "
+@Command(description = {"Per listener and backend: sessions, bytes, rates, connect failures, "
         + "how sessions ended, and latency percentiles (connect, first byte, duration)."})
 final class StatsCommand implements Callable<Integer> {
 

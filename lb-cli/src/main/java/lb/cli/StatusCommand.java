@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /** Main thread only. {@code lb-cli status}: listeners, pools and each backend's state and sessions. */
-@Command(name = "status", description = "Listeners, pools and backends: weight, state, health, sessions.")
+@Command(description = "Listeners, pools and backends: weight, state, health, sessions.")
 final class StatusCommand implements Callable<Integer> {
 
     @ParentCommand

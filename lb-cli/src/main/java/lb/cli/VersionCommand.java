@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /** Main thread only. {@code lb-cli version}: the running daemon's version (not lb-cli's: that is {@code --version}). */
-@Command(name = "version", description = "The running daemon's version.")
+@Command(description = "The running daemon's version.")
 final class VersionCommand implements Callable<Integer> {
 
     @ParentCommand
