@@ -10,10 +10,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.function.Consumer;
 
-import lb.protocol.Json;
+import lb.protocol.Envelope;
+import lb.protocol.Reply;
+import lb.protocol.Request;
 
 /**
  * Main thread only. One request to the daemon's admin socket and its reply, with a deadline: a
@@ -38,17 +39,12 @@ final class AdminClient {
         this.timeout = timeout;
     }
 
-    /** Sends {@code request} and returns the parsed reply object. */
-    Map<String, Object> call(Map<String, Object> request) throws UnreachableException {
-        return call(request, progress -> { });
-    }
-
     /**
-     * Sends {@code request}; hands each progress line (an object with {@code "progress"}) to
-     * {@code onProgress} and returns the final reply. The deadline applies to each line, so a long
-     * wait with regular progress never times out.
+     * Sends {@code request}; hands every reply line as received to {@code onLine} (for --json) and
+     * each progress line, typed, to {@code onProgress}; returns the final reply. The deadline applies
+     * to each line, so a long wait with regular progress never times out.
      */
-    Map<String, Object> call(Map<String, Object> request, Consumer<Map<String, Object>> onProgress)
+    Envelope call(Request request, Consumer<String> onLine, Consumer<Reply.Progress> onProgress)
             throws UnreachableException {
         long deadlineNs = System.nanoTime() + timeout.toNanos();
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -59,7 +55,7 @@ final class AdminClient {
                 throw unreachable(e.getMessage());
             }
             channel.configureBlocking(false);
-            ByteBuffer out = ByteBuffer.wrap((Json.write(request) + "\n").getBytes(StandardCharsets.UTF_8));
+            ByteBuffer out = ByteBuffer.wrap((request.toLine() + "\n").getBytes(StandardCharsets.UTF_8));
             ByteBuffer in = ByteBuffer.allocate(64 * 1024);
             SelectionKey key = channel.register(selector, SelectionKey.OP_WRITE);
             while (true) {
@@ -85,16 +81,12 @@ final class AdminClient {
                     String line = new String(in.array(), 0, end, StandardCharsets.UTF_8);
                     in.flip().position(end + 1);
                     in.compact();
-                    Object reply = Json.parse(line);
-                    if (!(reply instanceof Map<?, ?>)) {
-                        throw unreachable("the reply is not a JSON object: " + line);
+                    Envelope reply = Envelope.parse(line);
+                    onLine.accept(line);
+                    if (!reply.isProgress()) {
+                        return reply;
                     }
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> map = (Map<String, Object>) reply;
-                    if (!map.containsKey("progress")) {
-                        return map;
-                    }
-                    onProgress.accept(map);
+                    onProgress.accept(reply.progressRecord());
                     deadlineNs = System.nanoTime() + timeout.toNanos();
                 }
                 if (n < 0) {

@@ -1,9 +1,11 @@
 package lb.cli;
 
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+
+import lb.protocol.Reply;
+import lb.protocol.Request;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,7 +13,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** Main thread only. The commands that change one backend's admin state or weight. */
+/**
+ * Main thread only. The commands that change one backend's admin state or weight. Those named as
+ * their admin command get the name from {@link LbCli.Subcommands}.
+ */
 final class BackendCommands {
 
     private BackendCommands() {
@@ -29,10 +34,8 @@ final class BackendCommands {
         @Parameters(index = "0", paramLabel = "POOL/BACKEND", description = "The backend, as pool/backend.")
         String target;
 
-        abstract String cmd();
-
-        void addArguments(Map<String, Object> request) {
-        }
+        /** This command's request about {@link #target}, from its options. */
+        abstract Request request();
 
         /** Option combinations picocli cannot check; throws a ParameterException (exit code 2). */
         void check() {
@@ -43,36 +46,29 @@ final class BackendCommands {
             return false;
         }
 
-        void printResult(Object result, PrintWriter out) {
+        void printResult(Reply.Backend result, PrintWriter out) {
             print(result, out);
         }
 
         @Override
         public Integer call() {
             check();
-            Map<String, Object> request = new LinkedHashMap<>();
-            request.put("cmd", cmd());
-            request.put("target", target);
-            addArguments(request);
-            return root.request(request, this::printResult, (progress, out) -> {
-                Map<?, ?> p = (Map<?, ?>) progress;
-                out.println(p.get("target") + ": " + p.get("active_sessions") + " active session(s), "
-                        + (showsOldest() ? "oldest " + StatusCommand.duration((Long) p.get("oldest_age_ms")) + ", " : "")
-                        + "waited " + StatusCommand.duration((Long) p.get("waited_ms")));
-            });
+            return root.request(request(), Reply.Backend.class, this::printResult, (p, out) ->
+                    out.println(p.target() + ": " + p.activeSessions() + " active session(s), "
+                            + (showsOldest() ? "oldest " + StatusCommand.duration(p.oldestAgeMs()) + ", " : "")
+                            + "waited " + StatusCommand.duration(p.waitedMs())));
         }
     }
 
-    static void print(Object resultObject, PrintWriter out) {
-        Map<?, ?> r = (Map<?, ?>) resultObject;
-        out.println(r.get("target") + ": " + r.get("admin_state") + ", weight " + r.get("weight") + ", "
-                + r.get("active_sessions") + " active session(s)"
-                + (Boolean.TRUE.equals(r.get("drained")) ? ", drained" : "")
-                + (Boolean.FALSE.equals(r.get("drained")) ? ", deadline reached (then " + r.get("then") + ")" : "")
-                + (r.containsKey("sessions_closed") ? ", " + r.get("sessions_closed") + " closed" : ""));
+    static void print(Reply.Backend r, PrintWriter out) {
+        out.println(r.target() + ": " + r.adminState() + ", weight " + r.weight() + ", "
+                + r.activeSessions() + " active session(s)"
+                + (Boolean.TRUE.equals(r.drained()) ? ", drained" : "")
+                + (Boolean.FALSE.equals(r.drained()) ? ", deadline reached (then " + r.then() + ")" : "")
+                + (r.sessionsClosed() != null ? ", " + r.sessionsClosed() + " closed" : ""));
     }
 
-    @Command(name = "drain", description = {"No new sessions for the backend; open ones continue.",
+    @Command(description = {"No new sessions for the backend; open ones continue.",
         "With --wait: returns once its sessions have ended (progress every second); with --deadline, "
             + "--then keep|close|remove decides what happens to those left at the deadline (remove also "
             + "applies when it drains in time)."})
@@ -91,21 +87,9 @@ final class BackendCommands {
         String then;
 
         @Override
-        String cmd() {
-            return "drain";
-        }
-
-        @Override
-        void addArguments(Map<String, Object> request) {
-            if (await) {
-                request.put("wait", true);
-            }
-            if (deadline != null) {
-                request.put("deadline_ms", durationMs(deadline));
-            }
-            if (then != null) {
-                request.put("then", then);
-            }
+        Request request() {
+            return new Request.Drain(target, await, deadline == null ? null : durationMs(deadline),
+                    then == null ? null : then(then));
         }
 
         @Override
@@ -121,10 +105,10 @@ final class BackendCommands {
         }
 
         @Override
-        void printResult(Object result, PrintWriter out) {
+        void printResult(Reply.Backend result, PrintWriter out) {
             print(result, out);
-            if (Boolean.TRUE.equals(((Map<?, ?>) result).get("removed"))) {
-                out.println(((Map<?, ?>) result).get("target") + " removed");
+            if (Boolean.TRUE.equals(result.removed())) {
+                out.println(result.target() + " removed");
             }
         }
 
@@ -144,17 +128,28 @@ final class BackendCommands {
                 default -> n * 3_600_000;
             };
         }
-    }
 
-    @Command(name = "undrain", description = "Back in rotation after a drain.")
-    static final class Undrain extends OnBackend {
-        @Override
-        String cmd() {
-            return "undrain";
+        /** The protocol's {@link Request.Drain.Then}, spelt as on the wire (lower case). */
+        private Request.Drain.Then then(String text) {
+            for (Request.Drain.Then t : Request.Drain.Then.values()) {
+                if (t.name().toLowerCase(Locale.ROOT).equals(text)) {
+                    return t;
+                }
+            }
+            throw new ParameterException(root.spec.commandLine(), "--then: \"" + text
+                    + "\" is not keep, close or remove");
         }
     }
 
-    @Command(name = "disable", description = "No new sessions, and close (reset) the open ones (after --grace).")
+    @Command(description = "Back in rotation after a drain.")
+    static final class Undrain extends OnBackend {
+        @Override
+        Request request() {
+            return new Request.Undrain(target);
+        }
+    }
+
+    @Command(description = "No new sessions, and close (reset) the open ones (after --grace).")
     static final class Disable extends OnBackend {
 
         @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "0",
@@ -162,23 +157,16 @@ final class BackendCommands {
         double graceSeconds;
 
         @Override
-        String cmd() {
-            return "disable";
-        }
-
-        @Override
-        void addArguments(Map<String, Object> request) {
-            if (graceSeconds > 0) {
-                request.put("grace_ms", (long) (graceSeconds * 1000));
-            }
+        Request request() {
+            return new Request.Disable(target, graceSeconds > 0 ? (long) (graceSeconds * 1000) : null);
         }
     }
 
-    @Command(name = "enable", description = "Back in rotation after disable.")
+    @Command(description = "Back in rotation after disable.")
     static final class Enable extends OnBackend {
         @Override
-        String cmd() {
-            return "enable";
+        Request request() {
+            return new Request.Enable(target);
         }
     }
 
@@ -189,13 +177,8 @@ final class BackendCommands {
         long weight;
 
         @Override
-        String cmd() {
-            return "set-weight";
-        }
-
-        @Override
-        void addArguments(Map<String, Object> request) {
-            request.put("weight", weight);
+        Request request() {
+            return new Request.SetWeight(target, weight);
         }
     }
 
@@ -219,15 +202,8 @@ final class BackendCommands {
 
         @Override
         public Integer call() {
-            Map<String, Object> request = new LinkedHashMap<>();
-            request.put("cmd", "add-backend");
-            request.put("pool", pool);
-            request.put("address", address);
-            request.put("weight", weight);
-            if (name != null) {
-                request.put("name", name);
-            }
-            return root.request(request, BackendCommands::print);
+            return root.request(new Request.AddBackend(pool, address, weight, name), Reply.Backend.class,
+                    BackendCommands::print);
         }
     }
 
@@ -240,19 +216,14 @@ final class BackendCommands {
         long timeoutSeconds;
 
         @Override
-        String cmd() {
-            return "remove-backend";
+        Request request() {
+            return new Request.RemoveBackend(target, timeoutSeconds * 1000);
         }
 
         @Override
-        void addArguments(Map<String, Object> request) {
-            request.put("timeout_ms", timeoutSeconds * 1000);
-        }
-
-        @Override
-        void printResult(Object result, PrintWriter out) {
+        void printResult(Reply.Backend result, PrintWriter out) {
             print(result, out);
-            out.println(((Map<?, ?>) result).get("target") + " removed");
+            out.println(result.target() + " removed");
         }
     }
 }

@@ -1,51 +1,59 @@
 package lb.cli;
 
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+
+import lb.protocol.RecordJson;
+import lb.protocol.Reply;
+import lb.protocol.Request;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /** Main thread only. {@code lb-cli diff}: how the live state differs from the config file. */
-@Command(name = "diff", description = {"What differs between the config file and the live state: runtime changes "
+@Command(description = {"What differs between the config file and the live state: runtime changes "
         + "(journaled in the state file) and edits of the file not reloaded yet."})
 final class DiffCommand implements Callable<Integer> {
 
     @ParentCommand
     LbCli root;
 
-    @Override
-    public Integer call() {
-        return root.request(Map.of("cmd", "diff"), DiffCommand::print);
+    /**
+     * One entry of {@link Reply.Diff#runtime()}, which the protocol keeps as JSON objects (the
+     * daemon's journal entries): {@code weight} only for an added backend; {@code value} and
+     * {@code config} are a weight, a state, an address or null.
+     */
+    record RuntimeChange(String target, String key, Object value, Object config, Long weight) {
     }
 
-    private static void print(Object resultObject, PrintWriter out) {
-        Map<?, ?> r = (Map<?, ?>) resultObject;
-        List<?> runtime = (List<?>) r.get("runtime");
-        out.println("Runtime changes (over " + r.get("config") + "):");
-        if (runtime.isEmpty()) {
+    @Override
+    public Integer call() {
+        return root.request(new Request.Diff(), Reply.Diff.class, DiffCommand::print);
+    }
+
+    private static void print(Reply.Diff r, PrintWriter out) {
+        out.println("Runtime changes (over " + r.config() + "):");
+        if (r.runtime().isEmpty()) {
             out.println("  none");
         } else {
             Table table = new Table("TARGET", "KEY", "LIVE", "CONFIG");
-            for (Object entry : runtime) {
-                Map<?, ?> e = (Map<?, ?>) entry;
-                Object live = "added".equals(e.get("key")) ? e.get("value") + " weight " + e.get("weight") : e.get("value");
-                table.row(e.get("target"), e.get("key"), text(live), text(e.get("config")));
+            for (Map<String, Object> entry : r.runtime()) {
+                RuntimeChange e = RecordJson.fromJson(RuntimeChange.class, entry);
+                Object live = "added".equals(e.key()) ? e.value() + " weight " + e.weight() : e.value();
+                table.row(e.target(), e.key(), text(live), text(e.config()));
             }
             out.print(table.toString().indent(2));
         }
         out.println("File edits not reloaded yet:");
-        if (r.containsKey("file_error")) {
-            out.println("  a reload would be refused: " + r.get("file_error"));
+        if (r.fileError() != null) {
+            out.println("  a reload would be refused: " + r.fileError());
             return;
         }
-        List<?> file = (List<?>) r.get("file");
-        if (file.isEmpty()) {
+        if (r.file().isEmpty()) {
             out.println("  none");
         }
-        for (Object line : file) {
+        for (String line : r.file()) {
             out.println("  " + line);
         }
     }

@@ -1,16 +1,16 @@
 package lb.cli;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
+
+import lb.protocol.Reply;
+import lb.protocol.Request;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** Main thread only. {@code lb-cli explain CLIENT_IP[:PORT] [LISTENER]}: which backend that client would get now, and why. */
-@Command(name = "explain", description = "Which backend a new session from a client would get now, and why.")
+@Command(description = "Which backend a new session from a client would get now, and why.")
 final class ExplainCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -24,26 +24,17 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, Object> request = new LinkedHashMap<>();
-        request.put("cmd", "explain");
-        request.put("client", client);
-        if (listener != null) {
-            request.put("listener", listener);
-        }
-        return root.request(request, (result, out) -> {
-            Map<?, ?> r = (Map<?, ?>) result;
-            out.println("listener " + r.get("listener") + " -> pool " + r.get("pool") + " (" + r.get("algorithm") + ")");
-            if (Boolean.TRUE.equals(r.get("deterministic"))) {
-                out.println("backend: " + (r.get("backend") == null ? "none (no eligible backend)" : r.get("backend")));
-                out.println("hash of " + r.get("hash_key") + ": " + r.get("hash")
-                        + (r.containsKey("table_slot") ? ", Maglev table slot " + r.get("table_slot") : "")
-                        + "; hash_fallback " + r.get("hash_fallback"));
+        return root.request(new Request.Explain(client, listener), Reply.Explain.class, (r, out) -> {
+            out.println("listener " + r.listener() + " -> pool " + r.pool() + " (" + r.algorithm() + ")");
+            if (r.deterministic()) {
+                out.println("backend: " + (r.backend() == null ? "none (no eligible backend)" : r.backend()));
+                out.println("hash of " + r.hashKey() + ": " + r.hash()
+                        + (r.tableSlot() != null ? ", Maglev table slot " + r.tableSlot() : "")
+                        + "; hash_fallback " + r.hashFallback());
             } else {
-                out.println(r.get("note"));
+                out.println(r.note());
             }
-            List<?> skipped = (List<?>) r.get("ineligible");
-            out.println("ineligible: " + (skipped.isEmpty() ? "none" : String.join(", ",
-                    skipped.stream().map(String::valueOf).toList())));
+            out.println("ineligible: " + (r.ineligible().isEmpty() ? "none" : String.join(", ", r.ineligible())));
         });
     }
 }

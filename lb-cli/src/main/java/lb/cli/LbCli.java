@@ -1,34 +1,32 @@
 package lb.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Properties;
 import java.util.function.BiConsumer;
 
-import lb.protocol.Json;
+import lb.protocol.Command;
+import lb.protocol.Envelope;
+import lb.protocol.ExitCode;
+import lb.protocol.Reply;
+import lb.protocol.Request;
+import lb.protocol.Version;
 
+import picocli.AutoComplete;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * Main thread only. The {@code lb-cli} root command: global options, and the one way every
- * subcommand sends its request and reports the outcome (exit codes below).
+ * subcommand sends its request and reports the outcome (exit codes: {@link ExitCode}).
  */
-@Command(name = "lb-cli", mixinStandardHelpOptions = true, versionProvider = LbCli.VersionProvider.class,
-        usageHelpAutoWidth = true, subcommands = {StatusCommand.class, BackendCommands.Drain.class, BackendCommands.Undrain.class,
-            BackendCommands.Disable.class, BackendCommands.Enable.class, BackendCommands.Weight.class,
-            BackendCommands.Add.class, BackendCommands.Remove.class,
-            SessionsCommand.class, StatsCommand.class, TopCommand.class, ExplainCommand.class, PreviewRemoveCommand.class, ReloadCommand.class, DiffCommand.class, VersionCommand.class, picocli.AutoComplete.GenerateCompletion.class},
+@CommandLine.Command(name = "lb-cli", mixinStandardHelpOptions = true, versionProvider = LbCli.VersionProvider.class,
+        usageHelpAutoWidth = true, modelTransformer = LbCli.Subcommands.class,
         description = {"Operator CLI for lb-daemon: talks to its admin Unix socket."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:ok", "1:refused by the daemon", "2:usage error", "3:cannot reach the daemon"})
+        exitCodeList = {ExitCode.OK_LINE, ExitCode.REFUSED_LINE, ExitCode.USAGE_LINE, ExitCode.UNREACHABLE_LINE})
 public final class LbCli implements Runnable {
 
     static final String DEFAULT_SOCKET = "/run/lb/admin.sock";
@@ -52,45 +50,57 @@ public final class LbCli implements Runnable {
     }
 
     /**
-     * Sends {@code request}; prints the result with {@code printer} (or as JSON with --json).
+     * Sends {@code request}; prints its reply, a {@code replyType}, with {@code printer} (with --json:
+     * the daemon's reply line as received).
      *
-     * @return the exit code: 0 done, 1 refused by the daemon, 3 daemon not reachable
+     * @return the exit code: {@link ExitCode#OK}, {@link ExitCode#REFUSED} or {@link ExitCode#UNREACHABLE}
      */
-    int request(Map<String, Object> request, BiConsumer<Object, PrintWriter> printer) {
-        return request(request, printer, (progress, out) -> { });
+    <R extends Reply> int request(Request request, Class<R> replyType, BiConsumer<R, PrintWriter> printer) {
+        return request(request, replyType, printer, (progress, out) -> { });
     }
 
-    /** As {@link #request(Map, BiConsumer)}, printing each progress line on the way. */
-    int request(Map<String, Object> request, BiConsumer<Object, PrintWriter> printer,
-                BiConsumer<Object, PrintWriter> progressPrinter) {
+    /** As {@link #request(Request, Class, BiConsumer)}, printing each progress line on the way. */
+    <R extends Reply> int request(Request request, Class<R> replyType, BiConsumer<R, PrintWriter> printer,
+                                  BiConsumer<Reply.Progress, PrintWriter> progressPrinter) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Map<String, Object> reply;
+        Envelope reply;
         try {
             reply = new AdminClient(socketPath(), Duration.ofSeconds(Math.max(1, timeoutSeconds))).call(request,
                     line -> {
                         if (json) {
-                            out.println(Json.write(line));
-                        } else {
-                            progressPrinter.accept(line.get("progress"), out);
+                            out.println(line);
+                            out.flush();
                         }
-                        out.flush();
+                    },
+                    progress -> {
+                        if (!json) {
+                            progressPrinter.accept(progress, out);
+                            out.flush();
+                        }
                     });
         } catch (AdminClient.UnreachableException e) {
             err.println("lb-cli: " + e.getMessage());
-            return 3;
+            return ExitCode.UNREACHABLE;
         }
-        if (json) {
-            out.println(Json.write(reply));
-        } else if (Boolean.TRUE.equals(reply.get("ok"))) {
-            printer.accept(reply.get("result"), out);
+        if (!reply.ok()) {
+            err.println("lb-cli: the daemon refused: " + reply.error());
+            return ExitCode.REFUSED;
         }
-        if (!Boolean.TRUE.equals(reply.get("ok"))) {
-            err.println("lb-cli: the daemon refused: " + reply.get("error"));
-            return 1;
+        if (!json) {
+            R result;
+            try {
+                result = replyType.cast(reply.reply(request.command()));
+            } catch (IllegalArgumentException e) {
+                // A reply of another shape (a daemon of another version): as unreadable as a broken line.
+                err.println("lb-cli: cannot read lb-daemon's reply to " + request.command().wireName() + ": "
+                        + e.getMessage());
+                return ExitCode.UNREACHABLE;
+            }
+            printer.accept(result, out);
         }
         out.flush();
-        return 0;
+        return ExitCode.OK;
     }
 
     Path socketPath() {
@@ -107,28 +117,48 @@ public final class LbCli implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Any thread. The version Maven wrote into the jar; "dev" when run from a build tree. */
+    /** Any thread. lb-cli's version: lb-protocol's, which the build writes into it. */
     static final class VersionProvider implements CommandLine.IVersionProvider {
-        // maven-jar-plugin adds this descriptor to every jar and the shade plugin keeps it, so the
-        // version needs no resource filtering.
-        private static final String POM_PROPERTIES = "/META-INF/maven/lb/lb-cli/pom.properties";
-
         @Override
         public String[] getVersion() {
-            return new String[] {"lb-cli " + version(), "Java " + Runtime.version()};
+            return new String[] {"lb-cli " + Version.text(), "Java " + Runtime.version()};
+        }
+    }
+
+    /**
+     * Any thread. The subcommands, in the order help lists them. One that sends one admin command
+     * under its own name takes that name from {@link Command}, so it is written once; the others
+     * (weight, add, remove, top, generate-completion) have names of their own in their annotation.
+     * A usage error exits with {@link ExitCode#USAGE} whichever command it is found on.
+     */
+    static final class Subcommands implements CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec root) {
+            root.exitCodeOnInvalidInput(ExitCode.USAGE);
+            add(root, Command.STATUS, new StatusCommand());
+            add(root, Command.DRAIN, new BackendCommands.Drain());
+            add(root, Command.UNDRAIN, new BackendCommands.Undrain());
+            add(root, Command.DISABLE, new BackendCommands.Disable());
+            add(root, Command.ENABLE, new BackendCommands.Enable());
+            add(root, null, new BackendCommands.Weight());
+            add(root, null, new BackendCommands.Add());
+            add(root, null, new BackendCommands.Remove());
+            add(root, Command.SESSIONS, new SessionsCommand());
+            add(root, Command.STATS, new StatsCommand());
+            add(root, null, new TopCommand());
+            add(root, Command.EXPLAIN, new ExplainCommand());
+            add(root, Command.PREVIEW_REMOVE, new PreviewRemoveCommand());
+            add(root, Command.RELOAD, new ReloadCommand());
+            add(root, Command.DIFF, new DiffCommand());
+            add(root, Command.VERSION, new VersionCommand());
+            add(root, null, new AutoComplete.GenerateCompletion());
+            return root;
         }
 
-        private static String version() {
-            try (InputStream in = LbCli.class.getResourceAsStream(POM_PROPERTIES)) {
-                if (in == null) {
-                    return "dev";
-                }
-                Properties properties = new Properties();
-                properties.load(in);
-                return properties.getProperty("version", "dev");
-            } catch (IOException e) {
-                return "dev";
-            }
+        /** {@code command}: the admin command whose name it takes; null: the name in its annotation. */
+        private static void add(CommandSpec root, Command command, Object subcommand) {
+            CommandSpec spec = CommandSpec.forAnnotatedObject(subcommand).exitCodeOnInvalidInput(ExitCode.USAGE);
+            root.addSubcommand(command == null ? spec.name() : command.wireName(), spec);
         }
     }
 }

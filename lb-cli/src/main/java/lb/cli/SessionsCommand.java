@@ -1,10 +1,10 @@
 package lb.cli;
 
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
+
+import lb.protocol.Reply;
+import lb.protocol.Request;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** Main thread only. {@code lb-cli sessions [POOL/BACKEND] [--limit N]}: open sessions, oldest first. */
-@Command(name = "sessions", description = "Open sessions, oldest first: client, backend, age, bytes each way.")
+@Command(description = "Open sessions, oldest first: client, backend, age, bytes each way.")
 final class SessionsCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -26,25 +26,15 @@ final class SessionsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, Object> request = new LinkedHashMap<>();
-        request.put("cmd", "sessions");
-        if (target != null) {
-            request.put("target", target);
-        }
-        request.put("limit", limit);
-        return root.request(request, this::print);
+        return root.request(new Request.Sessions(target, limit), Reply.Sessions.class, SessionsCommand::print);
     }
 
-    private void print(Object resultObject, PrintWriter out) {
-        Map<?, ?> result = (Map<?, ?>) resultObject;
+    private static void print(Reply.Sessions result, PrintWriter out) {
         Table table = new Table("CLIENT", "LISTENER", "BACKEND", "AGE", "UP", "DOWN");
-        List<?> sessions = (List<?>) result.get("sessions");
-        for (Object o : sessions) {
-            Map<?, ?> s = (Map<?, ?>) o;
-            table.row(s.get("client"), s.get("listener"), s.get("backend"), StatusCommand.duration((Long) s.get("age_ms")),
-                    s.get("up"), s.get("down"));
+        for (Reply.SessionEntry s : result.sessions()) {
+            table.row(s.client(), s.listener(), s.backend(), StatusCommand.duration(s.ageMs()), s.up(), s.down());
         }
         out.print(table);
-        out.println(sessions.size() + " of " + result.get("matched") + " session(s)");
+        out.println(result.sessions().size() + " of " + result.matched() + " session(s)");
     }
 }

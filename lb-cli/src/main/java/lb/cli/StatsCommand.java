@@ -6,11 +6,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import lb.protocol.Reply;
+import lb.protocol.Request;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /** Main thread only. {@code lb-cli stats}: traffic, how sessions ended, and latency percentiles. */
-@Command(name = "stats", description = {"Per listener and backend: sessions, bytes, rates, connect failures, "
+@Command(description = {"Per listener and backend: sessions, bytes, rates, connect failures, "
         + "how sessions ended, and latency percentiles (connect, first byte, duration)."})
 final class StatsCommand implements Callable<Integer> {
 
@@ -19,12 +22,13 @@ final class StatsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return root.request(Map.of("cmd", "stats"), StatsCommand::print);
+        return root.request(new Request.Stats(), Reply.Stats.class, StatsCommand::print);
     }
 
-    private static void print(Object resultObject, PrintWriter out) {
-        Map<?, ?> r = (Map<?, ?>) resultObject;
-        out.println("lb-daemon " + r.get("version") + ", up " + StatusCommand.duration((Long) r.get("uptime_ms"))
+    /** From {@link Reply.Stats#figures()}, the nested objects of README, Stats. */
+    private static void print(Reply.Stats stats, PrintWriter out) {
+        Map<String, Object> r = stats.figures();
+        out.println("lb-daemon " + stats.version() + ", up " + StatusCommand.duration(stats.uptimeMs())
                 + (Boolean.TRUE.equals(r.get("enabled")) ? "" : " (stats off: [daemon] stats = false)"));
         Table listeners = new Table("LISTENER", "ACTIVE", "SESSIONS", "NEW/S", "UP", "DOWN", "UP/S", "DOWN/S",
                 "RETRIES", "ENDED");

@@ -1,15 +1,16 @@
 package lb.cli;
 
 import java.io.PrintWriter;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
+
+import lb.protocol.Reply;
+import lb.protocol.Request;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /** Main thread only. {@code lb-cli status}: listeners, pools and each backend's state and sessions. */
-@Command(name = "status", description = "Listeners, pools and backends: weight, state, health, sessions.")
+@Command(description = "Listeners, pools and backends: weight, state, health, sessions.")
 final class StatusCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -17,32 +18,26 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return root.request(Map.of("cmd", "status"), this::print);
+        return root.request(new Request.Status(), Reply.Status.class, StatusCommand::print);
     }
 
-    @SuppressWarnings("unchecked")
-    private void print(Object resultObject, PrintWriter out) {
-        Map<String, Object> result = (Map<String, Object>) resultObject;
-        out.println("lb-daemon " + result.get("version") + ", up " + duration((Long) result.get("uptime_ms")));
+    private static void print(Reply.Status result, PrintWriter out) {
+        out.println("lb-daemon " + result.version() + ", up " + duration(result.uptimeMs()));
         out.println();
         Table listeners = new Table("LISTENER", "BIND", "POOL", "ACTIVE");
-        for (Object o : (List<Object>) result.get("listeners")) {
-            Map<String, Object> l = (Map<String, Object>) o;
-            listeners.row(l.get("name"), l.get("bind"), l.get("pool"), l.get("active_sessions"));
+        for (Reply.ListenerStatus l : result.listeners()) {
+            listeners.row(l.name(), l.bind(), l.pool(), l.activeSessions());
         }
         out.print(listeners);
-        for (Object o : (List<Object>) result.get("pools")) {
-            Map<String, Object> p = (Map<String, Object>) o;
+        for (Reply.PoolStatus p : result.pools()) {
             out.println();
-            out.println("pool " + p.get("name") + " (" + p.get("algorithm") + ")"
-                    + (Boolean.TRUE.equals(p.get("panic")) ? "  PANIC: picking among all backends" : ""));
+            out.println("pool " + p.name() + " (" + p.algorithm() + ")"
+                    + (p.panic() ? "  PANIC: picking among all backends" : ""));
             Table backends = new Table("BACKEND", "ADDRESS", "WEIGHT", "EFFECTIVE", "ADMIN", "HEALTH", "EJECTED",
                     "ACTIVE", "TOTAL");
-            for (Object b : (List<Object>) p.get("backends")) {
-                Map<String, Object> m = (Map<String, Object>) b;
-                backends.row(m.get("name"), m.get("address"), m.get("weight"), m.get("effective_weight"),
-                        m.get("admin_state"), m.get("health"), Boolean.TRUE.equals(m.get("ejected")) ? "yes" : "no",
-                        m.get("active_sessions"), m.get("total_sessions"));
+            for (Reply.BackendStatus b : p.backends()) {
+                backends.row(b.name(), b.address(), b.weight(), b.effectiveWeight(), b.adminState(), b.health(),
+                        b.ejected() ? "yes" : "no", b.activeSessions(), b.totalSessions());
             }
             out.print(backends);
         }

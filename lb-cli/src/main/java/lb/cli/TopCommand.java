@@ -9,6 +9,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
+import lb.protocol.ExitCode;
+import lb.protocol.Reply;
+import lb.protocol.Request;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -82,13 +86,13 @@ final class TopCommand implements Callable<Integer> {
             long nowNs = System.nanoTime();
             double seconds = Math.max(1e-3, (nowNs - lastNs) / 1e9);
             lastNs = nowNs;
-            int code = root.request(Map.of("cmd", "stats"), (result, out) -> print(result, out, lastTotals, seconds,
-                    terminal));
-            if (code != 0) {
+            int code = root.request(new Request.Stats(), Reply.Stats.class,
+                    (result, out) -> print(result, out, lastTotals, seconds, terminal));
+            if (code != ExitCode.OK) {
                 return code;
             }
         }
-        return 0;
+        return ExitCode.OK;
     }
 
     private void watchForQuit() {
@@ -105,10 +109,11 @@ final class TopCommand implements Callable<Integer> {
         }
     }
 
+    /** From {@link Reply.Stats#figures()}, the nested objects of README, Stats. */
     @SuppressWarnings("unchecked")
-    private static void print(Object resultObject, PrintWriter out, Map<String, long[]> lastTotals, double seconds,
+    private static void print(Reply.Stats stats, PrintWriter out, Map<String, long[]> lastTotals, double seconds,
                               boolean terminal) {
-        Map<String, Object> result = (Map<String, Object>) resultObject;
+        Map<String, Object> result = stats.figures();
         if (terminal) {
             out.print(CLEAR);
         }
@@ -127,7 +132,7 @@ final class TopCommand implements Callable<Integer> {
                         last == null ? "-" : StatsCommand.bytes((now[2] - last[2]) / seconds) + "/s", now[0]);
             }
         }
-        out.println("lb-daemon " + result.get("version") + ", up " + StatusCommand.duration((Long) result.get("uptime_ms")));
+        out.println("lb-daemon " + stats.version() + ", up " + StatusCommand.duration(stats.uptimeMs()));
         out.print(table);
         out.flush();
     }

@@ -1,13 +1,15 @@
 package lb.cli;
 
-import java.util.Map;
 import java.util.concurrent.Callable;
+
+import lb.protocol.Reply;
+import lb.protocol.Request;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /** Main thread only. {@code lb-cli version}: the running daemon's version (not lb-cli's: that is {@code --version}). */
-@Command(name = "version", description = "The running daemon's version.")
+@Command(description = "The running daemon's version.")
 final class VersionCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -15,7 +17,6 @@ final class VersionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return root.request(Map.of("cmd", "version"),
-                (result, out) -> out.println(((Map<?, ?>) result).get("version")));
+        return root.request(new Request.Version(), Reply.Version.class, (result, out) -> out.println(result.version()));
     }
 }

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import lb.Daemon;
-import lb.protocol.Version;
 import lb.config.ConfigLoader;
+import lb.protocol.Version;
 import picocli.CommandLine;
 
 /** Test thread only. lb-cli's commands against a real daemon's admin socket, and its exit codes. */
@@ -36,6 +36,8 @@ class AdminCommandsTest {
     private final StringWriter err = new StringWriter();
     private ServerSocket backend;
     private Daemon daemon;
+    private int standIns;
+    private volatile String received;
 
     private int run(String... args) {
         CommandLine cli = new CommandLine(new LbCli());
@@ -134,25 +136,92 @@ class AdminCommandsTest {
         assertTrue(err.toString().contains("systemctl status lb-daemon"), err.toString());
     }
 
-    @Test
-    void refusedByTheDaemonIsExitCode1WithItsMessage() throws Exception {
-        Path socket = dir.resolve("refuses.sock");
+    /**
+     * Runs lb-cli against a stand-in daemon that reads one request line into {@link #received} and
+     * answers {@code replyLine}: for replies the daemon does not give on demand.
+     */
+    private int runAgainst(String replyLine, String... args) throws Exception {
+        Path socket = dir.resolve("stand-in-" + standIns++ + ".sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
             Thread answer = new Thread(() -> {
                 try (SocketChannel c = server.accept()) {
-                    c.read(ByteBuffer.allocate(4096));
-                    c.write(ByteBuffer.wrap("{\"ok\":false,\"error\":\"no such backend\"}\n"
-                            .getBytes(StandardCharsets.US_ASCII)));
+                    StringBuilder line = new StringBuilder();
+                    ByteBuffer b = ByteBuffer.allocate(1);
+                    while (c.read(b.clear()) > 0 && b.get(0) != '\n') {
+                        line.append((char) b.get(0));
+                    }
+                    received = line.toString();
+                    c.write(ByteBuffer.wrap((replyLine + "\n").getBytes(StandardCharsets.UTF_8)));
                 } catch (Exception ignored) {
                     // the test fails on the exit code instead
                 }
             });
             answer.start();
-            assertEquals(1, run("--socket", socket.toString(), "status"));
+            String[] all = new String[args.length + 2];
+            all[0] = "--socket";
+            all[1] = socket.toString();
+            System.arraycopy(args, 0, all, 2, args.length);
+            int exit = run(all);
             answer.join(5_000);
+            return exit;
         }
+    }
+
+    @Test
+    void refusedByTheDaemonIsExitCode1WithItsMessage() throws Exception {
+        assertEquals(1, runAgainst("{\"ok\":false,\"error\":\"no such backend\"}", "status"));
         assertEquals("lb-cli: the daemon refused: no such backend\n", err.toString());
+    }
+
+    @Test
+    void anErrorCodeBesideTheMessageChangesNothingPrinted() throws Exception {
+        assertEquals(1, runAgainst("{\"ok\":false,\"error\":\"no backend named \\\"nope\\\"\",\"code\":\"not_found\"}",
+                "drain", "web/nope"));
+        assertEquals("lb-cli: the daemon refused: no backend named \"nope\"\n", err.toString());
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void jsonPrintsTheReplyLineAsReceived() throws Exception {
+        String line = "{\"ok\": true, \"result\": {\"version\": \"9.9\", \"extra\": 1.50}}";
+        assertEquals(0, runAgainst(line, "--json", "version"), err.toString());
+        assertEquals(line + "\n", out.toString());
+    }
+
+    @Test
+    void explainWithoutABackendInTheReplySaysNoneIsEligible() throws Exception {
+        assertEquals(0, runAgainst("{\"ok\":true,\"result\":{\"listener\":\"web\",\"pool\":\"web\",\"algorithm\":\"maglev\","
+                + "\"ineligible\":[\"web-1 (draining)\"],\"deterministic\":true,\"hash_key\":\"client_ip\","
+                + "\"hash\":\"00000000000000ff\",\"table_slot\":255,\"hash_fallback\":\"next\"}}",
+                "explain", "203.0.113.7"), err.toString());
+        assertEquals("""
+                listener web -> pool web (maglev)
+                backend: none (no eligible backend)
+                hash of client_ip: 00000000000000ff, Maglev table slot 255; hash_fallback next
+                ineligible: web-1 (draining)
+                """, out.toString());
+    }
+
+    @Test
+    void aReplyOfAnotherShapeIsUnreadableExitCode3() throws Exception {
+        assertEquals(3, runAgainst("{\"ok\":true,\"result\":{\"version\":7}}", "version"));
+        assertTrue(err.toString().startsWith("lb-cli: cannot read lb-daemon's reply to version: "), err.toString());
+    }
+
+    @Test
+    void drainSendsTheSameLineAsItAlwaysHas() throws Exception {
+        String reply = "{\"ok\":true,\"result\":{\"target\":\"web/web-1\",\"admin_state\":\"draining\",\"weight\":3,"
+                + "\"active_sessions\":0,\"drained\":true,\"waited_ms\":0}}";
+        assertEquals(0, runAgainst(reply, "drain", "web/web-1", "--wait", "--deadline", "2s", "--then", "close"),
+                err.toString());
+        assertEquals("{\"cmd\":\"drain\",\"target\":\"web/web-1\",\"wait\":true,\"deadline_ms\":2000,\"then\":\"close\"}",
+                received);
+        assertEquals(0, runAgainst(reply, "drain", "web/web-1"), err.toString());
+        assertEquals("{\"cmd\":\"drain\",\"target\":\"web/web-1\"}", received);
+        assertEquals(2, run("--socket", dir.resolve("none.sock").toString(), "drain", "web/web-1", "--wait",
+                "--then", "later"));
+        assertTrue(err.toString().contains("--then: \"later\" is not keep, close or remove"), err.toString());
     }
 
     @Test

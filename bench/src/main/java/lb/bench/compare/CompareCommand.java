@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-import lb.protocol.Json;
 import lb.bench.DurationConverter;
 import lb.bench.backend.BackendType;
 import lb.bench.backend.TestBackend;
@@ -22,6 +21,7 @@ import lb.bench.proxy.LbLauncher;
 import lb.bench.proxy.LbOptions;
 import lb.bench.proxy.ScratchDir;
 import lb.bench.proxy.StopList;
+import lb.protocol.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

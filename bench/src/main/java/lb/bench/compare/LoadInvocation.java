@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import lb.protocol.Json;
 import lb.bench.load.LoadCommand;
+import lb.protocol.Json;
 import picocli.CommandLine;
 
 /**

@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import lb.protocol.Json;
 import lb.bench.DurationConverter;
 import lb.bench.proxy.LbLauncher;
 import lb.bench.proxy.LbOptions;
 import lb.bench.proxy.ScratchDir;
 import lb.bench.proxy.StopList;
+import lb.protocol.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-import lb.protocol.Json;
 import lb.bench.Bench;
+import lb.protocol.Json;
 import picocli.CommandLine;
 
 /**

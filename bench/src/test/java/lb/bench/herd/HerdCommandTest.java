@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 
-import lb.protocol.Json;
 import lb.bench.Bench;
+import lb.protocol.Json;
 import picocli.CommandLine;
 
 /**

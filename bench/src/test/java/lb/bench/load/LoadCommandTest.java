@@ -27,10 +27,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import lb.Daemon;
-import lb.protocol.Json;
 import lb.bench.Bench;
 import lb.bench.backend.BackendType;
 import lb.bench.backend.TestBackend;
+import lb.protocol.Json;
 import lb.testing.Await;
 import lb.testing.Cleanup;
 import lb.testing.DeadPort;
