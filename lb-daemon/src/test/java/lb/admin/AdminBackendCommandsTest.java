@@ -145,7 +145,9 @@ class AdminBackendCommandsTest {
                 "\\\"weight\\\" must be an integer 0..1000, not 1001",
                 "{\"cmd\":\"set-weight\",\"target\":\"pool/b1\"}", "\\\"weight\\\" must be an integer 0..1000 (missing)");
         for (Map.Entry<String, String> c : cases.entrySet()) {
-            assertEquals("{\"ok\":false,\"error\":\"" + c.getValue() + "\"}", call(socket, c.getKey()), c.getKey());
+            String code = c.getValue().startsWith("no ") ? "not_found" : "bad_request";
+            assertEquals("{\"ok\":false,\"error\":\"" + c.getValue() + "\",\"code\":\"" + code + "\"}",
+                    call(socket, c.getKey()), c.getKey());
         }
     }
 
@@ -178,7 +180,7 @@ class AdminBackendCommandsTest {
         Map<String, Object> onB2 = (Map<String, Object>) ((Map<String, Object>) Json.parse(
                 call(socket, "{\"cmd\":\"sessions\",\"target\":\"pool/b2\"}"))).get("result");
         assertEquals(2L, onB2.get("matched"));
-        assertEquals("{\"ok\":false,\"error\":\"\\\"limit\\\" must be an integer 1..10000, not 0\"}",
+        assertEquals("{\"ok\":false,\"error\":\"\\\"limit\\\" must be an integer 1..10000, not 0\",\"code\":\"bad_request\"}",
                 call(socket, "{\"cmd\":\"sessions\",\"limit\":0}"));
     }
 
@@ -231,10 +233,10 @@ class AdminBackendCommandsTest {
             c.readTimeout(Duration.ofSeconds(5));
             assertEquals(Client.End.RESET, c.awaitEnd(), "session " + i + " on the drained backend was reset");
         }
-        assertEquals("{\"ok\":false,\"error\":\"\\\"deadline_ms\\\" and \\\"then\\\" need \\\"wait\\\": true\"}",
+        assertEquals("{\"ok\":false,\"error\":\"\\\"deadline_ms\\\" and \\\"then\\\" need \\\"wait\\\": true\",\"code\":\"bad_request\"}",
                 call(socket, "{\"cmd\":\"drain\",\"target\":\"pool/b1\",\"then\":\"close\"}"));
         assertEquals("{\"ok\":false,\"error\":\"\\\"then\\\" must be \\\"keep\\\", \\\"close\\\" or \\\"remove\\\", not "
-                + "\\\"drop\\\"\"}",
+                + "\\\"drop\\\"\",\"code\":\"bad_request\"}",
                 call(socket, "{\"cmd\":\"drain\",\"target\":\"pool/b1\",\"wait\":true,\"then\":\"drop\"}"));
     }
 
@@ -331,7 +333,7 @@ class AdminBackendCommandsTest {
         String after = call(socket, "{\"cmd\":\"explain\",\"client\":\"127.0.0.1:5000\"}");
         assertTrue(after.contains("\"ineligible\":[\"" + explained + " (draining)\"]")
                 && !after.contains("\"backend\":\"" + explained + "\""), after);
-        assertEquals("{\"ok\":false,\"error\":\"\\\"example.com\\\" is not an IP address (optionally :port)\"}",
+        assertEquals("{\"ok\":false,\"error\":\"\\\"example.com\\\" is not an IP address (optionally :port)\",\"code\":\"bad_request\"}",
                 call(socket, "{\"cmd\":\"explain\",\"client\":\"example.com\"}"));
     }
 

@@ -85,7 +85,9 @@ class AdminServerTest {
     void badRequestGetsAClearErrorAndTheConnectionGoesOn(List<String> requestAndError) throws Exception {
         AdminServer server = start(10_000);
         try (AdminClient client = cleanup.track(new AdminClient(server.path()))) {
-            assertEquals("{\"ok\":false,\"error\":\"" + requestAndError.get(1) + "\"}", client.call(requestAndError.get(0)));
+            String code = requestAndError.get(0).contains("reboot") ? "unknown_command" : "bad_request";
+            assertEquals("{\"ok\":false,\"error\":\"" + requestAndError.get(1) + "\",\"code\":\"" + code + "\"}",
+                    client.call(requestAndError.get(0)));
             assertTrue(client.call("{\"cmd\":\"version\"}").startsWith("{\"ok\":true"), "the next request is served");
         }
     }
@@ -95,7 +97,7 @@ class AdminServerTest {
         AdminServer server = start(10_000);
         try (AdminClient client = cleanup.track(new AdminClient(server.path()))) {
             String reply = client.call("{\"cmd\":\"" + "x".repeat(AdminServer.MAX_LINE_BYTES) + "\"}");
-            assertEquals("{\"ok\":false,\"error\":\"request line longer than 65536 bytes\"}", reply);
+            assertEquals("{\"ok\":false,\"error\":\"request line longer than 65536 bytes\",\"code\":\"limit\"}", reply);
             assertEquals(null, client.readLine(), "closed after the error");
         }
         try (AdminClient next = cleanup.track(new AdminClient(server.path()))) {
@@ -108,7 +110,7 @@ class AdminServerTest {
         AdminServer server = start(300);
         try (AdminClient client = cleanup.track(new AdminClient(server.path()))) {
             long startNs = System.nanoTime();
-            assertEquals("{\"ok\":false,\"error\":\"no request within 300 ms; closing\"}", client.readLine());
+            assertEquals("{\"ok\":false,\"error\":\"no request within 300 ms; closing\",\"code\":\"limit\"}", client.readLine());
             long ms = (System.nanoTime() - startNs) / 1_000_000;
             assertTrue(ms >= 250 && ms < 3_000, "closed after " + ms + " ms");
             assertEquals(null, client.readLine());
