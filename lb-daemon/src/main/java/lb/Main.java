@@ -188,9 +188,12 @@ public final class Main implements Callable<Integer> {
     private int run(Config config, List<DemoBackend> demoBackends) throws IOException {
         CountDownLatch stopRequested = new CountDownLatch(1);
         Signals.onTerminate(stopRequested::countDown);
+        // Handled before the daemon says it is ready (the JVM's default for SIGHUP is to exit): a
+        // reload asked for during start-up runs once the daemon is up.
+        StartupReload reload = new StartupReload();
+        Signals.onReload(reload::onSignal);
         Daemon daemon = Daemon.start(config, this::withOverrides);
-        // In order with admin commands, on the control thread; it logs what changed, or why nothing did.
-        Signals.onReload(daemon::reloadOnSignal);
+        reload.started(daemon);
         if (demo) {
             printDemoHelp(daemon, demoBackends);
         }
@@ -232,4 +235,32 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+
+    /** Signal thread and main thread. SIGHUP before the daemon is up is remembered, not lost. */
+    private static final class StartupReload {
+        private Daemon daemon; // guarded by this
+        private boolean asked; // guarded by this
+
+        void onSignal() {
+            Daemon running;
+            synchronized (this) {
+                running = daemon;
+                asked |= running == null;
+            }
+            if (running != null) {
+                running.reloadOnSignal(); // in order with admin commands, on the control thread; logged there
+            }
+        }
+
+        void started(Daemon started) {
+            boolean reloadNow;
+            synchronized (this) {
+                daemon = started;
+                reloadNow = asked;
+            }
+            if (reloadNow) {
+                started.reloadOnSignal();
+            }
+        }
+    }
 }

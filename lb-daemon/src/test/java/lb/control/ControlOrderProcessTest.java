@@ -124,6 +124,7 @@ class ControlOrderProcessTest {
         }
         int admin = 0;
         int reloadsSeen = 0;
+        int reloadsAmidChanges = 0;
         long last = 0;
         for (Matcher line : audit) {
             long n = Long.parseLong(line.group(1));
@@ -133,6 +134,7 @@ class ControlOrderProcessTest {
             String change = line.group(4);
             if (cmd.equals("reload")) {
                 reloadsSeen++;
+                reloadsAmidChanges += admin > 0 && admin < CLIENTS * OPS_PER_CLIENT ? 1 : 0;
                 assertTrue(line.group(5).equals("signal SIGHUP"), line.group(0));
                 model.get("c").weight = 1 + reloadsSeen;
                 continue;
@@ -154,6 +156,7 @@ class ControlOrderProcessTest {
         }
         assertEquals(CLIENTS * OPS_PER_CLIENT, admin, "every change audited once");
         assertEquals(RELOADS, reloadsSeen);
+        assertTrue(reloadsAmidChanges > 0, "the reloads interleaved with the admin changes");
 
         // The daemon's pools now.
         Map<?, ?> status = (Map<?, ?>) ((Map<?, ?>) Json.parse(AdminClient.call(socket, "{\"cmd\":\"status\"}")))
