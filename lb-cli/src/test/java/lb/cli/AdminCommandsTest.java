@@ -215,10 +215,11 @@ class AdminCommandsTest {
                 + "\"active_sessions\":0,\"drained\":true,\"waited_ms\":0}}";
         assertEquals(0, runAgainst(reply, "drain", "web/web-1", "--wait", "--deadline", "2s", "--then", "close"),
                 err.toString());
-        assertEquals("{\"cmd\":\"drain\",\"target\":\"web/web-1\",\"wait\":true,\"deadline_ms\":2000,\"then\":\"close\"}",
-                received);
+        String pid = ",\"client_pid\":" + ProcessHandle.current().pid() + "}"; // for the daemon's audit log
+        assertEquals("{\"cmd\":\"drain\",\"target\":\"web/web-1\",\"wait\":true,\"deadline_ms\":2000,\"then\":\"close\""
+                + pid, received);
         assertEquals(0, runAgainst(reply, "drain", "web/web-1"), err.toString());
-        assertEquals("{\"cmd\":\"drain\",\"target\":\"web/web-1\"}", received);
+        assertEquals("{\"cmd\":\"drain\",\"target\":\"web/web-1\"" + pid, received);
         assertEquals(2, run("--socket", dir.resolve("none.sock").toString(), "drain", "web/web-1", "--wait",
                 "--then", "later"));
         assertTrue(err.toString().contains("--then: \"later\" is not keep, close or remove"), err.toString());

@@ -1,9 +1,8 @@
 package lb.control;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 
+import lb.config.Addresses;
 import lb.config.BackendConfig;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
@@ -33,7 +32,12 @@ final class AddBackendCommand implements Handler<Request.AddBackend> {
             throw RefusedException.notFound("no pool named " + Json.write(request.pool()) + " (pools: "
                     + String.join(", ", plane.state().pools().keySet()) + ")");
         }
-        InetSocketAddress address = hostPort(request.address());
+        InetSocketAddress address;
+        try {
+            address = Addresses.backend(request.address());
+        } catch (IllegalArgumentException e) {
+            throw RefusedException.badRequest(e.getMessage());
+        }
         Backend added;
         try {
             added = pool.add(new BackendConfig(request.name(), address, request.weight().intValue()));
@@ -43,27 +47,5 @@ final class AddBackendCommand implements Handler<Request.AddBackend> {
         Target t = new Target(pool, added);
         exchange.reply(BackendChange.done(plane, exchange, Command.ADD_BACKEND, t, "absent -> " + request.address()
                 + " weight " + request.weight()));
-    }
-
-    private static InetSocketAddress hostPort(String text) {
-        int colon = text.lastIndexOf(':');
-        String host = colon > 0 ? text.substring(0, colon) : "";
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
-        try {
-            port = Integer.parseInt(text.substring(colon + 1));
-        } catch (NumberFormatException | IndexOutOfBoundsException e) {
-            port = -1;
-        }
-        if (host.isEmpty() || port < 1 || port > 65535) {
-            throw RefusedException.badRequest(Json.write(text) + " is not host:port with a port 1..65535");
-        }
-        try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (UnknownHostException e) {
-            throw RefusedException.badRequest("cannot resolve " + Json.write(host));
-        }
     }
 }
