@@ -25,7 +25,7 @@ final class StatsCommand implements Callable<Integer> {
         return root.request(new Request.Stats(), Reply.Stats.class, StatsCommand::print);
     }
 
-    /** From {@link Reply.Stats#figures()}, the nested objects of README, Stats. */
+    /** From {@link Reply.Stats#figures()}, the nested objects of docs/metrics.md. */
     private static void print(Reply.Stats stats, PrintWriter out) {
         Map<String, Object> r = stats.figures();
         out.println("lb-daemon " + stats.version() + ", up " + StatusCommand.duration(stats.uptimeMs())

@@ -109,7 +109,7 @@ final class TopCommand implements Callable<Integer> {
         }
     }
 
-    /** From {@link Reply.Stats#figures()}, the nested objects of README, Stats. */
+    /** From {@link Reply.Stats#figures()}, the nested objects of docs/metrics.md. */
     @SuppressWarnings("unchecked")
     private static void print(Reply.Stats stats, PrintWriter out, Map<String, long[]> lastTotals, double seconds,
                               boolean terminal) {

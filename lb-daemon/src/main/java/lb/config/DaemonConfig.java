@@ -38,7 +38,7 @@ public record DaemonConfig(int workers, Duration shutdownGrace, boolean accessLo
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     /**
      * 32 KiB measured best for bulk relay on loopback: 16.5 Gbit/s median against 11.7 with 64 KiB
-     * and 13-14 with 16 or 128 KiB, in one interleaved run of 5 rounds (see README, Performance).
+     * and 13-14 with 16 or 128 KiB, in one interleaved run of 5 rounds (see docs/benchmarks.md).
      */
     public static final int DEFAULT_BUFFER_SIZE = 32 * 1024;
     public static final long DEFAULT_BUFFER_POOL_MAX = 64L * 1024 * 1024;

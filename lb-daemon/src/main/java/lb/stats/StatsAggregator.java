@@ -193,7 +193,7 @@ public final class StatsAggregator implements AutoCloseable {
     }
 
     /**
-     * Any thread: every figure as of now (see README, Stats), built on the stats thread after it
+     * Any thread: every figure as of now (see docs/metrics.md), built on the stats thread after it
      * has drained what the loops published so far.
      */
     public CompletableFuture<Map<String, Object>> report() {

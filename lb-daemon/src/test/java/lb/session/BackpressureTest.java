@@ -178,7 +178,7 @@ class BackpressureTest {
      * The client aborts (RST) while its bytes wait for a backend that never reads. The daemon is
      * not reading that client (its interest set is empty, so the JDK takes the socket out of
      * epoll and the reset goes unseen); the idle timeout is what ends such a session, and it must
-     * then give its pending buffer back. README: "Timeouts".
+     * then give its pending buffer back. docs/operations.md: "Timeouts".
      */
     @Test
     void stalledSessionIsEndedByTheIdleTimeoutAndFreesItsBuffer() throws Exception {

@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * Any thread (stateless). Reads one typed field of a request object, with the error message the
- * protocol has always given for it (README, Admin commands).
+ * protocol has always given for it (docs/admin.md).
  */
 final class Fields {
 

@@ -1,6 +1,6 @@
 package lb.protocol;
 
-/** Any thread. Bounds the protocol states and the daemon enforces (README, Admin commands). */
+/** Any thread. Bounds the protocol states and the daemon enforces (docs/admin.md). */
 public final class Limits {
 
     /** A backend's weight: 0 (set-weight only: no new sessions) to this. */

@@ -47,7 +47,7 @@ public sealed interface Reply {
 
     /**
      * {@code figures}: listeners, pools and backends with their counters, rates and latency quantiles
-     * (README, Stats); on the wire they sit beside {@code version} and {@code uptime_ms}.
+     * (docs/metrics.md); on the wire they sit beside {@code version} and {@code uptime_ms}.
      */
     record Stats(String version, long uptimeMs, Map<String, Object> figures) implements Reply {
         @Override

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * Any thread (immutable). One admin request: a record per command, checked when read, so a handler
  * in the daemon gets typed, valid fields, and lb-cli builds the same records it sends. On the wire a
- * request is {@code {"cmd": "<name>", <fields>}} on one line (README, Admin commands).
+ * request is {@code {"cmd": "<name>", <fields>}} on one line (docs/admin.md).
  */
 public sealed interface Request {
 

@@ -14,7 +14,7 @@ import picocli.CommandLine;
 /**
  * Main thread only. One {@code bench load} run, through the load command itself with
  * {@code --json}, so compare measures exactly what {@code bench load} measures and reads the
- * figures by the keys the README documents.
+ * figures by the keys docs/benchmarks.md documents.
  */
 final class LoadInvocation {
 

@@ -6,7 +6,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Any thread (stateless). Turns a run's results into its {@link Report}: the figures of each mode,
- * with the JSON keys the README documents.
+ * with the JSON keys docs/benchmarks.md documents.
  */
 final class Reports {
 

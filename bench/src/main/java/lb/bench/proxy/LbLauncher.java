@@ -54,7 +54,7 @@ public final class LbLauncher {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>();
         command.add(java);
-        // As the README's performance runs: the throughput collector, a bounded heap.
+        // As the performance runs in docs/benchmarks.md: the throughput collector, a bounded heap.
         command.add("-XX:+UseParallelGC");
         command.add("-Xmx512m");
         return command;
