@@ -85,6 +85,7 @@ public final class AdminServer implements AutoCloseable {
         long drainDeadlineNs;
         // A request is with the control plane: no other is read until its final reply went out.
         boolean busy;
+        boolean takingRequests;
         volatile Caller caller;
         volatile boolean gone;
         private final List<Runnable> whenGone = new ArrayList<>(1); // guarded by this
@@ -328,36 +329,51 @@ public final class AdminServer implements AutoCloseable {
             close(c);
             return;
         }
-        takeRequest(c, nowNs);
+        takeRequests(c, nowNs);
     }
 
-    /** Admin thread: hands the first complete line in {@code c}'s input to the control plane. */
-    private void takeRequest(Connection c, long nowNs) throws IOException {
-        int end = indexOf(c.in, (byte) '\n');
-        if (end < 0) {
-            if (!c.in.hasRemaining()) {
-                reply(c, Envelope.error(ErrorCode.LIMIT, "request line longer than " + MAX_LINE_BYTES + " bytes"), true);
-            }
-            return;
+    /**
+     * Admin thread: hands complete lines in {@code c}'s input to the control plane, one request at a
+     * time. A loop, not recursion through {@link #flush}: a client that pipelines thousands of bad
+     * lines gets thousands of error replies, not a stack overflow.
+     */
+    private void takeRequests(Connection c, long nowNs) throws IOException {
+        if (c.takingRequests) {
+            return; // flush called back into here: the loop below goes on
         }
-        String line = new String(c.in.array(), 0, end, StandardCharsets.UTF_8).strip();
-        // Keep what followed the newline: the start of the next request.
-        c.in.flip().position(end + 1);
-        c.in.compact();
-        c.lastRequestNs = nowNs;
-        if (line.isEmpty()) {
-            return;
-        }
-        Request.Line request;
+        c.takingRequests = true;
         try {
-            request = Request.parseLine(line);
-        } catch (RefusedException e) {
-            reply(c, Envelope.error(e), false);
-            return;
+            while (!c.busy && c.out.isEmpty() && !c.closeAfterWrite && c.channel.isOpen()) {
+                int end = indexOf(c.in, (byte) '\n');
+                if (end < 0) {
+                    if (!c.in.hasRemaining()) {
+                        reply(c, Envelope.error(ErrorCode.LIMIT, "request line longer than " + MAX_LINE_BYTES
+                                + " bytes"), true);
+                    }
+                    return;
+                }
+                String line = new String(c.in.array(), 0, end, StandardCharsets.UTF_8).strip();
+                // Keep what followed the newline: the start of the next request.
+                c.in.flip().position(end + 1);
+                c.in.compact();
+                c.lastRequestNs = nowNs;
+                if (line.isEmpty()) {
+                    continue;
+                }
+                Request.Line request;
+                try {
+                    request = Request.parseLine(line);
+                } catch (RefusedException e) {
+                    reply(c, Envelope.error(e), false);
+                    continue;
+                }
+                c.caller = PeerCredentials.caller(c.user, request.clientPid());
+                c.busy = true;
+                control.dispatch(request.request(), c);
+            }
+        } finally {
+            c.takingRequests = false;
         }
-        c.caller = PeerCredentials.caller(c.user, request.clientPid());
-        c.busy = true;
-        control.dispatch(request.request(), c);
     }
 
     private static int indexOf(ByteBuffer buffer, byte b) {
@@ -412,7 +428,7 @@ public final class AdminServer implements AutoCloseable {
         }
         c.key.interestOps(!c.out.isEmpty() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
         if (c.out.isEmpty() && !c.busy && indexOf(c.in, (byte) '\n') >= 0) {
-            takeRequest(c, System.nanoTime()); // a pipelined request already waiting
+            takeRequests(c, System.nanoTime()); // a pipelined request already waiting
         }
     }
 

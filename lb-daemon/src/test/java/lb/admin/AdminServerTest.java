@@ -93,6 +93,21 @@ class AdminServerTest {
     }
 
     @Test
+    void thousandsOfPipelinedBadLinesGetAReplyEachAndTheThreadLives() throws Exception {
+        AdminServer server = start(10_000);
+        try (AdminClient client = cleanup.track(new AdminClient(server.path()))) {
+            client.write("x\n".repeat(5_000) + "{\"cmd\":\"version\"}\n");
+            for (int i = 0; i < 5_000; i++) {
+                assertTrue(client.readLine().startsWith("{\"ok\":false,\"error\":\"malformed JSON"), "reply " + i);
+            }
+            assertTrue(client.readLine().startsWith("{\"ok\":true"), "the request after them is served");
+        }
+        try (AdminClient next = cleanup.track(new AdminClient(server.path()))) {
+            assertTrue(next.call("{\"cmd\":\"version\"}").startsWith("{\"ok\":true"), "others still served");
+        }
+    }
+
+    @Test
     void overLongLineIsRefusedAndClosed() throws Exception {
         AdminServer server = start(10_000);
         try (AdminClient client = cleanup.track(new AdminClient(server.path()))) {
