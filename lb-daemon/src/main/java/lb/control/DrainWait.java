@@ -2,6 +2,7 @@ package lb.control;
 
 import java.util.concurrent.ScheduledFuture;
 
+import lb.pool.AdminState;
 import lb.pool.Backend;
 import lb.protocol.Command;
 import lb.protocol.Reply;
@@ -13,6 +14,8 @@ import lb.protocol.Request.Drain.Then;
  * listens, the final reply when the sessions are gone or at the deadline, where {@code then} is
  * applied. If the client goes away, a wait with nothing left to do ends at once; one that must
  * still close or remove goes on without progress lines (no more listings of the loops' sessions).
+ * A later change of the backend's admin state (undrain, enable) ends the wait without its
+ * {@code then}: the newer change wins.
  */
 final class DrainWait {
 
@@ -27,6 +30,7 @@ final class DrainWait {
     private final long deadlineNs;
     private final Then then;
     private final boolean remove;
+    private final AdminState waitingIn;
     private long nextProgressNs = startNs;
     private boolean listing;
     private boolean finishing;
@@ -42,6 +46,7 @@ final class DrainWait {
                 : startNs + Math.min(deadlineMs, Long.MAX_VALUE / 2_000_000) * 1_000_000;
         this.then = then;
         this.remove = remove;
+        this.waitingIn = target.backend().adminState();
     }
 
     /** Starts waiting; the exchange gets progress lines and one final reply. */
@@ -70,6 +75,16 @@ final class DrainWait {
         Backend b = target.backend();
         int active = b.activeSessions();
         long nowNs = System.nanoTime();
+        if (b.adminState() != waitingIn) {
+            // Another change (undrain, enable, a reload) took the backend out of the state this wait
+            // was for: closing or removing it now would undo that change. The wait ends here.
+            stop();
+            Reply.Backend state = target.state();
+            exchange.reply(new Reply.Backend(state.target(), state.adminState(), state.weight(),
+                    state.activeSessions(), null, null, false, (nowNs - startNs) / 1_000_000,
+                    "superseded: admin_state is now " + state.adminState(), 0));
+            return;
+        }
         if (active == 0) {
             stop();
             finish(nowNs, true, 0);

@@ -69,4 +69,21 @@ class DrainCommandTest {
         assertEquals(1, done.sessionsClosed());
         assertEquals(Client.End.RESET, onA.awaitEnd());
     }
+
+    @Test
+    void undrainDuringAWaitEndsItWithoutClosingAnything() throws Exception {
+        ControlFixture f = ControlFixture.start(cleanup, dir, "round_robin");
+        Client onA = f.session(1);
+        java.util.concurrent.CompletableFuture<Reply> reply = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> f.call(new Request.Drain("web/a", true, 60_000L, Request.Drain.Then.REMOVE)));
+        Await.until(() -> f.backend("a").adminState() == AdminState.DRAINING, WAIT, "draining");
+        f.call(new Request.Undrain("web/a"));
+        Reply.Backend done = (Reply.Backend) reply.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("superseded: admin_state is now active", done.then());
+        assertEquals(null, done.removed());
+        assertEquals("active", f.backend("a").adminState().name().toLowerCase(java.util.Locale.ROOT), "not removed");
+        byte[] more = lb.testing.Payload.random(3, 1000);
+        onA.send(more);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(more, onA.readExactly(more.length), "its session goes on");
+    }
 }
