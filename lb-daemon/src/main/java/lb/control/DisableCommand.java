@@ -26,7 +26,8 @@ final class DisableCommand implements Handler<Request.Disable> {
         Reply.Backend state = BackendChange.done(plane, exchange, Command.DISABLE, t, "admin_state "
                 + BackendChange.name(before) + " -> disabled");
         if (request.graceMs() > 0) {
-            DrainWait.start(plane, t, exchange, Command.DISABLE, request.graceMs(), Request.Drain.Then.CLOSE, false);
+            DrainWait.start(plane, t, exchange, Command.DISABLE, request.graceMs(), Request.Drain.Then.CLOSE, false,
+                    state.warning());
             return;
         }
         plane.thenOnControl(plane.loops().closeSessionsOn(t.backend()), (closed, failure) -> {

@@ -31,6 +31,6 @@ final class DrainCommand implements Handler<Request.Drain> {
         }
         DrainWait.start(plane, t, exchange, Command.DRAIN,
                 request.deadlineMs() == null ? Long.MAX_VALUE : request.deadlineMs(), request.then(),
-                request.then() == Request.Drain.Then.REMOVE);
+                request.then() == Request.Drain.Then.REMOVE, state.warning());
     }
 }

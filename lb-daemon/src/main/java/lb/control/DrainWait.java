@@ -31,6 +31,8 @@ final class DrainWait {
     private final Then then;
     private final boolean remove;
     private final AdminState waitingIn;
+    // Why the change that started the wait was not journaled, if it was not: said in the final reply.
+    private String warning;
     private long nextProgressNs = startNs;
     private boolean listing;
     private boolean finishing;
@@ -51,8 +53,9 @@ final class DrainWait {
 
     /** Starts waiting; the exchange gets progress lines and one final reply. */
     static void start(ControlPlane plane, Target target, Exchange exchange, Command command, long deadlineMs,
-                      Then then, boolean remove) {
+                      Then then, boolean remove, String warning) {
         DrainWait wait = new DrainWait(plane, target, exchange, command, deadlineMs, then, remove);
+        wait.warning = warning;
         wait.polls = plane.every(POLL_MS, wait::poll);
         exchange.whenGone(() -> plane.onControl(wait::onClientGone));
     }
@@ -76,13 +79,8 @@ final class DrainWait {
         int active = b.activeSessions();
         long nowNs = System.nanoTime();
         if (b.adminState() != waitingIn) {
-            // Another change (undrain, enable, a reload) took the backend out of the state this wait
-            // was for: closing or removing it now would undo that change. The wait ends here.
             stop();
-            Reply.Backend state = target.state();
-            exchange.reply(new Reply.Backend(state.target(), state.adminState(), state.weight(),
-                    state.activeSessions(), null, null, false, (nowNs - startNs) / 1_000_000,
-                    "superseded: admin_state is now " + state.adminState(), 0));
+            superseded(nowNs, 0);
             return;
         }
         if (active == 0) {
@@ -114,18 +112,36 @@ final class DrainWait {
         }
     }
 
+    /**
+     * Another change (undrain, enable, a reload) took the backend out of the state this wait was
+     * for: closing or removing it now would undo that change, so the wait ends without its then.
+     */
+    private void superseded(long nowNs, int closed) {
+        Reply.Backend state = target.state();
+        exchange.reply(new Reply.Backend(state.target(), state.adminState(), state.weight(), state.activeSessions(),
+                null, warning, false, (nowNs - startNs) / 1_000_000,
+                "superseded: admin_state is now " + state.adminState(), closed));
+    }
+
     private void finish(long nowNs, boolean drained, int closed) {
-        String warning = null;
+        if (target.backend().adminState() != waitingIn) {
+            superseded(nowNs, closed); // changed while the loops were closing its sessions
+            return;
+        }
+        boolean removed = false;
         if (remove) {
             String before = target.backend().adminState().name().toLowerCase(java.util.Locale.ROOT);
-            target.pool().remove(target.backend());
-            plane.audit(exchange.caller(), command, target.name(), "in pool (" + before + ") -> removed ("
-                    + (drained ? "drained" : closed + " session(s) reset") + ")");
-            warning = plane.journal();
+            removed = target.pool().remove(target.backend()); // false: a concurrent removal came first
+            if (removed) {
+                plane.audit(exchange.caller(), command, target.name(), "in pool (" + before + ") -> removed ("
+                        + (drained ? "drained" : closed + " session(s) reset") + ")");
+                String notJournaled = plane.journal();
+                warning = notJournaled != null ? notJournaled : warning;
+            }
         }
         Reply.Backend state = target.state();
         exchange.reply(new Reply.Backend(state.target(), state.adminState(), state.weight(), state.activeSessions(),
-                remove ? Boolean.TRUE : null, warning, drained, (nowNs - startNs) / 1_000_000,
+                remove ? Boolean.valueOf(removed) : null, warning, drained, (nowNs - startNs) / 1_000_000,
                 drained ? null : then.name().toLowerCase(java.util.Locale.ROOT), drained ? null : closed));
     }
 }

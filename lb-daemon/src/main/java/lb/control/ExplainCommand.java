@@ -47,6 +47,9 @@ final class ExplainCommand implements Handler<Request.Explain> {
         if (clientText.startsWith("[")) {
             int close = clientText.indexOf(']');
             host = close > 0 ? clientText.substring(1, close) : clientText;
+            if (close > 0 && close + 1 < clientText.length() && clientText.charAt(close + 1) != ':') {
+                throw RefusedException.badRequest(Json.write(clientText) + " is not an IP address (optionally :port)");
+            }
             port = close > 0 && close + 1 < clientText.length() ? parsePort(clientText.substring(close + 2)) : -1;
         } else if (colon > 0 && clientText.indexOf(':') == colon) {
             host = clientText.substring(0, colon);

@@ -24,8 +24,8 @@ final class RemoveBackendCommand implements Handler<Request.RemoveBackend> {
         t.backend().adminState(AdminState.DRAINING);
         plane.audit(exchange.caller(), Command.REMOVE_BACKEND, t.name(), "admin_state " + BackendChange.name(before)
                 + " -> draining (removal when its sessions end, at most " + request.timeoutMs() + " ms)");
-        plane.journal();
+        String notJournaled = plane.journal();
         DrainWait.start(plane, t, exchange, Command.REMOVE_BACKEND, request.timeoutMs(), Request.Drain.Then.CLOSE,
-                true);
+                true, notJournaled);
     }
 }

@@ -17,6 +17,9 @@ record Target(BackendPool pool, Backend backend) {
     /** @throws RefusedException NOT_FOUND, naming what there is */
     static Target find(RunningState state, String text) {
         int slash = text.indexOf('/');
+        if (slash <= 0 || slash == text.length() - 1) {
+            throw RefusedException.badRequest("\"" + text + "\" is not pool/backend");
+        }
         String poolName = text.substring(0, slash);
         String backendName = text.substring(slash + 1);
         BackendPool pool = state.pools().get(poolName);

@@ -1,27 +1,20 @@
 package lb.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import lb.pool.AdminState;
 import lb.protocol.ErrorCode;
 import lb.protocol.Reply;
 import lb.protocol.Request;
-import lb.testing.Await;
 import lb.testing.Cleanup;
-import lb.testing.Client;
 
 /** Test thread. {@code undrain} and {@code enable}: the backend is back in rotation. */
 class ActivateCommandTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(20);
 
     @RegisterExtension
     final Cleanup cleanup = new Cleanup();

@@ -1,7 +1,6 @@
 package lb.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import lb.pool.AdminState;
-import lb.protocol.ErrorCode;
 import lb.protocol.Reply;
 import lb.protocol.Request;
 import lb.testing.Await;

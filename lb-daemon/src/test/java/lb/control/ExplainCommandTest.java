@@ -4,24 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import lb.pool.AdminState;
 import lb.protocol.ErrorCode;
 import lb.protocol.Reply;
 import lb.protocol.Request;
-import lb.testing.Await;
 import lb.testing.Cleanup;
-import lb.testing.Client;
 
 /** Test thread. {@code explain}: the backend a client would get now, and why. */
 class ExplainCommandTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(20);
 
     @RegisterExtension
     final Cleanup cleanup = new Cleanup();
@@ -43,6 +37,7 @@ class ExplainCommandTest {
         assertTrue(!reached.equals(drained.backend()), drained.toString());
         f.refused(new Request.Explain("example.com", null), ErrorCode.BAD_REQUEST);
         f.refused(new Request.Explain("127.0.0.1", "nope"), ErrorCode.NOT_FOUND);
+        f.refused(new Request.Explain("[::1]x80", null), ErrorCode.BAD_REQUEST);
     }
 
     @Test

@@ -4,24 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import lb.pool.AdminState;
 import lb.protocol.ErrorCode;
 import lb.protocol.Reply;
 import lb.protocol.Request;
-import lb.testing.Await;
 import lb.testing.Cleanup;
-import lb.testing.Client;
 
 /** Test thread. {@code reload}: the file's changes apply all or nothing. */
 class ReloadCommandTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(20);
 
     @RegisterExtension
     final Cleanup cleanup = new Cleanup();

@@ -1,7 +1,6 @@
 package lb.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import lb.pool.AdminState;
-import lb.protocol.ErrorCode;
 import lb.protocol.Reply;
 import lb.protocol.Request;
 import lb.testing.Await;
@@ -53,6 +51,23 @@ class RemoveBackendCommandTest {
         assertEquals(Boolean.TRUE, done.removed());
         assertEquals(1, done.sessionsClosed());
         assertEquals(Client.End.RESET, onA.awaitEnd());
+        assertEquals(null, f.backend("a"));
+    }
+
+    @Test
+    void ofTwoRemovalsOfOneBackendOnlyTheFirstSaysItRemovedIt() throws Exception {
+        ControlFixture f = ControlFixture.start(cleanup, dir, "round_robin");
+        Client onA = f.session(1);
+        java.util.concurrent.CompletableFuture<Reply> first = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> f.call(new Request.RemoveBackend("web/a", 30_000L)));
+        Await.until(() -> f.backend("a").adminState() == lb.pool.AdminState.DRAINING, WAIT, "draining first");
+        java.util.concurrent.CompletableFuture<Reply> second = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> f.call(new Request.RemoveBackend("web/a", 30_000L)));
+        Await.until(() -> f.daemon.control().scheduledForTest() == 2, WAIT, "both waiting");
+        onA.close();
+        Reply.Backend one = (Reply.Backend) first.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        Reply.Backend two = (Reply.Backend) second.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(java.util.Set.of(true, false), java.util.Set.of(one.removed(), two.removed()));
         assertEquals(null, f.backend("a"));
     }
 }

@@ -4,24 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import lb.pool.AdminState;
 import lb.protocol.ErrorCode;
 import lb.protocol.Reply;
 import lb.protocol.Request;
-import lb.testing.Await;
 import lb.testing.Cleanup;
-import lb.testing.Client;
 
 /** Test thread. {@code set-weight}: from the next pick, through a new snapshot. */
 class SetWeightCommandTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(20);
 
     @RegisterExtension
     final Cleanup cleanup = new Cleanup();
@@ -33,7 +27,9 @@ class SetWeightCommandTest {
         ControlFixture f = ControlFixture.start(cleanup, dir, "weighted_round_robin");
         var before = f.daemon.pool(ControlFixture.POOL).snapshot();
         assertEquals(new Reply.Backend("web/a", "active", 3, 0), f.call(new Request.SetWeight("web/a", 3L)));
-        assertTrue(f.daemon.pool(ControlFixture.POOL).snapshot() != before, "a new snapshot");
+        var after = f.daemon.pool(ControlFixture.POOL).snapshot();
+        assertTrue(after != before, "a new snapshot");
+        assertEquals(3, after.backend(0).weight(), "a's weight in it");
         f.sessions(8);
         assertEquals(6, f.backend("a").totalSessions(), "weight 3 of 4");
         assertEquals(2, f.backend("b").totalSessions(), "weight 1 of 4");

@@ -10,13 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import lb.pool.AdminState;
-import lb.protocol.ErrorCode;
 import lb.protocol.Reply;
 import lb.protocol.Request;
 import lb.testing.Await;
 import lb.testing.Cleanup;
-import lb.testing.Client;
 
 /** Test thread. {@code stats}: figures from the stats thread, answered when it has them. */
 class StatsCommandTest {
