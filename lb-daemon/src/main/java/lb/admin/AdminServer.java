@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import lb.control.Caller;
 import lb.control.ControlPlane;
 import lb.control.Exchange;
+import lb.log.RateLimitedLog;
 import lb.protocol.Envelope;
 import lb.protocol.ErrorCode;
 import lb.protocol.Limits;
@@ -48,6 +49,10 @@ public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     static final int MAX_LINE_BYTES = Limits.MAX_LINE_BYTES;
     static final int MAX_CLIENTS = 256;
+    /** An admin connection's first input buffer; requests are small (lb-cli's are under 200 bytes). */
+    static final int INITIAL_IN_BYTES = 512;
+    /** After a failed accept (out of descriptors, say), accepting pauses this long instead of spinning. */
+    static final long ACCEPT_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /** A client that has not sent a complete request for this long is answered with an error and closed. */
     static final long IDLE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     /** How long a closing connection's input is discarded before it is closed regardless. */
@@ -63,6 +68,9 @@ public final class AdminServer implements AutoCloseable {
     // Lines the control plane's threads answered with, for the admin thread to send.
     private final Queue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
+    private final SelectionKey serverKey;
+    private final RateLimitedLog acceptFailures = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    private long acceptPausedUntilNs; // admin thread only; 0 while accepting
 
     /** A line for a connection; {@code last}: the request's final reply. */
     private record Outgoing(Connection connection, String line, boolean last) {
@@ -76,7 +84,9 @@ public final class AdminServer implements AutoCloseable {
         final SocketChannel channel;
         final SelectionKey key;
         final String user;
-        final ByteBuffer in = ByteBuffer.allocate(MAX_LINE_BYTES + 1);
+        // Grows from INITIAL_IN_BYTES up to one line's limit as a request needs it, so that thousands
+        // of connections (most refused at the client limit) cost little heap.
+        ByteBuffer in = ByteBuffer.allocate(INITIAL_IN_BYTES);
         final Queue<ByteBuffer> out = new ArrayDeque<>();
         long lastRequestNs;
         boolean closeAfterWrite;
@@ -155,6 +165,7 @@ public final class AdminServer implements AutoCloseable {
         this.idleTimeoutNs = idleTimeoutNs;
         this.server = server;
         this.selector = selector;
+        this.serverKey = server.keyFor(selector);
         this.control = control;
         this.thread = new Thread(this::run, "lb-admin");
         this.thread.setDaemon(true);
@@ -240,11 +251,13 @@ public final class AdminServer implements AutoCloseable {
     private void run() {
         while (running) {
             try {
-                long waitMs = Math.max(10, Math.min(500, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNs) / 4));
+                long waitMs = Math.max(10, Math.min(acceptPausedUntilNs != 0 ? 50 : 500,
+                        TimeUnit.NANOSECONDS.toMillis(idleTimeoutNs) / 4));
                 selector.select(this::onReady, waitMs);
                 long nowNs = System.nanoTime();
                 sendAnswers(nowNs);
                 expireIdle(nowNs);
+                resumeAccepting(nowNs);
             } catch (IOException | RuntimeException e) {
                 if (running) {
                     LOG.error("admin selector failed", e);
@@ -298,7 +311,20 @@ public final class AdminServer implements AutoCloseable {
                 reply(c, Envelope.error(ErrorCode.LIMIT, "too many admin clients (at most " + MAX_CLIENTS + ")"), true);
             }
         } catch (IOException e) {
-            LOG.warn("admin accept failed: {}", e.toString());
+            // Out of descriptors (EMFILE) keeps failing until some are freed: pause accepting rather
+            // than spin on a listening socket that stays readable, and log once per interval.
+            acceptFailures.warn(nowNs, "admin accept failed: " + e + "; pausing accepts for "
+                    + TimeUnit.NANOSECONDS.toMillis(ACCEPT_BACKOFF_NS) + " ms");
+            serverKey.interestOps(0);
+            acceptPausedUntilNs = nowNs + ACCEPT_BACKOFF_NS;
+        }
+    }
+
+    /** Admin thread: accepting again once a back-off is over. */
+    private void resumeAccepting(long nowNs) {
+        if (acceptPausedUntilNs != 0 && nowNs - acceptPausedUntilNs >= 0) {
+            acceptPausedUntilNs = 0;
+            serverKey.interestOps(SelectionKey.OP_ACCEPT);
         }
     }
 
@@ -314,7 +340,7 @@ public final class AdminServer implements AutoCloseable {
             // One request at a time: the next is read once the reply went out. A client that closes
             // meanwhile is noticed by its next read: a busy connection keeps OP_READ for that.
             if (c.busy && c.out.isEmpty()) {
-                if (!c.in.hasRemaining()) {
+                if (!roomToRead(c)) {
                     c.key.interestOps(0); // pipelined requests fill the buffer: wait for the reply
                 } else if (c.channel.read(c.in) < 0) {
                     close(c);
@@ -322,6 +348,10 @@ public final class AdminServer implements AutoCloseable {
                 return;
             }
             c.key.interestOps(!c.out.isEmpty() ? SelectionKey.OP_WRITE : 0);
+            return;
+        }
+        if (!roomToRead(c)) {
+            takeRequests(c, nowNs); // a full line's worth without a newline: refused there
             return;
         }
         int n = c.channel.read(c.in);
@@ -346,7 +376,7 @@ public final class AdminServer implements AutoCloseable {
             while (!c.busy && c.out.isEmpty() && !c.closeAfterWrite && c.channel.isOpen()) {
                 int end = indexOf(c.in, (byte) '\n');
                 if (end < 0) {
-                    if (!c.in.hasRemaining()) {
+                    if (!c.in.hasRemaining() && c.in.capacity() > MAX_LINE_BYTES) {
                         reply(c, Envelope.error(ErrorCode.LIMIT, "request line longer than " + MAX_LINE_BYTES
                                 + " bytes"), true);
                     }
@@ -356,10 +386,10 @@ public final class AdminServer implements AutoCloseable {
                 // Keep what followed the newline: the start of the next request.
                 c.in.flip().position(end + 1);
                 c.in.compact();
-                c.lastRequestNs = nowNs;
                 if (line.isEmpty()) {
-                    continue;
+                    continue; // not a request: it does not keep the connection from idling out
                 }
+                c.lastRequestNs = nowNs;
                 Request.Line request;
                 try {
                     request = Request.parseLine(line);
@@ -374,6 +404,21 @@ public final class AdminServer implements AutoCloseable {
         } finally {
             c.takingRequests = false;
         }
+    }
+
+    /** Admin thread: room for more input, up to one line's limit; false when {@code c}'s input is at it. */
+    private static boolean roomToRead(Connection c) {
+        if (c.in.hasRemaining()) {
+            return true;
+        }
+        if (c.in.capacity() > MAX_LINE_BYTES) {
+            return false;
+        }
+        ByteBuffer bigger = ByteBuffer.allocate(Math.min(c.in.capacity() * 2, MAX_LINE_BYTES + 1));
+        c.in.flip();
+        bigger.put(c.in);
+        c.in = bigger;
+        return true;
     }
 
     private static int indexOf(ByteBuffer buffer, byte b) {

@@ -108,6 +108,67 @@ class AdminServerTest {
     }
 
     @Test
+    void blankLinesDoNotKeepAnIdleConnectionOpen() throws Exception {
+        AdminServer server = start(300);
+        try (AdminClient client = cleanup.track(new AdminClient(server.path()))) {
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread blanks = new Thread(() -> {
+                // A client that only ever sends blank lines, 20 a second, bounded to 10 s.
+                for (int i = 0; i < 200 && !stop.get(); i++) {
+                    try {
+                        client.write("\n");
+                        Thread.sleep(50);
+                    } catch (IOException | InterruptedException e) {
+                        return; // closed by the server: done
+                    }
+                }
+            });
+            blanks.start();
+            try {
+                assertEquals("{\"ok\":false,\"error\":\"no request within 300 ms; closing\",\"code\":\"limit\"}",
+                        client.readLine());
+            } finally {
+                stop.set(true);
+                blanks.join();
+            }
+        }
+    }
+
+    @Test
+    void twoThousandHeldConnectionsCostLittleHeapAndLeaveRoomOnceGone() throws Exception {
+        AdminServer server = start(10_000);
+        Runtime runtime = Runtime.getRuntime();
+        System.gc();
+        long before = runtime.totalMemory() - runtime.freeMemory();
+        List<SocketChannel> flood = new ArrayList<>(); // bare channels: the heap measured is the server's
+        for (int i = 0; i < 2_000; i++) {
+            SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+            c.connect(UnixDomainSocketAddress.of(server.path()));
+            c.write(java.nio.ByteBuffer.wrap("{\"cmd\":".getBytes(StandardCharsets.UTF_8))); // a partial request
+            flood.add(c);
+        }
+        try (AdminClient probe = new AdminClient(server.path())) {
+            // Whether refused (limit) or answered, the daemon answers at once; it is not wedged.
+            assertTrue(probe.call("{\"cmd\":\"version\"}").startsWith("{\"ok\":"));
+        }
+        System.gc();
+        long during = runtime.totalMemory() - runtime.freeMemory();
+        assertTrue(during - before < 32L << 20, "heap grew " + ((during - before) >> 20) + " MiB for 2,000 connections");
+        for (SocketChannel c : flood) {
+            c.close();
+        }
+        long startNs = System.nanoTime();
+        lb.testing.Await.until(() -> {
+            try (AdminClient next = new AdminClient(server.path())) {
+                return next.call("{\"cmd\":\"version\"}").startsWith("{\"ok\":true");
+            } catch (IOException e) {
+                return false;
+            }
+        }, java.time.Duration.ofSeconds(10), "served after the flood");
+        assertTrue(System.nanoTime() - startNs < 1_000_000_000L, "served within a second of the flood's end");
+    }
+
+    @Test
     void overLongLineIsRefusedAndClosed() throws Exception {
         AdminServer server = start(10_000);
         try (AdminClient client = cleanup.track(new AdminClient(server.path()))) {
