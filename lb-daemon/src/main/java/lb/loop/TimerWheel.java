@@ -11,6 +11,8 @@ package lb.loop;
  */
 public final class TimerWheel {
 
+    private long failures;
+
     /** A schedulable node; subclass it. Not thread-safe: only the wheel's loop touches it. */
     public abstract static class Timer {
         private long deadlineNs;
@@ -20,6 +22,13 @@ public final class TimerWheel {
 
         /** Runs on the loop when the deadline has passed; may re-schedule itself. */
         protected abstract void onTimeout(long nowNs);
+
+        /**
+         * Runs on the loop when {@link #onTimeout} threw: release what the timer's owner holds.
+         * The wheel goes on with the other timers either way (one bad timer never stops a loop).
+         */
+        protected void onTimeoutFailed(Throwable cause) {
+        }
 
         public final boolean isScheduled() {
             return slot >= 0;
@@ -110,12 +119,30 @@ public final class TimerWheel {
                     }
                     unlink(timer);
                     fired++;
-                    timer.onTimeout(nowNs);
+                    fire(timer, nowNs);
                 }
                 timer = following;
             }
         }
         return fired;
+    }
+
+    private void fire(Timer timer, long nowNs) {
+        try {
+            timer.onTimeout(nowNs);
+        } catch (Throwable t) {
+            failures++;
+            try {
+                timer.onTimeoutFailed(t);
+            } catch (Throwable again) {
+                failures++; // the owner could not release itself either: nothing more to do here
+            }
+        }
+    }
+
+    /** Timer callbacks that threw since the wheel was made (each handed to its timer's onTimeoutFailed). */
+    public long failures() {
+        return failures;
     }
 
     /**

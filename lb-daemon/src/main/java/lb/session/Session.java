@@ -193,6 +193,13 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         close(Termination.INTERNAL_ERROR);
     }
 
+    /** A timer callback threw (a bug): the session is released like one whose I/O handler threw. */
+    @Override
+    protected void onTimeoutFailed(Throwable cause) {
+        LOG.error("{}: timer failed; closing the session", this, cause);
+        onFailure(cause);
+    }
+
     /** Whether the direction opposite to {@code relay} has ended (so the session closes next). */
     boolean otherDirectionDone(Relay relay) {
         return (relay == upstream ? downstream : upstream).isDone();

@@ -31,6 +31,32 @@ class TimerWheelTest {
     }
 
     @Test
+    void aTimerThatThrowsIsHandedItsFailureAndTheOthersStillFire() {
+        TimerWheel wheel = new TimerWheel(TICK, 8, 0);
+        List<Throwable> failed = new ArrayList<>();
+        TimerWheel.Timer bad = new TimerWheel.Timer() {
+            @Override
+            protected void onTimeout(long nowNs) {
+                throw new IllegalStateException("injected");
+            }
+
+            @Override
+            protected void onTimeoutFailed(Throwable cause) {
+                failed.add(cause);
+            }
+        };
+        wheel.schedule(new Recording("before"), 5);
+        wheel.schedule(bad, 5);
+        wheel.schedule(new Recording("after"), 5);
+        assertEquals(3, wheel.poll(10, 100));
+        assertEquals(java.util.Set.of("before", "after"), java.util.Set.copyOf(fired));
+        assertEquals(1, failed.size());
+        assertEquals("injected", failed.get(0).getMessage());
+        assertEquals(1, wheel.failures());
+        assertEquals(0, wheel.size());
+    }
+
+    @Test
     void timerFiresAtTheFirstTickBoundaryAfterItsDeadlineAndNeverBefore() {
         TimerWheel wheel = new TimerWheel(TICK, 8, 0);
         Recording t = new Recording("t");
