@@ -210,6 +210,13 @@ public final class Backend {
             activeSessions.decrementAndGet();
             return false;
         }
+        // Read after the count went up, as a drain writes the state before it reads the count: either
+        // this sees the drain (and backs out) or the drain sees this session. Without it a session
+        // picked just before a drain could land after drain --wait or remove-backend saw 0.
+        if (adminState != AdminState.ACTIVE) {
+            activeSessions.decrementAndGet();
+            return false;
+        }
         totalSessions.incrementAndGet();
         return true;
     }

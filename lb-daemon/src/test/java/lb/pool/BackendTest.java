@@ -15,6 +15,18 @@ class BackendTest {
     private static final InetSocketAddress ADDRESS = new InetSocketAddress("127.1.0.1", 80);
 
     @Test
+    void aSessionPickedBeforeADrainDoesNotLandAfterIt() {
+        Backend b = new Backend("b", ADDRESS, 1, 0, new PoolHealth(0), 1);
+        assertTrue(b.isEligible(), "the balancer picks it");
+        b.adminState(AdminState.DRAINING); // the control thread drains it before the loop places the session
+        assertFalse(b.tryPlace(), "the placement sees the drain");
+        assertEquals(0, b.activeSessions(), "drain --wait may trust a count of 0");
+        assertEquals(0, b.totalSessions());
+        b.adminState(AdminState.ACTIVE);
+        assertTrue(b.tryPlace());
+    }
+
+    @Test
     void connectionLimitIsClaimedAtomically() {
         Backend b = new Backend("b", ADDRESS, 1, 2, new PoolHealth(0), 1);
         assertTrue(b.isEligible());
