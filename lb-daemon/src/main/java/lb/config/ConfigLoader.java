@@ -45,9 +45,22 @@ public final class ConfigLoader {
     }
 
     /** Reads {@code file} (UTF-8, as TOML requires). */
+    /** The largest config file read; real ones are a few KiB. */
+    static final long MAX_FILE_BYTES = 1 << 20;
+
     public static Config load(Path file) throws ConfigException {
         String toml;
         try {
+            // Read only a regular file of sane size: /dev/zero would exhaust the heap, a FIFO would
+            // block start-up (or --check-config) forever, and neither is a config.
+            if (Files.exists(file) && !Files.isDirectory(file) && !Files.isRegularFile(file)) {
+                throw new ConfigException(new ConfigError(file.toString(),
+                        "not a regular file (a device or FIFO is not a config)"));
+            }
+            if (Files.isRegularFile(file) && Files.size(file) > MAX_FILE_BYTES) {
+                throw new ConfigException(new ConfigError(file.toString(), "larger than " + (MAX_FILE_BYTES >> 20)
+                        + " MiB: not a config"));
+            }
             toml = Files.readString(file);
         } catch (IOException e) {
             throw new ConfigException(new ConfigError(file.toString(), "cannot read: " + reason(e)));

@@ -26,6 +26,11 @@ final class TomlSyntax {
         if (toml.startsWith("\uFEFF")) {
             toml = toml.substring(1);
         }
+        int depth = nesting(toml);
+        if (depth > MAX_NESTING) {
+            throw new ConfigException(new ConfigError("toml", "arrays or inline tables nested " + depth
+                    + " deep (at most " + MAX_NESTING + ")"));
+        }
         try {
             Map<String, Object> root = new Toml().read(toml).toMap();
             List<ConfigError> missingValues = missingValues(toml);
@@ -38,10 +43,41 @@ final class TomlSyntax {
         } catch (NumberFormatException e) {
             // toml4j lets Long.parseLong fail on integers beyond 64 bits, without a line number.
             throw new ConfigException(new ConfigError("toml", "integer too large for 64 bits (" + e.getMessage() + ")"));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
             // A parser bug must still end as a config error, not a stack trace from --check-config.
             throw new ConfigException(new ConfigError("toml", "cannot parse (" + e + ")"));
         }
+    }
+
+    /** Deeper nesting is refused before parsing: toml4j parses recursively, and a config needs 2 levels. */
+    static final int MAX_NESTING = 32;
+
+    /** The deepest nesting of brackets and braces outside strings and comments. */
+    static int nesting(String toml) {
+        int depth = 0;
+        int deepest = 0;
+        for (int i = 0; i < toml.length(); i++) {
+            char c = toml.charAt(i);
+            if (c == '#') {
+                while (i < toml.length() && toml.charAt(i) != '\n') {
+                    i++;
+                }
+            } else if (c == '"' || c == '\'') {
+                boolean triple = toml.startsWith(String.valueOf(c).repeat(3), i);
+                String close = triple ? String.valueOf(c).repeat(3) : String.valueOf(c);
+                int from = i + close.length();
+                int end = from;
+                while (end < toml.length() && !toml.startsWith(close, end)) {
+                    end += c == '"' && toml.charAt(end) == '\\' ? 2 : 1; // a basic string's escape
+                }
+                i = end + close.length() - 1;
+            } else if (c == '[' || c == '{') {
+                deepest = Math.max(deepest, ++depth);
+            } else if (c == ']' || c == '}') {
+                depth = Math.max(0, depth - 1);
+            }
+        }
+        return deepest;
     }
 
     /**
