@@ -85,6 +85,7 @@ public final class Daemon implements AutoCloseable {
 
     /** With {@code ringSlots} session events per loop's stats ring (tests: a ring that fills up). */
     static Daemon start(Config config, UnaryOperator<Config> overrides, int ringSlots) throws IOException {
+        ClassPreload.loadAll(Daemon.class);
         RuntimeState.Overlay overlay = StateJournal.read(config);
         int workers = config.daemon().workers();
         EventLoop[] loops = new EventLoop[workers];

@@ -71,6 +71,13 @@ public final class AdminServer implements AutoCloseable {
     private final SelectionKey serverKey;
     private final RateLimitedLog acceptFailures = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     private long acceptPausedUntilNs; // admin thread only; 0 while accepting
+    private final RateLimitedLog passFailures = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+
+    static {
+        // Loaded at start, not when first needed: out of descriptors, a class load may fail.
+        ErrorCode.values();
+        Envelope.class.getName();
+    }
 
     /** A line for a connection; {@code last}: the request's final reply. */
     private record Outgoing(Connection connection, String line, boolean last) {
@@ -258,9 +265,11 @@ public final class AdminServer implements AutoCloseable {
                 sendAnswers(nowNs);
                 expireIdle(nowNs);
                 resumeAccepting(nowNs);
-            } catch (IOException | RuntimeException e) {
-                if (running) {
-                    LOG.error("admin selector failed", e);
+            } catch (IOException | RuntimeException | LinkageError e) {
+                // One bad pass (a class that cannot load while the host is out of descriptors, say)
+                // must not end the admin thread for the life of the process.
+                if (running && passFailures.shouldLog(System.nanoTime())) {
+                    LOG.error("admin selector pass failed", e);
                 }
             }
         }

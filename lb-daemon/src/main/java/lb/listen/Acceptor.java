@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.log.RateLimitedLog;
+
 import lb.loop.EventLoop;
 import lb.loop.KeyHandler;
 import lb.loop.TimerWheel;
@@ -27,6 +29,8 @@ import lb.loop.TimerWheel;
 public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Acceptor.class);
+    // Out of descriptors, every acceptor fails every 100 ms until some are freed: a line per 10 s.
+    private static final RateLimitedLog ACCEPT_FAILURES = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
     private static final long ACCEPT_ERROR_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -66,6 +70,10 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
     @Override
     public void onReady(SelectionKey key, long nowNs) {
         for (int i = 0; i < MAX_ACCEPTS_PER_EVENT && !closed; i++) {
+            if (loop.descriptorsShort()) {
+                holdBack(nowNs); // sessions already accepted wait for a descriptor: they come first
+                return;
+            }
             if (!listener.tryAcquire()) {
                 pauseAtLimit();
                 return;
@@ -122,9 +130,16 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
         }
     }
 
+    /** Out of descriptors: no accept until the loop's waiting sessions have theirs; looks again later. */
+    private void holdBack(long nowNs) {
+        backingOff = true;
+        setInterest(0);
+        loop.timers().schedule(this, nowNs + ACCEPT_ERROR_BACKOFF_NS);
+    }
+
     private void backOff(IOException e, long nowNs) {
-        LOG.warn("listener {}: accept failed, pausing {} ms: {}", listener.name(),
-                TimeUnit.NANOSECONDS.toMillis(ACCEPT_ERROR_BACKOFF_NS), e.toString());
+        ACCEPT_FAILURES.warn(nowNs, "listener " + listener.name() + ": accept failed, pausing "
+                + TimeUnit.NANOSECONDS.toMillis(ACCEPT_ERROR_BACKOFF_NS) + " ms: " + e);
         backingOff = true;
         setInterest(0);
         loop.timers().schedule(this, nowNs + ACCEPT_ERROR_BACKOFF_NS);

@@ -23,13 +23,23 @@ public final class RateLimitedLog {
 
     /** Logs {@code message} as a warning now, or counts it if a line went out less than an interval ago. */
     public void warn(long nowNs, String message) {
+        if (shouldLog(nowNs)) {
+            long skipped = suppressed.getAndSet(0);
+            log.warn(skipped == 0 ? message : message + " (and " + skipped + " more like it since the last line)");
+        }
+    }
+
+    /**
+     * For lines the caller writes itself (with a stack trace, say): true at most once per interval;
+     * otherwise counts the line as suppressed.
+     */
+    public boolean shouldLog(long nowNs) {
         long next = nextNs.get();
         if (next != Long.MIN_VALUE && nowNs - next < 0 || !nextNs.compareAndSet(next, nowNs + intervalNs)) {
             suppressed.incrementAndGet();
-            return;
+            return false;
         }
-        long skipped = suppressed.getAndSet(0);
-        log.warn(skipped == 0 ? message : message + " (and " + skipped + " more like it since the last line)");
+        return true;
     }
 
     /** How many lines were suppressed since the last one written (tests). */

@@ -19,6 +19,8 @@ import org.jctools.queues.MpscChunkedArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.log.RateLimitedLog;
+
 /**
  * Owned by its own thread, except {@link #submit}, {@link #stop} and the read-only getters marked
  * "any thread". One selector, one thread, and everything registered with it: sessions and both
@@ -46,6 +48,10 @@ public final class EventLoop {
     private final Thread thread;
     private final NanoClock clock;
     private final TimerWheel timers;
+    // Sessions waiting for a descriptor (loop thread only).
+    // Failures of one kind tend to repeat (a bug hit by every session): a line per second at most.
+    private final RateLimitedLog handlerFailureLog = new RateLimitedLog(LOG, 1_000_000_000L);
+    private int descriptorWaiters;
     private final BufferPool buffers;
     private final ByteBuffer readBuffer;
 
@@ -161,6 +167,21 @@ public final class EventLoop {
         return true;
     }
 
+    /**
+     * Loop thread: a session starts (true) or stops (false) waiting for a descriptor this host ran
+     * out of. While any waits, the loop's acceptors do not take new clients: a freed descriptor must
+     * go to a session that already has a client, or out of descriptors every one would end up
+     * holding a client and none a backend.
+     */
+    public void descriptorWait(boolean waiting) {
+        descriptorWaiters += waiting ? 1 : -1;
+    }
+
+    /** Loop thread: whether a session on this loop waits for a descriptor (acceptors hold back). */
+    public boolean descriptorsShort() {
+        return descriptorWaiters > 0;
+    }
+
     /** Any thread: ends the loop after its current pass and closes its selector. */
     public void stop() {
         stopped = true;
@@ -250,11 +271,23 @@ public final class EventLoop {
         } catch (Throwable t) {
             // One broken session must never stop the loop: release it, count it, go on.
             handlerFailures++;
-            LOG.error("{}: unexpected failure in {} (failure #{})", name(), handler, handlerFailures, t);
+            if (handlerFailureLog.shouldLog(nowNs)) {
+                LOG.error("{}: unexpected failure in {} (failure #{})", name(), handler, handlerFailures, t);
+            }
             try {
                 handler.onFailure(t);
             } catch (Throwable again) {
-                LOG.error("{}: releasing {} failed too", name(), handler, again);
+                // Not even released (out of memory, a class that cannot load without a descriptor):
+                // take its channel off the selector and close it, or the loop would spin on the key.
+                if (handlerFailureLog.shouldLog(nowNs)) {
+                    LOG.error("{}: releasing {} failed too; closing its channel", name(), handler, again);
+                }
+                key.cancel();
+                try {
+                    key.channel().close();
+                } catch (IOException | RuntimeException ignored) {
+                    // closing is all that is left to try
+                }
             }
         }
     }

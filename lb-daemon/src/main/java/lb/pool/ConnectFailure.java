@@ -17,6 +17,18 @@ public enum ConnectFailure {
                 : OTHER;
     }
 
+    /**
+     * Whether {@code e} is this host running out of something (descriptors, buffer space, memory,
+     * local ports) rather than the backend failing: EMFILE, ENFILE, ENOBUFS, ENOMEM, EADDRNOTAVAIL.
+     * Such a failure is never charged to a backend (it must not eject healthy ones). The JDK gives
+     * only the system's message, so the match is on the Linux strerror texts.
+     */
+    public static boolean isLocal(java.io.IOException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("Too many open files") || message.contains("No buffer space available")
+                || message.contains("Cannot allocate memory") || message.contains("Cannot assign requested address");
+    }
+
     /** The word used in stats and metrics labels. */
     public String label() {
         return name().toLowerCase(Locale.ROOT);

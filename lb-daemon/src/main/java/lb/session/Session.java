@@ -10,6 +10,8 @@ import java.nio.channels.SocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.log.RateLimitedLog;
+
 import lb.balance.Hashing;
 import lb.config.HashKey;
 import lb.config.SocketOptions;
@@ -38,6 +40,16 @@ import lb.pool.LoopCounters;
 public final class Session extends TimerWheel.Timer implements KeyHandler, ClientKey {
 
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    static final long LOCAL_RETRY_MS = 50;
+
+    static {
+        // Loaded now, not on the first session that ends: out of descriptors, loading a class from
+        // a classpath directory needs one, and a session that cannot load how it ended cannot close.
+        Termination.values();
+        ConnectFailure.values();
+    }
+    // Out of descriptors, every session on every loop fails at once: one line per 10 s for all.
+    private static final RateLimitedLog LOCAL_FAILURES = new RateLimitedLog(LOG, 10_000_000_000L);
 
     private static final byte CONNECTING = 0;
     private static final byte RELAYING = 1;
@@ -57,6 +69,8 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     private SelectionKey backendKey;
     private Backend backend;
     private int attempts;
+    // While this host is out of descriptors: when the client stops waiting (0 otherwise).
+    private long localWaitDeadlineNs;
     private byte state = CONNECTING;
     private int clientOps;
     private int backendOps;
@@ -216,7 +230,9 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
 
     @Override
     protected void onTimeout(long nowNs) {
-        if (state == CONNECTING) {
+        if (state == CONNECTING && backend == null) {
+            connectNext(null, nowNs); // waiting for a local resource: try again
+        } else if (state == CONNECTING) {
             onConnectFailed(ConnectFailure.TIMEOUT, "timed out", nowNs);
         } else if (state == RELAYING) {
             long idleDeadlineNs = idleDeadlineNs();
@@ -260,14 +276,53 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
             backendOps = connected ? 0 : SelectionKey.OP_CONNECT;
             backendKey = backendChannel.register(loop.selector(), backendOps, this);
         } catch (IOException e) {
-            onConnectFailed(ConnectFailure.of(e), e.getMessage(), nowNs);
+            if (ConnectFailure.isLocal(e)) {
+                waitForLocalResources(e, nowNs);
+            } else {
+                onConnectFailed(ConnectFailure.of(e), e.getMessage(), nowNs);
+            }
             return;
         }
+        endDescriptorWait();
         if (connected) {
             onConnected(nowNs);
         } else {
             loop.timers().schedule(this, nowNs + listener.connectTimeoutNs());
         }
+    }
+
+    private void endDescriptorWait() {
+        if (localWaitDeadlineNs != 0) {
+            localWaitDeadlineNs = 0;
+            loop.descriptorWait(false);
+        }
+    }
+
+    /**
+     * This host is out of descriptors (or buffers, memory, local ports): not the backend's fault,
+     * so nothing is charged to it, and the client is not reset but waits, trying again every
+     * {@value #LOCAL_RETRY_MS} ms, until its connect timeout (counted from the first such failure).
+     */
+    private void waitForLocalResources(IOException e, long nowNs) {
+        backend.onSessionReleased();
+        backend = null;
+        attempts--;
+        if (backendChannel != null) {
+            closeQuietly(backendChannel, true);
+            backendChannel = null;
+        }
+        backendKey = null;
+        if (localWaitDeadlineNs == 0) {
+            localWaitDeadlineNs = nowNs + listener.connectTimeoutNs();
+            loop.descriptorWait(true);
+        }
+        if (nowNs - localWaitDeadlineNs >= 0) {
+            close(Termination.CONNECT_FAILED);
+            return;
+        }
+        LOCAL_FAILURES.warn(nowNs, "listener " + listener.name() + ": cannot open a backend connection: "
+                + e.getMessage() + " (local, not the backend's fault: clients wait up to connect_timeout)");
+        loop.timers().schedule(this, nowNs + LOCAL_RETRY_MS * 1_000_000);
     }
 
     private void onConnectable(long nowNs) {
@@ -372,6 +427,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         }
         boolean wasRelaying = state == RELAYING;
         state = CLOSED;
+        endDescriptorWait();
         loop.timers().cancel(this);
         upstream.release();
         downstream.release();

@@ -22,8 +22,17 @@ public final class DaemonProcess extends ChildJvm {
         super("256m", "lb.Main", List.of(args), false);
     }
 
+    private DaemonProcess(int fileLimit, String... args) throws IOException {
+        super(fileLimit, "256m", "lb.Main", List.of(args), false);
+    }
+
     public static DaemonProcess start(String... args) throws IOException {
         return new DaemonProcess(args);
+    }
+
+    /** A daemon that may open at most {@code fileLimit} descriptors ({@code ulimit -n}). */
+    public static DaemonProcess startWithFileLimit(int fileLimit, String... args) throws IOException {
+        return new DaemonProcess(fileLimit, args);
     }
 
     /** The address logged for listener {@code name}. */
