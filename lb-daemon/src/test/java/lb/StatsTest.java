@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -191,6 +192,26 @@ class StatsTest {
                 HttpResponse.BodyHandlers.ofString()).statusCode());
         assertEquals(405, http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
+    void aStalledScraperDoesNotHoldUpTheNext() throws Exception {
+        EchoBackend one = cleanup.track(EchoBackend.start("one"));
+        Config base = TestConfigs.balancing(one.address()).workers(1).build();
+        Config config = new Config(base.source(), base.daemon(), base.listeners(), base.pools(),
+                new MetricsConfig(new InetSocketAddress("127.0.0.1", 0), "/metrics"));
+        Daemon daemon = cleanup.track(Daemon.start(config));
+        InetSocketAddress metrics = new InetSocketAddress("127.0.0.1", daemon.metricsAddress().getPort());
+        try (java.net.Socket stalled = new java.net.Socket()) {
+            stalled.connect(metrics);
+            stalled.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            stalled.getOutputStream().flush(); // and never the blank line that ends the request
+            HttpClient http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
+            HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics.getPort() + "/metrics"))
+                    .timeout(java.time.Duration.ofSeconds(5)).build();
+            assertEquals(200, http.send(scrape, HttpResponse.BodyHandlers.ofString()).statusCode(),
+                    "served while another scraper stalls");
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,11 @@ public final class MetricsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
     private static final long REPORT_TIMEOUT_MS = 5_000;
 
+    /** Scrapes served at once: a stalled client holds one thread until its time limit. */
+    static final int THREADS = 4;
+    /** How long a request may take to arrive, and a response to be taken, before the connection is closed. */
+    static final long REQUEST_TIME_LIMIT_S = 10;
+
     private final HttpServer server;
     private final ExecutorService executor;
 
@@ -41,6 +47,14 @@ public final class MetricsServer implements AutoCloseable {
      * @throws IOException naming the address when it cannot be bound
      */
     public static MetricsServer start(MetricsConfig config, StatsAggregator stats) throws IOException {
+        // The JDK server reads a request on an executor thread, blocking, and by default without a
+        // time limit: give slow or stalled clients a deadline (seconds; read once, at the JDK server's
+        // first use) unless the operator set one, and serve with a few threads so one stalled
+        // scraper does not hold up the others.
+        System.setProperty("sun.net.httpserver.maxReqTime",
+                System.getProperty("sun.net.httpserver.maxReqTime", Long.toString(REQUEST_TIME_LIMIT_S)));
+        System.setProperty("sun.net.httpserver.maxRspTime",
+                System.getProperty("sun.net.httpserver.maxRspTime", Long.toString(REQUEST_TIME_LIMIT_S)));
         HttpServer server;
         try {
             server = HttpServer.create(config.listen(), 16);
@@ -48,8 +62,9 @@ public final class MetricsServer implements AutoCloseable {
             throw new IOException("cannot serve metrics on " + config.listen().getHostString() + ":"
                     + config.listen().getPort() + ": " + e.getMessage(), e);
         }
-        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "lb-metrics");
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
+            Thread t = new Thread(r, "lb-metrics-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
