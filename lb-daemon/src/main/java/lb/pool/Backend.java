@@ -46,8 +46,9 @@ public final class Backend {
     private volatile boolean halfOpen;
     private final AtomicBoolean trialPermit = new AtomicBoolean();
     private volatile int trialResult = TRIAL_PENDING;
-    private volatile long rampStartNs;
-    private volatile boolean ramping;
+    private static final long NOT_RAMPING = Long.MIN_VALUE;
+    // Written by the health thread alone (startRamp); NOT_RAMPING until the first ramp.
+    private volatile long rampStartNs = NOT_RAMPING;
 
     // Written by every loop that places a session here.
     private final AtomicInteger activeSessions = new AtomicInteger();
@@ -315,16 +316,17 @@ public final class Backend {
             return false;
         }
         rampStartNs = nowNs;
-        ramping = true;
         return true;
     }
 
-    /** Whether slow start still holds this backend below its full weight at {@code nowNs}. */
+    /**
+     * Any thread: whether slow start still holds this backend below its full weight at
+     * {@code nowNs}. A pure read: only {@link #startRamp} writes the ramp, so a reader with an old
+     * clock cannot end a ramp the health thread has just started.
+     */
     public boolean isRamping(long nowNs) {
-        if (ramping && nowNs - rampStartNs >= poolHealth.slowStartNs()) {
-            ramping = false;
-        }
-        return ramping;
+        long start = rampStartNs;
+        return start != NOT_RAMPING && nowNs - start < poolHealth.slowStartNs();
     }
 
     /**
@@ -337,7 +339,9 @@ public final class Backend {
             return full;
         }
         long slowStartNs = poolHealth.slowStartNs();
-        double elapsed = Math.min(1.0, Math.max(0.0, (nowNs - rampStartNs) / (double) slowStartNs));
+        long start = rampStartNs;
+        double elapsed = start == NOT_RAMPING ? 1.0
+                : Math.min(1.0, Math.max(0.0, (nowNs - start) / (double) slowStartNs));
         double percent = SLOW_START_FLOOR_PERCENT + (100 - SLOW_START_FLOOR_PERCENT) * elapsed;
         return Math.max(1, Math.round(full * percent / 100));
     }

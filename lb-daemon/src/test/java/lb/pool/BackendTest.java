@@ -27,6 +27,20 @@ class BackendTest {
     }
 
     @Test
+    void aRampEndsByTheClockAloneAndASecondOneStartsAfresh() {
+        PoolHealth health = new PoolHealth(TimeUnit.SECONDS.toNanos(10));
+        Backend b = new Backend("b", ADDRESS, 1, 0, health, 1);
+        assertTrue(b.startRamp(0));
+        assertFalse(b.isRamping(TimeUnit.SECONDS.toNanos(11)), "the first ramp is over");
+        assertTrue(b.startRamp(TimeUnit.SECONDS.toNanos(20)), "the health thread starts a second ramp");
+        b.isRamping(TimeUnit.SECONDS.toNanos(11)); // a reader with an older clock: a pure read, it changes nothing
+        assertTrue(b.isRamping(TimeUnit.SECONDS.toNanos(21)), "still ramping a second into the second ramp");
+        assertTrue(b.effectiveWeight(TimeUnit.SECONDS.toNanos(21)) < Backend.WEIGHT_UNIT);
+        assertFalse(b.isRamping(TimeUnit.SECONDS.toNanos(31)));
+        assertEquals(Backend.WEIGHT_UNIT, b.effectiveWeight(TimeUnit.SECONDS.toNanos(31)));
+    }
+
+    @Test
     void connectionLimitIsClaimedAtomically() {
         Backend b = new Backend("b", ADDRESS, 1, 2, new PoolHealth(0), 1);
         assertTrue(b.isEligible());
