@@ -179,6 +179,24 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
+     * Why this JVM cannot start {@code config}, or null: each loop allocates its read buffer
+     * ({@code buffer_size}) at start, in direct memory, which the JVM caps. (The buffer pools grow
+     * on demand and shrink to what the JVM allows, so their bound is only warned about.)
+     */
+    static String memoryProblem(Config config) {
+        DaemonConfig d = config.daemon();
+        long needed = (long) d.workers() * d.bufferSize();
+        long limit = directMemoryLimit();
+        if (limit > 0 && needed > limit / 2) {
+            return "daemon.buffer_size: " + d.workers() + " event loop(s) x " + (d.bufferSize() >> 10) + " KiB read "
+                    + "buffers need " + (needed >> 20) + " MiB of direct memory, over half of the " + (limit >> 20)
+                    + " MiB this JVM allows (-XX:MaxDirectMemorySize, by default the heap): lower buffer_size or "
+                    + "workers, or raise the limit";
+        }
+        return null;
+    }
+
+    /**
      * Relay buffers are direct memory, which the JVM caps (-XX:MaxDirectMemorySize, by default
      * the maximum heap). Pools that could outgrow the cap still work (a pool that cannot allocate
      * makes sessions wait, as at its bound), but the operator should know the real bound.

@@ -105,6 +105,11 @@ public final class Main implements Callable<Integer> {
                 }
                 return 1;
             }
+            String memory = Daemon.memoryProblem(config);
+            if (memory != null) {
+                err.println("lb-daemon: " + memory);
+                return 1;
+            }
             if (checkOnly) {
                 out.println("configuration OK: " + config.listeners().size() + " listener(s), " + config.pools().size()
                         + " pool(s)" + config.source().map(p -> " in " + p).orElse(""));

@@ -212,6 +212,22 @@ class MainProcessTest {
     }
 
     @Test
+    void readBuffersTheJvmCannotHoldAreRefusedInOneLineByCheckAndStart() throws Exception {
+        InetSocketAddress backend = DeadPort.allocate();
+        // 256 loops x 16 MiB = 4 GiB of direct memory, against the 256 MiB these test JVMs allow.
+        Path huge = configFile("huge.toml", echoConfig(backend, "1s").replace("workers = 2",
+                "workers = 256\nbuffer_size = \"16MiB\""));
+        for (String[] args : new String[][] {{"--check-config", "--config", huge.toString()},
+            {"--config", huge.toString()}}) {
+            DaemonProcess rejected = cleanup.track(DaemonProcess.start(args));
+            assertEquals(1, rejected.awaitExit(EXIT_TIMEOUT), String.join(" ", args) + rejected.output());
+            assertEquals(1, rejected.stderrLines().size(), "one line, no stack trace" + rejected.output());
+            assertTrue(rejected.stderr().contains("daemon.buffer_size: 256 event loop(s) x 16384 KiB read buffers"),
+                    rejected.output());
+        }
+    }
+
+    @Test
     void listenOnABusyPortExitsOneWithOneLineNamingTheAddress() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             String address = "127.0.0.1:" + busy.getLocalPort();

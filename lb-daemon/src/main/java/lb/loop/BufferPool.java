@@ -24,7 +24,9 @@ public final class BufferPool {
     private final int bufferSize;
     private final int boundBuffers;
     private int maxBuffers; // lowered if the JVM runs out of direct memory first
-    private final ByteBuffer[] free;
+    // Grows (doubling) with the buffers allocated, never past the bound: a bound of 1000 GiB must
+    // not mean an array of millions of slots on the heap at start.
+    private ByteBuffer[] free;
     private int freeCount;
     private int allocated;
     private int lent;
@@ -34,11 +36,13 @@ public final class BufferPool {
     // Written only by the owner; volatile so stats readers see a recent value.
     private volatile long bytesInUse;
 
+    private static final int INITIAL_SLOTS = 64;
+
     public BufferPool(int bufferSize, long maxBytes) {
         this.bufferSize = bufferSize;
         this.boundBuffers = (int) Math.max(1, Math.min(Integer.MAX_VALUE - 8, maxBytes / bufferSize));
         this.maxBuffers = boundBuffers;
-        this.free = new ByteBuffer[boundBuffers];
+        this.free = new ByteBuffer[Math.min(boundBuffers, INITIAL_SLOTS)];
     }
 
     public int bufferSize() {
@@ -55,8 +59,13 @@ public final class BufferPool {
     }
 
     private boolean grow() {
-        if (allocated >= maxBuffers || freeCount == free.length) {
+        if (allocated >= maxBuffers) {
             return false;
+        }
+        if (allocated >= free.length) {
+            // Every buffer made so far may come back at once: room for one more first (amortized;
+            // only while the pool expands, never in the steady state).
+            free = java.util.Arrays.copyOf(free, (int) Math.min(boundBuffers, 2L * free.length));
         }
         try {
             free[freeCount++] = ByteBuffer.allocateDirect(bufferSize);

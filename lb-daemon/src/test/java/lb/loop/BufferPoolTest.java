@@ -16,6 +16,25 @@ import org.junit.jupiter.api.Test;
 class BufferPoolTest {
 
     @Test
+    void aHugeBoundCostsNoHeapUpFrontAndThePoolStillGrows() {
+        BufferPool pool = new BufferPool(4096, Long.MAX_VALUE); // was an array of 2^31 slots: OOM
+        assertEquals(4096L * (Integer.MAX_VALUE - 8), pool.maxBytes());
+        java.util.List<java.nio.ByteBuffer> lent = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) { // past the first slots: the free list grows as buffers are made
+            assertTrue(pool.hasAvailable());
+            lent.add(pool.borrow());
+        }
+        for (java.nio.ByteBuffer b : lent) {
+            pool.release(b);
+        }
+        assertEquals(0, pool.bytesInUse());
+        for (int i = 0; i < 200; i++) {
+            assertTrue(pool.hasAvailable(), "every buffer came back and is lent again");
+            pool.borrow();
+        }
+    }
+
+    @Test
     void poolNeverLendsMoreThanItsBound() {
         BufferPool pool = new BufferPool(1024, 4 * 1024);
         List<ByteBuffer> lent = new ArrayList<>();
