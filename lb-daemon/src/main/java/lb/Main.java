@@ -34,10 +34,12 @@ import picocli.CommandLine.Option;
         description = "Layer 4 TCP load balancer. Run with a config file, with --listen/--backends, or --demo.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped normally (also after SIGTERM)", "1:invalid configuration or start-up failure",
-            "2:usage error"})
+            "2:usage error", "70:one of the daemon's threads died unexpectedly (systemd restarts it)"})
 public final class Main implements Callable<Integer> {
 
     private static final int DEMO_BACKENDS = 3;
+    /** Exit status when one of the daemon's threads died (EX_SOFTWARE). */
+    static final int THREAD_DIED = 70;
     private static final String DEMO_LISTEN = "127.0.0.1:8080";
 
     @Option(names = "--config", paramLabel = "FILE", description = "TOML configuration file.")
@@ -191,6 +193,16 @@ public final class Main implements Callable<Integer> {
     }
 
     private int run(Config config, List<DemoBackend> demoBackends) throws IOException {
+        // No half-alive daemon (DESIGN.md rule 6): a thread that dies of an unexpected throwable
+        // (an event loop, the health, stats, admin or control thread) ends the process at once,
+        // non-zero, with one line, so that systemd restarts it. Each thread catches what it can
+        // recover from itself (a session's failure, a bad admin request, a failed probe) first.
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            err.println("lb-daemon: thread " + thread.getName() + " died (" + e + "); exiting with status "
+                    + THREAD_DIED + " so that the service manager restarts lb-daemon");
+            err.flush();
+            Runtime.getRuntime().halt(THREAD_DIED);
+        });
         CountDownLatch stopRequested = new CountDownLatch(1);
         Signals.onTerminate(stopRequested::countDown);
         // Handled before the daemon says it is ready (the JVM's default for SIGHUP is to exit): a

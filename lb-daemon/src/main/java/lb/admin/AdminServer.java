@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import lb.control.Caller;
 import lb.control.ControlPlane;
 import lb.control.Exchange;
+import lb.log.InjectedFault;
 import lb.log.RateLimitedLog;
 import lb.protocol.Envelope;
 import lb.protocol.ErrorCode;
@@ -257,6 +258,7 @@ public final class AdminServer implements AutoCloseable {
 
     private void run() {
         while (running) {
+            InjectedFault.check(); // outside the pass's catch: a dying admin thread ends the process
             try {
                 long waitMs = Math.max(10, Math.min(acceptPausedUntilNs != 0 ? 50 : 500,
                         TimeUnit.NANOSECONDS.toMillis(idleTimeoutNs) / 4));

@@ -170,6 +170,10 @@ public final class ControlPlane implements AutoCloseable {
                     task.run();
                 } catch (RuntimeException e) {
                     LOG.error("control task failed", e); // one bad task never stops the control thread
+                } catch (Error e) {
+                    // The executor would swallow it into a future: hand it on, as a dying thread would.
+                    Thread self = Thread.currentThread();
+                    self.getUncaughtExceptionHandler().uncaughtException(self, e);
                 }
             });
             return true;

@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.log.InjectedFault;
+
 import lb.loop.KeyHandler;
 import lb.pool.BackendPool;
 
@@ -146,6 +148,7 @@ public final class HealthChecker implements AutoCloseable {
 
     private void run() {
         while (running) {
+            InjectedFault.check();
             long nowNs = System.nanoTime();
             if (!edits.isEmpty()) {
                 applyEdits(nowNs);

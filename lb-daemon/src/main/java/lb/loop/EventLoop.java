@@ -19,6 +19,7 @@ import org.jctools.queues.MpscChunkedArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.log.InjectedFault;
 import lb.log.RateLimitedLog;
 
 /**
@@ -194,8 +195,10 @@ public final class EventLoop {
     }
 
     private void run() {
+        Throwable died = null;
         try {
             while (!stopped) {
+                InjectedFault.check();
                 runOnce();
             }
             tasks.drain(runTask, MAX_TASKS_PER_PASS);
@@ -203,6 +206,7 @@ public final class EventLoop {
             LOG.debug("{}: selector closed", name());
         } catch (Throwable t) {
             LOG.error("{} died; its sessions are lost", name(), t);
+            died = t;
         } finally {
             try {
                 selector.close();
@@ -211,6 +215,21 @@ public final class EventLoop {
             }
             closeDeregistered(toCloseCount);
             terminated.countDown();
+        }
+        if (died != null && !stopped) {
+            // A loop that dies leaves a half-alive daemon (its share of new connections would hang):
+            // hand it to the thread's uncaught-exception handler, which in the daemon process exits
+            // non-zero so that systemd restarts it (lb.Main).
+            throw new LoopDiedError(name() + " died", died);
+        }
+    }
+
+    /** A loop's main loop ended by an unexpected throwable. */
+    static final class LoopDiedError extends Error {
+        private static final long serialVersionUID = 1L;
+
+        LoopDiedError(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

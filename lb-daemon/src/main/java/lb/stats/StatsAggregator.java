@@ -19,6 +19,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.log.InjectedFault;
+
 import lb.listen.Listener;
 import lb.loop.Sockets;
 import lb.pool.Backend;
@@ -97,6 +99,7 @@ public final class StatsAggregator implements AutoCloseable {
 
     private void run() {
         while (running) {
+            InjectedFault.check();
             int drained = held ? 0 : drain();
             serveRequests();
             long nowNs = System.nanoTime();

@@ -37,17 +37,19 @@ public class ChildJvm implements AutoCloseable {
      * {@code noInput}, its stdin is closed at once.
      */
     protected ChildJvm(String maxHeap, String mainClass, List<String> args, boolean noInput) throws IOException {
-        this(0, maxHeap, mainClass, args, noInput);
+        this(0, List.of(), maxHeap, mainClass, args, noInput);
     }
 
     /** As above, with at most {@code fileLimit} open descriptors ({@code ulimit -n}; 0: inherited). */
-    protected ChildJvm(int fileLimit, String maxHeap, String mainClass, List<String> args, boolean noInput)
-            throws IOException {
+    protected ChildJvm(int fileLimit, List<String> jvmOptions, String maxHeap, String mainClass, List<String> args,
+                       boolean noInput) throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap,
                 "-XX:TieredStopAtLevel=1", // starts faster; these processes are short-lived
-                "-cp", System.getProperty("java.class.path"), mainClass));
+                "-cp", System.getProperty("java.class.path")));
+        command.addAll(jvmOptions);
+        command.add(mainClass);
         command.addAll(args);
         if (fileLimit > 0) {
             // exec: the shell becomes the JVM, so the pid (and signals to it) stay the same.

@@ -22,8 +22,8 @@ public final class DaemonProcess extends ChildJvm {
         super("256m", "lb.Main", List.of(args), false);
     }
 
-    private DaemonProcess(int fileLimit, String... args) throws IOException {
-        super(fileLimit, "256m", "lb.Main", List.of(args), false);
+    private DaemonProcess(int fileLimit, List<String> jvmOptions, String... args) throws IOException {
+        super(fileLimit, jvmOptions, "256m", "lb.Main", List.of(args), false);
     }
 
     public static DaemonProcess start(String... args) throws IOException {
@@ -32,7 +32,12 @@ public final class DaemonProcess extends ChildJvm {
 
     /** A daemon that may open at most {@code fileLimit} descriptors ({@code ulimit -n}). */
     public static DaemonProcess startWithFileLimit(int fileLimit, String... args) throws IOException {
-        return new DaemonProcess(fileLimit, args);
+        return new DaemonProcess(fileLimit, List.of(), args);
+    }
+
+    /** A daemon started with extra JVM options (e.g. a test-only {@code -Dlb.test.fault=...}). */
+    public static DaemonProcess startWithJvmOptions(List<String> jvmOptions, String... args) throws IOException {
+        return new DaemonProcess(0, jvmOptions, args);
     }
 
     /** The address logged for listener {@code name}. */
