@@ -21,6 +21,32 @@ public final class BufferPool {
         boolean onBufferAvailable();
     }
 
+    /**
+     * What holds a pending buffer (a relay direction whose sink did not take all): linked in borrow
+     * order, so that when the pool runs dry the one that has held its buffer longest, a peer that
+     * does not read, can be found in O(1) and closed to make room.
+     */
+    public abstract static class Holder {
+        private Holder prev;
+        private Holder next;
+        private boolean linked;
+        private long heldSinceNs;
+
+        /** Close the session that holds the buffer: it has stalled longest while others wait. */
+        protected abstract void evict();
+    }
+
+    /**
+     * How long a buffer must have been held before its holder may be evicted for a waiter. A
+     * well-behaved peer takes a pending buffer in milliseconds; one that has not for this long while
+     * the pool is empty and others wait is starving them.
+     */
+    public static final long EVICT_AFTER_NS = 2_000_000_000L;
+
+    private Holder oldest;
+    private Holder newest;
+    private long evictions;
+
     private final int bufferSize;
     private final int boundBuffers;
     private int maxBuffers; // lowered if the JVM runs out of direct memory first
@@ -37,6 +63,7 @@ public final class BufferPool {
     private volatile long bytesInUse;
 
     private static final int INITIAL_SLOTS = 64;
+    private static final int MAX_EVICTIONS_PER_PASS = 16;
 
     public BufferPool(int bufferSize, long maxBytes) {
         this.bufferSize = bufferSize;
@@ -81,6 +108,69 @@ public final class BufferPool {
     /** Whether the JVM's direct memory limit, not the configured bound, capped this pool. */
     public boolean directMemoryExhausted() {
         return directMemoryExhausted;
+    }
+
+    /** As {@link #borrow()}, for {@code holder}, which gives it back with {@link #release(ByteBuffer, Holder)}. */
+    public ByteBuffer borrow(Holder holder, long nowNs) {
+        ByteBuffer buffer = borrow();
+        holder.heldSinceNs = nowNs;
+        holder.linked = true;
+        holder.prev = newest;
+        holder.next = null;
+        if (newest != null) {
+            newest.next = holder;
+        } else {
+            oldest = holder;
+        }
+        newest = holder;
+        return buffer;
+    }
+
+    /** Returns {@code holder}'s buffer. */
+    public void release(ByteBuffer buffer, Holder holder) {
+        if (holder.linked) {
+            holder.linked = false;
+            if (holder.prev != null) {
+                holder.prev.next = holder.next;
+            } else {
+                oldest = holder.next;
+            }
+            if (holder.next != null) {
+                holder.next.prev = holder.prev;
+            } else {
+                newest = holder.prev;
+            }
+            holder.prev = null;
+            holder.next = null;
+        }
+        release(buffer);
+    }
+
+    /**
+     * Loop thread, once per pass: while sessions wait for a buffer and none can be had, closes the
+     * holder that has held one longest, if for at least {@link #EVICT_AFTER_NS}: a few peers that
+     * never read cannot starve every other session on the loop. Returns how many were evicted.
+     */
+    public int relieve(long nowNs) {
+        int evicted = 0;
+        while (!waiters.isEmpty() && freeCount == 0 && allocated >= maxBuffers && oldest != null
+                && nowNs - oldest.heldSinceNs >= EVICT_AFTER_NS && evicted < MAX_EVICTIONS_PER_PASS) {
+            Holder victim = oldest;
+            victim.evict(); // releases its buffer, which goes to a waiter
+            if (victim == oldest) {
+                // An evict that did not release would loop forever: unlink it ourselves.
+                oldest = victim.next;
+                victim.linked = false;
+            }
+            evicted++;
+            evictions++;
+        }
+        return evicted;
+    }
+
+    /** Holders closed to make room since the pool was made (stats, tests). */
+    public long evictions() {
+        return evictions;
     }
 
     /** A cleared buffer; only after {@link #hasAvailable()} said true on this pass. */

@@ -259,6 +259,7 @@ public final class EventLoop {
             clockStale = false;
         }
         closeDeregistered(closable);
+        buffers.relieve(nowNs); // a field check unless sessions wait for a buffer
         timers.poll(nowNs, MAX_TIMERS_PER_PASS);
         tasks.drain(runTask, MAX_TASKS_PER_PASS);
     }

@@ -18,7 +18,7 @@ import lb.loop.EventLoop;
  * daemon's memory stays bounded whatever the peers do. EOF from the source becomes
  * {@code shutdownOutput()} on the sink once everything pending is flushed.
  */
-final class Relay implements BufferPool.Waiter {
+final class Relay extends BufferPool.Holder implements BufferPool.Waiter {
 
     /** Reads per readiness event: enough to move bulk data without a select per 64 KiB, few enough to stay fair. */
     private static final int MAX_READS_PER_EVENT = 16;
@@ -82,7 +82,7 @@ final class Relay implements BufferPool.Waiter {
             failedOnSource = false;
             sink.write(buffer);
             if (buffer.hasRemaining()) {
-                pending = pool.borrow();
+                pending = pool.borrow(this, loop.nowNs());
                 pending.put(buffer).flip();
                 return;
             }
@@ -100,7 +100,7 @@ final class Relay implements BufferPool.Waiter {
         failedOnSource = false;
         sink.write(pending);
         if (!pending.hasRemaining()) {
-            loop.buffers().release(pending);
+            loop.buffers().release(pending, this);
             pending = null;
             shutdownSinkIfFlushed();
         }
@@ -124,6 +124,12 @@ final class Relay implements BufferPool.Waiter {
         }
         starved = false;
         return session.onRelayResumed();
+    }
+
+    /** Its sink has not taken the pending buffer for long while others on the loop wait for one. */
+    @Override
+    protected void evict() {
+        session.close(Termination.WRITE_STALLED);
     }
 
     boolean wantsRead() {
@@ -152,7 +158,7 @@ final class Relay implements BufferPool.Waiter {
     void release() {
         starved = false;
         if (pending != null) {
-            loop.buffers().release(pending);
+            loop.buffers().release(pending, this);
             pending = null;
         }
     }

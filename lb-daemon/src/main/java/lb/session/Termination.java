@@ -16,6 +16,11 @@ public enum Termination {
     IDLE_TIMEOUT("idle_timeout", false),
     /** One direction ended and the other did not within {@code half_close_timeout}. */
     HALF_CLOSE_TIMEOUT("half_close_timeout", false),
+    /**
+     * Its peer took no bytes for a long time while the loop's buffer pool was empty and other
+     * sessions waited for a buffer: closed (reset) to make room (docs/operations.md, faults).
+     */
+    WRITE_STALLED("write_stalled", true),
     /** Closed by the operator: its backend was disabled (or a drain's deadline closed it); both sides reset. */
     ADMIN_CLOSE("admin_close", true),
     /** Still open when the daemon's shutdown grace ran out. */
