@@ -16,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import lb.log.InjectedFault;
-
 import lb.loop.KeyHandler;
 import lb.pool.BackendPool;
 

@@ -12,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import lb.log.RateLimitedLog;
-
 import lb.loop.EventLoop;
 import lb.loop.KeyHandler;
 import lb.loop.TimerWheel;

@@ -10,12 +10,11 @@ import java.nio.channels.SocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import lb.log.RateLimitedLog;
-
 import lb.balance.Hashing;
 import lb.config.HashKey;
 import lb.config.SocketOptions;
 import lb.listen.Listener;
+import lb.log.RateLimitedLog;
 import lb.loop.EventLoop;
 import lb.loop.KeyHandler;
 import lb.loop.Sockets;

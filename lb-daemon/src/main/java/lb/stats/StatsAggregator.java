@@ -19,9 +19,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import lb.log.InjectedFault;
-
 import lb.listen.Listener;
+import lb.log.InjectedFault;
 import lb.loop.Sockets;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
