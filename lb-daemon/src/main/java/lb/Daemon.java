@@ -348,6 +348,7 @@ public final class Daemon implements AutoCloseable {
         for (Listener listener : state.listeners().values()) {
             listener.closeChannels();
         }
+        loopOps.barrier(); // the loops deregister the closed sockets: the ports are free from here
         long deadlineNs = System.nanoTime() + grace.toNanos();
         int open = activeSessions();
         if (open > 0) {

@@ -97,6 +97,30 @@ public final class Loops {
         });
     }
 
+    /**
+     * Blocks (bounded) until every loop has selected once more: channels closed while registered
+     * (listening sockets) are then really closed, since a selector releases them when it next
+     * selects. Reloads and shutdown wait for it, so that an unbound port refuses connections.
+     */
+    public void barrier() {
+        List<CompletableFuture<Void>> parts = new ArrayList<>();
+        for (EventLoop loop : loops) {
+            CompletableFuture<Void> part = new CompletableFuture<>();
+            if (!loop.submit(() -> loop.afterNextSelect(() -> part.complete(null)))) {
+                part.complete(null); // a full queue: the loop is busy selecting anyway; do not wait on it
+            }
+            parts.add(part);
+        }
+        try {
+            CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+                    .get(TASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("not every loop selected again within {} ms", TASK_TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Blocks (bounded): closes every session with {@code cause}. */
     public void closeAll(Termination cause) {
         onEveryLoopAndWait("close sessions", i -> sessions[i].closeAll(cause));

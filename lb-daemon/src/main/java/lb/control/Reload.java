@@ -137,6 +137,12 @@ final class Reload {
                         + listener.activeSessions() + " open session(s) continue)");
             }
         }
+        if (!closing.isEmpty()) {
+            // A listening socket still registered with a selector is really closed (its port freed,
+            // connects refused) only when that selector next deregisters it: one more pass of every
+            // loop, so that the reload's reply means the old listeners are gone.
+            loops.barrier();
+        }
         RuntimeState.applyAdminStates(nextPools, overlay.applied()); // backends the reload created anew
         state.publish(next, nextPools, nextListeners);
         LOG.info("reloaded {}: {}", file, changes.isEmpty() ? "no change" : String.join("; ", changes));

@@ -52,6 +52,8 @@ public final class EventLoop {
     // Sessions waiting for a descriptor (loop thread only).
     // Failures of one kind tend to repeat (a bug hit by every session): a line per second at most.
     private final RateLimitedLog handlerFailureLog = new RateLimitedLog(LOG, 1_000_000_000L);
+    // Loop thread only: what runs after the next select (see afterNextSelect).
+    private final java.util.List<Runnable> afterSelect = new java.util.ArrayList<>();
     private int descriptorWaiters;
     private final BufferPool buffers;
     private final ByteBuffer readBuffer;
@@ -259,9 +261,30 @@ public final class EventLoop {
             clockStale = false;
         }
         closeDeregistered(closable);
+        if (!afterSelect.isEmpty()) {
+            runAfterSelect();
+        }
         buffers.relieve(nowNs); // a field check unless sessions wait for a buffer
         timers.poll(nowNs, MAX_TIMERS_PER_PASS);
         tasks.drain(runTask, MAX_TASKS_PER_PASS);
+    }
+
+    /**
+     * Loop thread: runs {@code action} right after this loop's next select, by which time every key
+     * cancelled before it is deregistered and a channel closed while registered (a listening socket)
+     * is really closed. Wakes the selector so that the next select comes at once.
+     */
+    public void afterNextSelect(Runnable action) {
+        afterSelect.add(action);
+        selector.wakeup();
+    }
+
+    private void runAfterSelect() {
+        Runnable[] actions = afterSelect.toArray(new Runnable[0]); // rare (reloads, shutdown): may allocate
+        afterSelect.clear();
+        for (Runnable action : actions) {
+            runTask(action);
+        }
     }
 
     private void closeDeregistered(int count) {
