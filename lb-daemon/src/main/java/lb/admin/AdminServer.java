@@ -1,9 +1,6 @@
 package lb.admin;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -11,10 +8,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -180,8 +174,8 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@code path} (mode 0660, group {@code group} when given) and starts serving. A stale
-     * socket file from a crashed daemon is replaced; one that a live daemon answers on is not.
+     * Binds {@code path} (mode 0660, group {@code group} when given; see {@link AdminSocket}) and
+     * starts serving.
      *
      * @throws IOException with a message fit for one line on stderr
      */
@@ -191,34 +185,9 @@ public final class AdminServer implements AutoCloseable {
 
     /** As {@link #start(Path, String, ControlPlane)} with another idle timeout (tests). */
     static AdminServer start(Path path, String group, ControlPlane control, long idleTimeoutNs) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new IOException("admin socket " + path + ": directory " + dir + " does not exist (create it, set "
-                    + "[daemon] admin_socket, or admin_socket = \"\" for none)");
-        }
-        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            if (answers(path)) {
-                throw new IOException("admin socket " + path + " is in use: another lb-daemon is running (stop it, "
-                        + "or give this one another admin_socket)");
-            }
-            int mode = (int) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            if ((mode & 0170000) != 0140000) {
-                throw new IOException("admin socket " + path + " exists and is not a socket; not replacing it");
-            }
-            Files.delete(path); // stale: left by a daemon that did not exit cleanly
-            LOG.info("replaced stale admin socket {}", path);
-        }
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ServerSocketChannel server = AdminSocket.bind(path, group);
         Selector selector = null;
         try {
-            server.bind(UnixDomainSocketAddress.of(path), 64);
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
-            if (group != null) {
-                GroupPrincipal principal = path.getFileSystem().getUserPrincipalLookupService()
-                        .lookupPrincipalByGroupName(group);
-                Files.setAttribute(path, "posix:group", principal, LinkOption.NOFOLLOW_LINKS);
-            }
-            server.configureBlocking(false);
             selector = Selector.open();
             server.register(selector, SelectionKey.OP_ACCEPT);
         } catch (IOException e) {
@@ -233,17 +202,6 @@ public final class AdminServer implements AutoCloseable {
         admin.thread.start();
         LOG.info("admin socket {}", path);
         return admin;
-    }
-
-    private static boolean answers(Path path) {
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(path));
-            return true;
-        } catch (ConnectException e) {
-            return false;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     public Path path() {

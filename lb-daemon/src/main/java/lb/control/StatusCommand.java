@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 import lb.listen.Listener;
+import lb.loop.Sockets;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.pool.PoolSnapshot;
@@ -41,7 +42,7 @@ final class StatusCommand implements Handler<Request.Status> {
         List<Reply.BackendStatus> backends = new ArrayList<>();
         for (int i = 0; i < snapshot.size(); i++) {
             Backend b = snapshot.backend(i);
-            backends.add(new Reply.BackendStatus(b.name(), address(b), b.weight(),
+            backends.add(new Reply.BackendStatus(b.name(), Sockets.plainHostPort(b.address()), b.weight(),
                     // On the configured scale, to two decimals (slow start ramps it).
                     Math.round(b.effectiveWeight(nowNs) * 100.0 / Backend.WEIGHT_UNIT) / 100.0,
                     b.adminState().name().toLowerCase(Locale.ROOT), b.healthState().name().toLowerCase(Locale.ROOT),
@@ -49,11 +50,5 @@ final class StatusCommand implements Handler<Request.Status> {
         }
         return new Reply.PoolStatus(pool.name(), snapshot.algorithm(), pool.poolHealth().panic(),
                 pool.sessionsRefused(), backends);
-    }
-
-    /** As status has always shown it (IPv6 without brackets). */
-    private static String address(Backend b) {
-        return b.address().getAddress() != null ? b.address().getAddress().getHostAddress() + ":" + b.address().getPort()
-                : b.address().toString();
     }
 }

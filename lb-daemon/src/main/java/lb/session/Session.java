@@ -3,7 +3,6 @@ package lb.session;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
@@ -12,7 +11,6 @@ import org.slf4j.LoggerFactory;
 
 import lb.balance.Hashing;
 import lb.config.HashKey;
-import lb.config.SocketOptions;
 import lb.listen.Listener;
 import lb.log.RateLimitedLog;
 import lb.loop.EventLoop;
@@ -101,7 +99,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         this.upstream = new Relay(loop, this);
         this.downstream = new Relay(loop, this);
         client.configureBlocking(false);
-        applySocketOptions(client, listener.socketOptions());
+        Sockets.apply(client, listener.socketOptions());
         // Interest 0 until the backend is connected: early client bytes wait in the kernel.
         this.clientKey = client.register(loop.selector(), 0, this);
     }
@@ -116,7 +114,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
             session = new Session(loop, listener, sessions, client, nowNs);
         } catch (IOException | RuntimeException e) {
             LOG.warn("listener {}: could not set up accepted connection: {}", listener.name(), e.toString());
-            closeQuietly(client, true);
+            Sockets.closeQuietly(client, true);
             listener.release();
             return;
         }
@@ -270,7 +268,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         try {
             backendChannel = SocketChannel.open(Sockets.family(candidate.address()));
             backendChannel.configureBlocking(false);
-            applySocketOptions(backendChannel, listener.socketOptions());
+            Sockets.apply(backendChannel, listener.socketOptions());
             connected = backendChannel.connect(candidate.address());
             backendOps = connected ? 0 : SelectionKey.OP_CONNECT;
             backendKey = backendChannel.register(loop.selector(), backendOps, this);
@@ -307,7 +305,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         backend = null;
         attempts--;
         if (backendChannel != null) {
-            closeQuietly(backendChannel, true);
+            Sockets.closeQuietly(backendChannel, true);
             backendChannel = null;
         }
         backendKey = null;
@@ -348,7 +346,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         backend = null;
         loop.timers().cancel(this);
         if (backendChannel != null) {
-            closeQuietly(backendChannel, true);
+            Sockets.closeQuietly(backendChannel, true);
             backendChannel = null;
         }
         backendKey = null;
@@ -430,10 +428,10 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         loop.timers().cancel(this);
         upstream.release();
         downstream.release();
-        setLingerZero(client, cause.abortive());
+        Sockets.setLingerZero(client, cause.abortive());
         loop.closeAfterDeregistration(clientKey);
         if (backendChannel != null) {
-            setLingerZero(backendChannel, cause.abortive());
+            Sockets.setLingerZero(backendChannel, cause.abortive());
             loop.closeAfterDeregistration(backendKey);
         }
         if (backend != null) {
@@ -487,53 +485,13 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
 
     /** EventLoop thread: a copy of what the admin listing shows. */
     SessionInfo info(long nowNs) {
-        return new SessionInfo(format(clientAddress), listener.name(),
+        return new SessionInfo(Sockets.plainHostPort(clientAddress), listener.name(),
                 backend != null ? listener.pool().name() + "/" + backend.name() : "-", (nowNs - openedNs) / 1_000_000,
                 upstream.bytes(), downstream.bytes());
     }
 
-    private static String format(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet) {
-            return inet.getAddress().getHostAddress() + ":" + inet.getPort();
-        }
-        return String.valueOf(address);
-    }
-
-    private static void applySocketOptions(SocketChannel channel, SocketOptions options) throws IOException {
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, options.tcpNoDelay());
-        if (options.keepAlive()) {
-            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-        }
-        if (options.sendBuffer() > 0) {
-            channel.setOption(StandardSocketOptions.SO_SNDBUF, options.sendBuffer());
-        }
-        if (options.receiveBuffer() > 0) {
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBuffer());
-        }
-    }
-
-    private static void closeQuietly(SocketChannel channel, boolean reset) {
-        setLingerZero(channel, reset);
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // nothing more to do: the descriptor is released either way
-        }
-    }
-
-    private static void setLingerZero(SocketChannel channel, boolean reset) {
-        try {
-            if (reset && channel.isOpen()) {
-                // SO_LINGER 0: close sends RST, so the peer sees an abort rather than a clean end.
-                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // the socket is already broken; closing it is all that is left
-        }
-    }
-
     @Override
     public String toString() {
-        return "session " + format(clientAddress) + " -> " + (backend != null ? backend.name() : "-");
+        return "session " + Sockets.plainHostPort(clientAddress) + " -> " + (backend != null ? backend.name() : "-");
     }
 }

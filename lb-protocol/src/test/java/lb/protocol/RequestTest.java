@@ -15,7 +15,7 @@ class RequestTest {
     static Stream<Request> oneOfEach() {
         return Stream.of(new Request.Version(), new Request.Status(), new Request.Stats(), new Request.Diff(),
                 new Request.Reload(), new Request.Sessions("web/a", 5L), new Request.Sessions(null, 100L),
-                new Request.Explain("10.0.0.1:5", "front"), new Request.Explain("::1", null),
+                new Request.Explain("127.0.0.1:5", "front"), new Request.Explain("::1", null),
                 new Request.PreviewRemove("web/a"),
                 new Request.Drain("web/a", true, 2000L, Request.Drain.Then.REMOVE),
                 new Request.Drain("web/a", false, null, Request.Drain.Then.KEEP),
