@@ -8,10 +8,16 @@ import java.util.ArrayDeque;
  * direct buffers that hold bytes a peer did not take yet ("pending" bytes). Sessions borrow one only
  * on a short write and return it once flushed, so an idle session holds none.
  *
- * <p>The bound is hard: when every buffer is lent out, {@link #hasAvailable()} is false and
- * sessions stop reading until one comes back, so no peer can make the daemon grow. Buffers once
- * allocated are kept for reuse (the pool's high-water mark stays allocated, within the bound).
- * The bookkeeping array holds one reference per possible buffer (8 bytes per 32 KiB of bound).
+ * <p>The bound is hard, and there are two kinds of borrower. A relay whose sink has fallen behind
+ * before (a bulk transfer, or a peer that does not read) waits, before it reads, until a buffer
+ * outside the last eighth of the pool is free ({@link #hasAvailable()}). A relay whose sink has
+ * always kept up (an interactive session) reads whenever it is readable; if its sink then does
+ * not take everything, it gets a buffer from anywhere in the pool, the reserve included, or by
+ * closing the holder that has kept one longest if that is past {@link #EVICT_AFTER_NS}
+ * ({@link #makeRoom}), else it is refused one. So peers that never read fill the pool
+ * but cannot stall the sessions that keep up. Buffers once allocated are kept for reuse (the
+ * pool's high-water mark stays allocated, within the bound). The bookkeeping array holds one
+ * reference per buffer allocated, at most one per buffer of the bound.
  */
 public final class BufferPool {
 
@@ -49,6 +55,8 @@ public final class BufferPool {
 
     private final int bufferSize;
     private final int boundBuffers;
+    // Buffers only relays that never fell behind may take (see the class comment).
+    private final int reserve;
     private int maxBuffers; // lowered if the JVM runs out of direct memory first
     // Grows (doubling) with the buffers allocated, never past the bound: a bound of 1000 GiB must
     // not mean an array of millions of slots on the heap at start.
@@ -69,6 +77,7 @@ public final class BufferPool {
         this.bufferSize = bufferSize;
         this.boundBuffers = (int) Math.max(1, Math.min(Integer.MAX_VALUE - 8, maxBytes / bufferSize));
         this.maxBuffers = boundBuffers;
+        this.reserve = boundBuffers / 8;
         this.free = new ByteBuffer[Math.min(boundBuffers, INITIAL_SLOTS)];
     }
 
@@ -77,12 +86,38 @@ public final class BufferPool {
     }
 
     /**
-     * Whether {@link #borrow()} would succeed now. Allocates the next buffer here rather than in
-     * borrow(), so that a JVM out of direct memory makes the pool smaller (sessions wait for a
-     * buffer, as at the configured bound) instead of failing a session halfway through a write.
+     * Whether a buffer outside the reserve can be had now: what a relay whose sink fell behind before
+     * needs before it reads. Allocates the next buffer here rather than in borrow(), so that a JVM
+     * out of direct memory makes the pool smaller (sessions wait for a buffer, as at the configured
+     * bound) instead of failing a session halfway through a write.
      */
     public boolean hasAvailable() {
-        return freeCount > 0 || grow();
+        return unlent() > reserve && (freeCount > 0 || grow());
+    }
+
+    private boolean evictable(long nowNs) {
+        return oldest != null && nowNs - oldest.heldSinceNs >= EVICT_AFTER_NS;
+    }
+
+    /** Buffers neither lent nor beyond the bound: free ones and those not yet allocated. */
+    private int unlent() {
+        return freeCount + Math.max(0, maxBuffers - allocated);
+    }
+
+    /**
+     * For a relay whose sink has just fallen behind for the first time: whether a buffer can be had
+     * from anywhere in the pool, the reserve included, after closing, if need be, the holder that
+     * has kept one longest, if that is past {@link #EVICT_AFTER_NS}. That holder may be the other
+     * direction of the caller's own session, which the caller must check before it borrows.
+     */
+    public boolean makeRoom(long nowNs) {
+        if (freeCount > 0 || grow()) {
+            return true;
+        }
+        if (evictable(nowNs)) {
+            evict(oldest);
+        }
+        return freeCount > 0;
     }
 
     private boolean grow() {
@@ -129,21 +164,25 @@ public final class BufferPool {
     /** Returns {@code holder}'s buffer. */
     public void release(ByteBuffer buffer, Holder holder) {
         if (holder.linked) {
-            holder.linked = false;
-            if (holder.prev != null) {
-                holder.prev.next = holder.next;
-            } else {
-                oldest = holder.next;
-            }
-            if (holder.next != null) {
-                holder.next.prev = holder.prev;
-            } else {
-                newest = holder.prev;
-            }
-            holder.prev = null;
-            holder.next = null;
+            unlink(holder);
         }
         release(buffer);
+    }
+
+    private void unlink(Holder holder) {
+        holder.linked = false;
+        if (holder.prev != null) {
+            holder.prev.next = holder.next;
+        } else {
+            oldest = holder.next;
+        }
+        if (holder.next != null) {
+            holder.next.prev = holder.prev;
+        } else {
+            newest = holder.prev;
+        }
+        holder.prev = null;
+        holder.next = null;
     }
 
     /**
@@ -153,19 +192,20 @@ public final class BufferPool {
      */
     public int relieve(long nowNs) {
         int evicted = 0;
-        while (!waiters.isEmpty() && freeCount == 0 && allocated >= maxBuffers && oldest != null
-                && nowNs - oldest.heldSinceNs >= EVICT_AFTER_NS && evicted < MAX_EVICTIONS_PER_PASS) {
-            Holder victim = oldest;
-            victim.evict(); // releases its buffer, which goes to a waiter
-            if (victim == oldest) {
-                // An evict that did not release would loop forever: unlink it ourselves.
-                oldest = victim.next;
-                victim.linked = false;
-            }
+        while (!waiters.isEmpty() && !hasAvailable() && evictable(nowNs) && evicted < MAX_EVICTIONS_PER_PASS) {
+            evict(oldest); // releases its buffer, which goes to a waiter
             evicted++;
-            evictions++;
         }
         return evicted;
+    }
+
+    private void evict(Holder victim) {
+        victim.evict();
+        if (victim.linked) {
+            // An evict that did not release would find the same victim forever: unlink it ourselves.
+            unlink(victim);
+        }
+        evictions++;
     }
 
     /** Holders closed to make room since the pool was made (stats, tests). */
@@ -191,6 +231,7 @@ public final class BufferPool {
         lent--;
         bytesInUse = (long) lent * bufferSize;
         free[freeCount++] = buffer;
+        // Waiters are relays whose sinks fell behind before: the reserve is not for them.
         while (!waiters.isEmpty() && hasAvailable()) {
             if (waiters.pollFirst().onBufferAvailable()) {
                 break;

@@ -14,9 +14,11 @@ import lb.loop.EventLoop;
  * <p>Reads go into the loop's shared read buffer and are written to the sink at once. Only when
  * the sink does not take them all is the rest copied into a buffer borrowed from the loop's pool;
  * the source is then not read again until that buffer is flushed (back-pressure through interest
- * ops). When the pool is exhausted the relay does not read at all and waits for a buffer, so the
- * daemon's memory stays bounded whatever the peers do. EOF from the source becomes
- * {@code shutdownOutput()} on the sink once everything pending is flushed.
+ * ops). A relay whose sink has fallen behind before does not read while the pool is low and waits
+ * for a buffer, so the daemon's memory stays bounded whatever the peers do; one whose sink has
+ * always kept up reads on, and may take the pool's reserve when it first falls behind (see
+ * {@link BufferPool}), so that peers who never read cannot stall those who do. EOF from the
+ * source becomes {@code shutdownOutput()} on the sink once everything pending is flushed.
  */
 final class Relay extends BufferPool.Holder implements BufferPool.Waiter {
 
@@ -31,6 +33,8 @@ final class Relay extends BufferPool.Holder implements BufferPool.Waiter {
     private boolean sourceEnded;
     private boolean sinkShut;
     private boolean starved;
+    // Its sink once did not take all it was given: it must wait for the pool like a bulk transfer.
+    private boolean fellBehind;
     private boolean failedOnSource;
     private long bytes;
 
@@ -60,7 +64,7 @@ final class Relay extends BufferPool.Holder implements BufferPool.Waiter {
         BufferPool pool = loop.buffers();
         ByteBuffer buffer = loop.readBuffer();
         for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
-            if (!pool.hasAvailable()) {
+            if (fellBehind && !pool.hasAvailable()) {
                 // A short write now would need a buffer we may not take: wait for one instead.
                 starved = true;
                 pool.await(this);
@@ -82,14 +86,33 @@ final class Relay extends BufferPool.Holder implements BufferPool.Waiter {
             failedOnSource = false;
             sink.write(buffer);
             if (buffer.hasRemaining()) {
-                pending = pool.borrow(this, loop.nowNs());
-                pending.put(buffer).flip();
+                keepRest(pool, buffer);
                 return;
             }
             if (n < buffer.capacity()) {
                 return; // the socket had less than a buffer: another read would most likely find nothing
             }
         }
+    }
+
+    /** What the sink did not take waits in a pooled buffer; the first time, perhaps the reserve's. */
+    private void keepRest(BufferPool pool, ByteBuffer rest) {
+        long nowNs = loop.nowNs();
+        if (fellBehind) {
+            pending = pool.borrow(this, nowNs); // hasAvailable() said yes before the read
+        } else {
+            fellBehind = true;
+            boolean room = pool.makeRoom(nowNs);
+            if (session.isClosed()) {
+                return; // the holder evicted to make room was this session's other direction
+            }
+            if (!room) {
+                session.close(Termination.NO_BUFFER);
+                return;
+            }
+            pending = pool.borrow(this, nowNs);
+        }
+        pending.put(rest).flip();
     }
 
     /** Sink writable: write what is pending; once flushed, the source may be read again. */

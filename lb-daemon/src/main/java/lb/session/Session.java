@@ -190,6 +190,9 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
             close(clientFailed ? Termination.CLIENT_RESET : Termination.BACKEND_RESET);
             return;
         }
+        if (state == CLOSED) {
+            return; // a relay made room in the pool by evicting this session's other direction
+        }
         if (!outcomeReported && downstream.bytes() > 0) {
             outcomeReported = true; // the backend answered: whatever comes next, it works
             firstByteNs = nowNs - openedNs;
@@ -214,6 +217,10 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     /** Whether the direction opposite to {@code relay} has ended (so the session closes next). */
     boolean otherDirectionDone(Relay relay) {
         return (relay == upstream ? downstream : upstream).isDone();
+    }
+
+    boolean isClosed() {
+        return state == CLOSED;
     }
 
     /** A starved relay may read again; returns false when this session has closed meanwhile. */

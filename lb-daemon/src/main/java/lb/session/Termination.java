@@ -21,6 +21,11 @@ public enum Termination {
      * sessions waited for a buffer: closed (reset) to make room (docs/operations.md, faults).
      */
     WRITE_STALLED("write_stalled", true),
+    /**
+     * Its peer did not take all it was sent, the first time, while the loop's buffer pool had no
+     * room for the rest (reserve included) and no long-stalled session to close instead: reset.
+     */
+    NO_BUFFER("no_buffer", true),
     /** Closed by the operator: its backend was disabled (or a drain's deadline closed it); both sides reset. */
     ADMIN_CLOSE("admin_close", true),
     /** Still open when the daemon's shutdown grace ran out. */

@@ -87,4 +87,86 @@ class BufferPoolTest {
         assertEquals(List.of("closed", "live"), calls);
         assertTrue(pool.hasAvailable());
     }
+
+    /** A holder that records its eviction and gives its buffer back, as a closing session does. */
+    private static final class TestHolder extends BufferPool.Holder {
+        final BufferPool pool;
+        final String name;
+        final List<String> evicted;
+        ByteBuffer buffer;
+
+        TestHolder(BufferPool pool, String name, List<String> evicted) {
+            this.pool = pool;
+            this.name = name;
+            this.evicted = evicted;
+        }
+
+        void borrow(long nowNs) {
+            buffer = pool.borrow(this, nowNs);
+        }
+
+        @Override
+        protected void evict() {
+            evicted.add(name);
+            pool.release(buffer, this);
+        }
+    }
+
+    @Test
+    void theLastEighthIsKeptForSessionsThatHaveNotFallenBehind() {
+        BufferPool pool = new BufferPool(1024, 16 * 1024);
+        List<String> evicted = new ArrayList<>();
+        int lent = 0;
+        while (pool.hasAvailable()) {
+            new TestHolder(pool, "bulk" + lent, evicted).borrow(0);
+            lent++;
+        }
+        assertEquals(14, lent, "bulk transfers stop short of the reserve");
+        assertTrue(pool.makeRoom(0));
+        new TestHolder(pool, "newcomer1", evicted).borrow(0);
+        assertTrue(pool.makeRoom(0));
+        new TestHolder(pool, "newcomer2", evicted).borrow(0);
+        assertEquals(pool.maxBytes(), pool.bytesInUse());
+        assertFalse(pool.makeRoom(BufferPool.EVICT_AFTER_NS - 1), "nobody has held a buffer long enough to be closed");
+        assertEquals(List.of(), evicted);
+    }
+
+    @Test
+    void roomIsMadeByClosingTheLongestHolderOnceItHasHeldPastTheLimit() {
+        BufferPool pool = new BufferPool(1024, 2 * 1024);
+        List<String> evicted = new ArrayList<>();
+        TestHolder first = new TestHolder(pool, "first", evicted);
+        TestHolder second = new TestHolder(pool, "second", evicted);
+        assertTrue(pool.makeRoom(0));
+        first.borrow(0);
+        assertTrue(pool.makeRoom(1_000));
+        second.borrow(1_000);
+        second.pool.release(second.buffer, second); // flushed: second goes to the back of the line
+        assertTrue(pool.makeRoom(2_000));
+        second.borrow(2_000);
+
+        assertFalse(pool.makeRoom(BufferPool.EVICT_AFTER_NS - 1));
+        assertTrue(pool.makeRoom(BufferPool.EVICT_AFTER_NS));
+        assertEquals(List.of("first"), evicted, "the one that held its buffer longest");
+        assertEquals(1, pool.evictions());
+        assertEquals(1024, pool.bytesInUse());
+    }
+
+    @Test
+    void waitingBulkTransfersGetRoomFromHoldersPastTheLimitAFewAtATime() {
+        BufferPool pool = new BufferPool(1024, 40 * 1024); // reserve: 5
+        List<String> evicted = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            assertTrue(pool.makeRoom(i));
+            new TestHolder(pool, "stalled" + i, evicted).borrow(i);
+        }
+        List<String> woken = new ArrayList<>();
+        pool.await(() -> woken.add("bulk"));
+        assertEquals(0, pool.relieve(BufferPool.EVICT_AFTER_NS - 1), "no holder is past the limit yet");
+        int closed = pool.relieve(BufferPool.EVICT_AFTER_NS + 100);
+        assertEquals(6, closed, "enough to free one buffer beyond the reserve");
+        assertEquals(List.of("stalled0", "stalled1", "stalled2", "stalled3", "stalled4", "stalled5"), evicted);
+        assertTrue(pool.hasAvailable());
+        assertEquals(List.of("bulk"), woken);
+    }
 }
