@@ -97,8 +97,13 @@ public final class Daemon implements AutoCloseable {
             DaemonConfig d = config.daemon();
             boolean events = d.stats() || d.accessLog();
             StatsRing[] rings = new StatsRing[events ? workers : 0];
+            long poolMax = MemoryBudget.poolMaxPerLoop(d);
+            if (d.bufferPoolMax() == DaemonConfig.AUTO_BUFFER_POOL_MAX && poolMax < DaemonConfig.DEFAULT_BUFFER_POOL_MAX) {
+                LOG.info("buffer_pool_max unset: {} KiB per event loop, to fit the JVM's {} MiB of direct memory",
+                        poolMax >> 10, MemoryBudget.directMemoryLimit() >> 20);
+            }
             for (int i = 0; i < workers; i++) {
-                loops[i] = new EventLoop(i, NanoClock.SYSTEM, d.bufferSize(), d.bufferPoolMax());
+                loops[i] = new EventLoop(i, NanoClock.SYSTEM, d.bufferSize(), poolMax);
                 if (events) {
                     rings[i] = new StatsRing(ringSlots);
                 }
@@ -120,7 +125,6 @@ public final class Daemon implements AutoCloseable {
                 loop.start();
             }
             daemon.logStartup();
-            daemon.warnIfDirectMemoryIsShort();
             if (!overlay.overridden().isEmpty()) {
                 StateJournal.save(config, pools); // without the changes the file won over (logs a failure)
             }
@@ -175,50 +179,6 @@ public final class Daemon implements AutoCloseable {
         }
         if (statsAggregator != null) {
             statsAggregator.close();
-        }
-    }
-
-    /**
-     * Why this JVM cannot start {@code config}, or null: each loop allocates its read buffer
-     * ({@code buffer_size}) at start, in direct memory, which the JVM caps. (The buffer pools grow
-     * on demand and shrink to what the JVM allows, so their bound is only warned about.)
-     */
-    static String memoryProblem(Config config) {
-        DaemonConfig d = config.daemon();
-        long needed = (long) d.workers() * d.bufferSize();
-        long limit = directMemoryLimit();
-        if (limit > 0 && needed > limit / 2) {
-            return "daemon.buffer_size: " + d.workers() + " event loop(s) x " + (d.bufferSize() >> 10) + " KiB read "
-                    + "buffers need " + (needed >> 20) + " MiB of direct memory, over half of the " + (limit >> 20)
-                    + " MiB this JVM allows (-XX:MaxDirectMemorySize, by default the heap): lower buffer_size or "
-                    + "workers, or raise the limit";
-        }
-        return null;
-    }
-
-    /**
-     * Relay buffers are direct memory, which the JVM caps (-XX:MaxDirectMemorySize, by default
-     * the maximum heap). Pools that could outgrow the cap still work (a pool that cannot allocate
-     * makes sessions wait, as at its bound), but the operator should know the real bound.
-     */
-    private void warnIfDirectMemoryIsShort() {
-        long needed = pooledBytesMax() + (long) loops.length * state.config().daemon().bufferSize();
-        long limit = directMemoryLimit();
-        if (limit > 0 && needed > limit) {
-            LOG.warn("buffer pools may need {} MiB of direct memory ({} loop(s) x buffer_pool_max) but the JVM allows "
-                    + "{} MiB: raise -XX:MaxDirectMemorySize or lower daemon.buffer_pool_max", needed >> 20,
-                    loops.length, limit >> 20);
-        }
-    }
-
-    private static long directMemoryLimit() {
-        try {
-            com.sun.management.HotSpotDiagnosticMXBean hotspot = java.lang.management.ManagementFactory
-                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            long configured = Long.parseLong(hotspot.getVMOption("MaxDirectMemorySize").getValue());
-            return configured > 0 ? configured : Runtime.getRuntime().maxMemory();
-        } catch (RuntimeException e) {
-            return -1; // not HotSpot, or the option is unknown: nothing to compare against
         }
     }
 

@@ -107,7 +107,7 @@ public final class Main implements Callable<Integer> {
                 }
                 return 1;
             }
-            String memory = Daemon.memoryProblem(config);
+            String memory = MemoryBudget.problem(config);
             if (memory != null) {
                 err.println("lb-daemon: " + memory);
                 return 1;

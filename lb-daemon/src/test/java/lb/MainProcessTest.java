@@ -228,6 +228,22 @@ class MainProcessTest {
     }
 
     @Test
+    void aBufferPoolBoundTheJvmCannotHonourIsRefusedInOneLineByCheckAndStart() throws Exception {
+        InetSocketAddress backend = DeadPort.allocate();
+        // Started once: pools grow on demand. Near the JVM's cap, allocateDirect would stall a loop in a full GC.
+        Path huge = configFile("huge-pool.toml", echoConfig(backend, "1s").replace("workers = 2",
+                "workers = 2\nbuffer_pool_max = \"1000GiB\""));
+        for (String[] args : new String[][] {{"--check-config", "--config", huge.toString()},
+            {"--config", huge.toString()}}) {
+            DaemonProcess rejected = cleanup.track(DaemonProcess.start(args));
+            assertEquals(1, rejected.awaitExit(EXIT_TIMEOUT), String.join(" ", args) + rejected.output());
+            assertEquals(1, rejected.stderrLines().size(), "one line, no stack trace" + rejected.output());
+            assertTrue(rejected.stderr().contains("daemon.buffer_pool_max: 2 event loop(s) x 1024000 MiB plus read "
+                    + "buffers need 2048000 MiB of direct memory, over the 256 MiB this JVM allows"), rejected.output());
+        }
+    }
+
+    @Test
     void listenOnABusyPortExitsOneWithOneLineNamingTheAddress() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             String address = "127.0.0.1:" + busy.getLocalPort();

@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param accessLog         one {@code lb.access} line per closed session
  * @param bufferSize        bytes of each loop's read buffer and of each pooled pending buffer
  * @param bufferPoolMax     bytes of pending buffers one loop may hold at once; sessions wait for a
- *                          free buffer (they stop reading) when the pool is exhausted
+ *                          free buffer (they stop reading) when the pool is exhausted;
+ *                          {@link #AUTO_BUFFER_POOL_MAX} when unset (fitted to the JVM at start)
  * @param adminSocket       path of the admin Unix socket, or null for none
  * @param adminSocketGroup  group the socket file is given (mode 0660), or null for the daemon's own
  * @param stateFile         where runtime changes (admin commands) are journaled and read back at
@@ -41,10 +42,13 @@ public record DaemonConfig(int workers, Duration shutdownGrace, boolean accessLo
      * and 13-14 with 16 or 128 KiB, in one interleaved run of 5 rounds (see docs/benchmarks.md).
      */
     public static final int DEFAULT_BUFFER_SIZE = 32 * 1024;
+    /** The bound of an unset {@code buffer_pool_max}, unless the JVM's direct memory calls for less. */
     public static final long DEFAULT_BUFFER_POOL_MAX = 64L * 1024 * 1024;
+    /** {@code buffer_pool_max} unset: fitted to the JVM's direct memory at start, at most the default. */
+    public static final long AUTO_BUFFER_POOL_MAX = 0;
 
     public static DaemonConfig defaults() {
         return new DaemonConfig(Runtime.getRuntime().availableProcessors(), DEFAULT_SHUTDOWN_GRACE, true,
-                DEFAULT_BUFFER_SIZE, DEFAULT_BUFFER_POOL_MAX);
+                DEFAULT_BUFFER_SIZE, AUTO_BUFFER_POOL_MAX);
     }
 }

@@ -23,8 +23,9 @@ final class DaemonSection {
         boolean accessLog = t.bool("access_log", true);
         long bufferSize = t.size("buffer_size", DaemonConfig.DEFAULT_BUFFER_SIZE, MIN_BUFFER_SIZE, MAX_BUFFER_SIZE,
                 "4KiB..16MiB");
-        long poolMax = t.size("buffer_pool_max", DaemonConfig.DEFAULT_BUFFER_POOL_MAX, bufferSize, Long.MAX_VALUE,
-                "buffer_size (" + Sizes.format(bufferSize) + ") or more");
+        long poolMax = t.has("buffer_pool_max") ? t.size("buffer_pool_max", DaemonConfig.DEFAULT_BUFFER_POOL_MAX,
+                bufferSize, Long.MAX_VALUE, "buffer_size (" + Sizes.format(bufferSize) + ") or more")
+                : DaemonConfig.AUTO_BUFFER_POOL_MAX;
         String socket = t.string("admin_socket", DaemonConfig.DEFAULT_ADMIN_SOCKET.toString());
         Path adminSocket = null;
         if (socket != null && !socket.isEmpty()) {

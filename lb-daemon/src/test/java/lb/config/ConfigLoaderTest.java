@@ -192,7 +192,7 @@ class ConfigLoaderTest {
         Config config = ConfigLoader.parse(VALID, Optional.empty());
 
         assertEquals(new DaemonConfig(expectedAutoWorkers(), Duration.ofSeconds(30), true, DaemonConfig.DEFAULT_BUFFER_SIZE,
-                DaemonConfig.DEFAULT_BUFFER_POOL_MAX, DaemonConfig.DEFAULT_ADMIN_SOCKET, null), config.daemon());
+                DaemonConfig.AUTO_BUFFER_POOL_MAX, DaemonConfig.DEFAULT_ADMIN_SOCKET, null), config.daemon());
         assertEquals(List.of(new ListenerConfig("web", address("127.0.0.1", 8080), "web", Timeouts.DEFAULTS, 0, 1024,
                 AcceptMode.REUSEPORT, SocketOptions.DEFAULTS)), config.listeners());
         assertEquals(List.of(new PoolConfig("web", "round_robin", 2, null, null, null,
