@@ -1,7 +1,11 @@
 package lb;
 
+import java.util.concurrent.TimeUnit;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import lb.log.RateLimitedLog;
 
 import sun.misc.Signal;
 
@@ -16,6 +20,9 @@ import sun.misc.Signal;
 final class Signals {
 
     private static final Logger LOG = LoggerFactory.getLogger(Signals.class);
+    // Something that sends SIGHUP in a loop: a line per interval here (each reload's audit line
+    // still records it).
+    private static final RateLimitedLog RELOAD_SIGNALS = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
 
     private Signals() {
     }
@@ -37,7 +44,7 @@ final class Signals {
     static void onReload(Runnable action) {
         try {
             Signal.handle(new Signal("HUP"), signal -> {
-                LOG.info("SIGHUP received: reloading");
+                RELOAD_SIGNALS.info(System.nanoTime(), "SIGHUP received: reloading");
                 action.run();
             });
         } catch (IllegalArgumentException e) {

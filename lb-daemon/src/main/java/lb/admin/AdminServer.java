@@ -228,8 +228,8 @@ public final class AdminServer implements AutoCloseable {
             } catch (IOException | RuntimeException | LinkageError e) {
                 // One bad pass (a class that cannot load while the host is out of descriptors, say)
                 // must not end the admin thread for the life of the process.
-                if (running && passFailures.shouldLog(System.nanoTime())) {
-                    LOG.error("admin selector pass failed", e);
+                if (running) {
+                    passFailures.error(System.nanoTime(), "admin selector pass failed", e);
                 }
             }
         }

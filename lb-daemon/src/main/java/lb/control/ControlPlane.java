@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import lb.health.HealthChecker;
+import lb.log.RateLimitedLog;
 import lb.pool.BackendPool;
 import lb.protocol.Command;
 import lb.protocol.ErrorCode;
@@ -51,6 +52,12 @@ public final class ControlPlane implements AutoCloseable {
     private final AtomicInteger queued = new AtomicInteger();
     private final Set<BackendPool> republishing = ConcurrentHashMap.newKeySet();
     private final Map<Command, Handler<?>> handlers = new EnumMap<>(Command.class);
+    // An admin client (or a script) can repeat whatever trips these as fast as it likes: a line
+    // per cause per interval, with a count. Command failures per command (bounded by the enum).
+    private final Map<Command, RateLimitedLog> commandFailures = new EnumMap<>(Command.class);
+    private final RateLimitedLog taskFailures = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    private final RateLimitedLog pollFailures = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    private final RateLimitedLog droppedAnswers = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     // Control thread only.
     private long auditSequence;
     private volatile Runnable beforeReloadForTest = () -> { };
@@ -66,6 +73,7 @@ public final class ControlPlane implements AutoCloseable {
                 r -> thread(r, "lb-query"));
         for (Command c : Command.values()) {
             handlers.put(c, handlerFor(c));
+            commandFailures.put(c, new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10)));
         }
     }
 
@@ -116,7 +124,8 @@ public final class ControlPlane implements AutoCloseable {
             } catch (RefusedException e) {
                 exchange.refuse(e);
             } catch (RuntimeException e) {
-                LOG.error("{} failed", request.command().wireName(), e);
+                commandFailures.get(request.command()).error(System.nanoTime(), request.command().wireName()
+                        + " failed", e);
                 exchange.refuse(ErrorCode.UNAVAILABLE, request.command().wireName() + " failed: " + e);
             }
         };
@@ -169,7 +178,8 @@ public final class ControlPlane implements AutoCloseable {
                 try {
                     task.run();
                 } catch (RuntimeException e) {
-                    LOG.error("control task failed", e); // one bad task never stops the control thread
+                    // One bad task never stops the control thread.
+                    taskFailures.error(System.nanoTime(), "control task failed", e);
                 } catch (Error e) {
                     // The executor would swallow it into a future: hand it on, as a dying thread would.
                     Thread self = Thread.currentThread();
@@ -198,7 +208,7 @@ public final class ControlPlane implements AutoCloseable {
             try {
                 poll.run();
             } catch (RuntimeException e) {
-                LOG.error("control poll failed", e);
+                pollFailures.error(System.nanoTime(), "control poll failed", e); // every period while it lasts
             }
         }, 0, periodMs, TimeUnit.MILLISECONDS);
     }
@@ -207,7 +217,7 @@ public final class ControlPlane implements AutoCloseable {
     <T> void thenOnControl(CompletableFuture<T> future, java.util.function.BiConsumer<T, Throwable> action) {
         future.whenComplete((value, failure) -> {
             if (!onControl(() -> action.accept(value, failure))) {
-                LOG.warn("control queue full: a loop's answer was dropped");
+                droppedAnswers.warn(System.nanoTime(), "control queue full: a loop's answer was dropped");
             }
         });
     }

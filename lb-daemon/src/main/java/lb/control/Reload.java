@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,7 @@ import lb.config.PoolConfig;
 import lb.config.Timeouts;
 import lb.health.HealthChecker;
 import lb.listen.Listener;
+import lb.log.RateLimitedLog;
 import lb.pool.BackendPool;
 import lb.protocol.ErrorCode;
 import lb.protocol.RefusedException;
@@ -42,6 +44,10 @@ final class Reload {
     private final RunningState state;
     private final Loops loops;
     private final HealthChecker healthChecker;
+    // A SIGHUP loop (or a script) over a broken or unchanged file repeats these lines as fast as it
+    // sends; the audit line of each reload still records every one.
+    private final RateLimitedLog failures = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    private final RateLimitedLog unchanged = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
 
     Reload(RunningState state, Loops loops, HealthChecker healthChecker) {
         this.state = state;
@@ -54,7 +60,9 @@ final class Reload {
         try {
             return reloadFile();
         } catch (RefusedException e) {
-            LOG.error("reload failed: {}", e.getMessage()); // the daemon's own log says why, whoever asked
+            // The daemon's own log says why, whoever asked; the reply and the reload's audit line
+            // say it every time.
+            failures.error(System.nanoTime(), "reload failed: " + e.getMessage());
             throw e;
         }
     }
@@ -145,7 +153,11 @@ final class Reload {
         }
         RuntimeState.applyAdminStates(nextPools, overlay.applied()); // backends the reload created anew
         state.publish(next, nextPools, nextListeners);
-        LOG.info("reloaded {}: {}", file, changes.isEmpty() ? "no change" : String.join("; ", changes));
+        if (changes.isEmpty()) {
+            unchanged.info(System.nanoTime(), "reloaded " + file + ": no change");
+        } else {
+            LOG.info("reloaded {}: {}", file, String.join("; ", changes)); // each change is an event: always
+        }
         String problem = StateJournal.save(next, nextPools);
         if (problem != null) {
             changes.add("warning: " + problem);

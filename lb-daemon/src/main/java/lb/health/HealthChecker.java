@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import lb.log.InjectedFault;
+import lb.log.RateLimitedLog;
 import lb.loop.KeyHandler;
 import lb.pool.BackendPool;
 
@@ -64,6 +65,10 @@ public final class HealthChecker implements AutoCloseable {
      */
     private volatile int registeredKeys;
     private final Consumer<BackendPool> republish;
+    // A task or a selector that keeps failing would otherwise write a stack trace every second or
+    // every pass (whatever trips it, a probe's peer say, is still there on the next try).
+    private final RateLimitedLog taskFailures = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    private final RateLimitedLog selectFailures = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
 
     private HealthChecker(Selector selector, Consumer<BackendPool> republish) {
         this.selector = selector;
@@ -158,7 +163,7 @@ public final class HealthChecker implements AutoCloseable {
                     try {
                         dueNs[i] = tasks.get(i).run(nowNs);
                     } catch (RuntimeException e) {
-                        LOG.error("health task {} failed; retrying in 1 s", tasks.get(i), e);
+                        taskFailures.error(nowNs, "health task " + tasks.get(i) + " failed; retrying in 1 s", e);
                         dueNs[i] = nowNs + MAX_SLEEP_NS;
                     }
                 }
@@ -175,7 +180,7 @@ public final class HealthChecker implements AutoCloseable {
                 }
             } catch (IOException | RuntimeException e) {
                 if (running) {
-                    LOG.error("health selector failed", e);
+                    selectFailures.error(System.nanoTime(), "health selector failed", e);
                 }
             }
             registeredKeys = selector.keys().size();

@@ -1,11 +1,13 @@
 package lb.health;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import lb.config.PassiveCheck;
+import lb.log.RateLimitedLog;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.pool.HealthState;
@@ -38,6 +40,12 @@ final class OutlierDetector implements HealthChecker.Task {
         long returnedNs;
         long ejections;
         boolean refusalLogged;
+        /**
+         * A refusal is logged once per failure streak, and a backend that keeps failing, succeeding
+         * once and failing again starts streaks as fast as sessions come: at most a line per
+         * interval for it, with a count. Goes with the backend (bounded by the pool's size).
+         */
+        final RateLimitedLog refusals = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
 
         Ejection(Backend backend) {
             this.backend = backend;
@@ -103,9 +111,10 @@ final class OutlierDetector implements HealthChecker.Task {
                         eject(e, failures + " failed sessions in a row", nowNs);
                     } else if (!e.refusalLogged) {
                         e.refusalLogged = true;
-                        LOG.warn("pool {}: backend {} has {} failed sessions in a row but stays in: {} of {} backends "
-                                + "are already ejected (max_ejection_percent {})", pool.name(), e.backend, failures,
-                                ejected, backends.length, check.maxEjectionPercent());
+                        e.refusals.warn(nowNs, "pool " + pool.name() + ": backend " + e.backend + " has " + failures
+                                + " failed sessions in a row but stays in: " + ejected + " of " + backends.length
+                                + " backends are already ejected (max_ejection_percent " + check.maxEjectionPercent()
+                                + ")");
                     }
                 }
                 case EJECTED -> {

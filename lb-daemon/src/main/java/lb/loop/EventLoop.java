@@ -52,6 +52,8 @@ public final class EventLoop {
     // Sessions waiting for a descriptor (loop thread only).
     // Failures of one kind tend to repeat (a bug hit by every session): a line per second at most.
     private final RateLimitedLog handlerFailureLog = new RateLimitedLog(LOG, 1_000_000_000L);
+    private final RateLimitedLog selectFailureLog = new RateLimitedLog(LOG, 10_000_000_000L);
+    private final RateLimitedLog taskFailureLog = new RateLimitedLog(LOG, 1_000_000_000L);
     // Loop thread only: what runs after the next select (see afterNextSelect).
     private final java.util.List<Runnable> afterSelect = new java.util.ArrayList<>();
     private int descriptorWaiters;
@@ -254,7 +256,7 @@ public final class EventLoop {
                 mayBlock.lazySet(false);
             }
         } catch (IOException e) {
-            LOG.warn("{}: select failed: {}", name(), e.toString());
+            selectFailureLog.warn(clock.nanoTime(), name() + ": select failed: " + e); // may repeat every pass
         }
         if (clockStale) {
             nowNs = clock.nanoTime();
@@ -339,7 +341,7 @@ public final class EventLoop {
         try {
             task.run();
         } catch (Throwable t) {
-            LOG.error("{}: task {} failed", name(), task, t);
+            taskFailureLog.error(nowNs, name() + ": task " + task + " failed", t);
         }
     }
 

@@ -47,6 +47,9 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     }
     // Out of descriptors, every session on every loop fails at once: one line per 10 s for all.
     private static final RateLimitedLog LOCAL_FAILURES = new RateLimitedLog(LOG, 10_000_000_000L);
+    // Both can repeat for every client (a socket option the kernel refuses; a bug in a timer path).
+    private static final RateLimitedLog SETUP_FAILURES = new RateLimitedLog(LOG, 10_000_000_000L);
+    private static final RateLimitedLog TIMER_FAILURES = new RateLimitedLog(LOG, 1_000_000_000L);
 
     private static final byte CONNECTING = 0;
     private static final byte RELAYING = 1;
@@ -113,7 +116,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         try {
             session = new Session(loop, listener, sessions, client, nowNs);
         } catch (IOException | RuntimeException e) {
-            LOG.warn("listener {}: could not set up accepted connection: {}", listener.name(), e.toString());
+            SETUP_FAILURES.warn(nowNs, "listener " + listener.name() + ": could not set up accepted connection: " + e);
             Sockets.closeQuietly(client, true);
             listener.release();
             return;
@@ -210,7 +213,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     /** A timer callback threw (a bug): the session is released like one whose I/O handler threw. */
     @Override
     protected void onTimeoutFailed(Throwable cause) {
-        LOG.error("{}: timer failed; closing the session", this, cause);
+        TIMER_FAILURES.error(loop.nowNs(), this + ": timer failed; closing the session", cause);
         onFailure(cause);
     }
 

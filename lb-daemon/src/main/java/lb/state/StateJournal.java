@@ -6,11 +6,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import lb.config.Config;
+import lb.log.RateLimitedLog;
 import lb.pool.BackendPool;
 
 /**
@@ -20,6 +22,8 @@ import lb.pool.BackendPool;
 public final class StateJournal {
 
     private static final Logger LOG = LoggerFactory.getLogger(StateJournal.class);
+    // A full disk or a lost directory fails every change a script makes: a line per interval.
+    private static final RateLimitedLog WRITE_FAILURES = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
 
     private StateJournal() {
     }
@@ -58,7 +62,8 @@ public final class StateJournal {
 
     /**
      * Journals how {@code pools} differ from {@code config} when there is a state file. Returns null,
-     * or why it could not (logged; the change itself stands).
+     * or why it could not (logged, at most once per interval; the change itself stands, and the
+     * caller's reply carries the reason every time).
      */
     public static String save(Config config, Map<String, BackendPool> pools) {
         Path file = config.daemon().stateFile();
@@ -71,7 +76,7 @@ public final class StateJournal {
         } catch (IOException e) {
             String problem = "cannot write state file " + file + " (" + e + "): runtime changes will not survive a "
                     + "restart";
-            LOG.error(problem);
+            WRITE_FAILURES.error(System.nanoTime(), problem);
             return problem;
         }
     }

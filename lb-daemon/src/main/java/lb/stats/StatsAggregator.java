@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import lb.listen.Listener;
 import lb.log.InjectedFault;
+import lb.log.RateLimitedLog;
 import lb.loop.Sockets;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
@@ -60,6 +61,8 @@ public final class StatsAggregator implements AutoCloseable {
     private final Map<Object, Rates> rates = new IdentityHashMap<>();
     private final Queue<CompletableFuture<Map<String, Object>>> requests = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    // A fault that trips on every session would otherwise write a stack trace per session.
+    private final RateLimitedLog accountFailures = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     private volatile boolean running = true;
     private volatile boolean held;
     private volatile long processed;
@@ -120,7 +123,7 @@ public final class StatsAggregator implements AutoCloseable {
                 try {
                     consume(e);
                 } catch (RuntimeException failure) {
-                    LOG.error("stats: could not account for a session", failure);
+                    accountFailures.error(System.nanoTime(), "stats: could not account for a session", failure);
                 } finally {
                     ring.recycle(e);
                 }

@@ -26,7 +26,7 @@ class QuickConfigTest {
 
         Config expected = new Config(Optional.empty(),
                 new DaemonConfig(3, Duration.ofSeconds(30), false, DaemonConfig.DEFAULT_BUFFER_SIZE,
-                        DaemonConfig.DEFAULT_BUFFER_POOL_MAX),
+                        DaemonConfig.AUTO_BUFFER_POOL_MAX),
                 List.of(new ListenerConfig("default", address("127.0.0.1", 8080), "default", Timeouts.DEFAULTS, 0, 1024,
                         AcceptMode.REUSEPORT, SocketOptions.DEFAULTS)),
                 List.of(new PoolConfig("default", "round_robin", 2, null, null, null, List.of(

@@ -108,6 +108,25 @@ class BackendTest {
         assertEquals(2, b.sessionFailures());
     }
 
+    /** The session logs a connect failure only when this says so, with the count it returns. */
+    @Test
+    void connectFailuresAskForOneWarningPerSecondAndCountTheRest() {
+        Backend b = new Backend("b", ADDRESS, 1, 0, new PoolHealth(0), 1);
+        long secondNs = TimeUnit.SECONDS.toNanos(1);
+        int warnings = 0;
+        for (int i = 0; i < 1_000; i++) {
+            long unlogged = b.onConnectFailed(ConnectFailure.REFUSED, i * 1_000_000L); // one a millisecond
+            if (unlogged >= 0) {
+                warnings++;
+                assertEquals(0, unlogged, "the first warning has nothing before it");
+            }
+        }
+        assertEquals(1, warnings, "warnings within the first second");
+        assertEquals(999, b.onConnectFailed(ConnectFailure.REFUSED, secondNs), "the next second's warning counts them");
+        assertEquals(-1, b.onConnectFailed(ConnectFailure.REFUSED, secondNs + 1));
+        assertEquals(1_002, b.connectFailures(), "every failure counted, warned of or not");
+    }
+
     @Test
     void slowStartRampsTheEffectiveWeightFromTenPercent() {
         long rampNs = TimeUnit.SECONDS.toNanos(10);
