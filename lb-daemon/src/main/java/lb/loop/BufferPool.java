@@ -72,6 +72,14 @@ public final class BufferPool {
 
     private static final int INITIAL_SLOTS = 64;
     private static final int MAX_EVICTIONS_PER_PASS = 16;
+    /**
+     * Evictions are paced, one per this on average with bursts of {@link #MAX_EVICTIONS_PER_PASS}:
+     * thousands of holders pass the limit together, and closing them all at once (each an RST, the
+     * kernel's work on the loop thread) would stall the loop for everyone it serves.
+     */
+    static final long EVICTION_SPACING_NS = 1_000_000L;
+    // When the next eviction may happen (token bucket: may lag the clock by a burst's worth).
+    private long nextEvictionNs = Long.MIN_VALUE;
 
     public BufferPool(int bufferSize, long maxBytes) {
         this.bufferSize = bufferSize;
@@ -96,7 +104,8 @@ public final class BufferPool {
     }
 
     private boolean evictable(long nowNs) {
-        return oldest != null && nowNs - oldest.heldSinceNs >= EVICT_AFTER_NS;
+        return oldest != null && nowNs - oldest.heldSinceNs >= EVICT_AFTER_NS
+                && (nextEvictionNs == Long.MIN_VALUE || nowNs - nextEvictionNs >= 0);
     }
 
     /** Buffers neither lent nor beyond the bound: free ones and those not yet allocated. */
@@ -115,7 +124,7 @@ public final class BufferPool {
             return true;
         }
         if (evictable(nowNs)) {
-            evict(oldest);
+            evict(oldest, nowNs);
         }
         return freeCount > 0;
     }
@@ -193,13 +202,16 @@ public final class BufferPool {
     public int relieve(long nowNs) {
         int evicted = 0;
         while (!waiters.isEmpty() && !hasAvailable() && evictable(nowNs) && evicted < MAX_EVICTIONS_PER_PASS) {
-            evict(oldest); // releases its buffer, which goes to a waiter
+            evict(oldest, nowNs); // releases its buffer, which goes to a waiter
             evicted++;
         }
         return evicted;
     }
 
-    private void evict(Holder victim) {
+    private void evict(Holder victim, long nowNs) {
+        long earliest = nowNs - (MAX_EVICTIONS_PER_PASS - 1) * EVICTION_SPACING_NS;
+        nextEvictionNs = (nextEvictionNs == Long.MIN_VALUE || nextEvictionNs - earliest < 0 ? earliest : nextEvictionNs)
+                + EVICTION_SPACING_NS;
         victim.evict();
         if (victim.linked) {
             // An evict that did not release would find the same victim forever: unlink it ourselves.

@@ -43,6 +43,12 @@ public final class EventLoop {
     private static final int MAX_TIMERS_PER_PASS = 4096;
     private static final int TASK_QUEUE_CHUNK = 256;
     private static final int TASK_QUEUE_MAX = 1 << 16;
+    /**
+     * Channels closed per pass; the rest wait for the next. Closing is kernel work (an RST and the
+     * peer's wake-up on loopback, ~40 us each): 1,200 sessions reset in one pass (clients that
+     * never read, refused a buffer) held every other session on the loop for 100 ms.
+     */
+    private static final int MAX_CLOSES_PER_PASS = 64;
 
     private final int index;
     private final Selector selector;
@@ -262,7 +268,7 @@ public final class EventLoop {
             nowNs = clock.nanoTime();
             clockStale = false;
         }
-        closeDeregistered(closable);
+        closeDeregistered(Math.min(closable, MAX_CLOSES_PER_PASS));
         if (!afterSelect.isEmpty()) {
             runAfterSelect();
         }

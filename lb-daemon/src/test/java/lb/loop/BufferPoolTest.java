@@ -169,4 +169,26 @@ class BufferPoolTest {
         assertTrue(pool.hasAvailable());
         assertEquals(List.of("bulk"), woken);
     }
+
+    @Test
+    void evictionsComeInBurstsOfSixteenThenOnePerMillisecond() {
+        BufferPool pool = new BufferPool(1024, 64 * 1024);
+        List<String> evicted = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            assertTrue(pool.makeRoom(0));
+            new TestHolder(pool, "stalled" + i, evicted).borrow(0);
+        }
+        long t = BufferPool.EVICT_AFTER_NS;
+        int made = 0;
+        for (int i = 0; i < 40; i++) {
+            if (pool.makeRoom(t)) {
+                new TestHolder(pool, "newcomer" + i, evicted).borrow(t);
+                made++;
+            }
+        }
+        assertEquals(16, made, "a burst, not all at once: each is an RST the loop pays for");
+        assertFalse(pool.makeRoom(t + BufferPool.EVICTION_SPACING_NS - 1));
+        assertTrue(pool.makeRoom(t + BufferPool.EVICTION_SPACING_NS), "then one per spacing");
+        assertEquals(17, pool.evictions());
+    }
 }
