@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import lb.config.Config;
 import lb.config.MetricsConfig;
+import lb.stats.MetricsServer;
 import lb.session.StatsRing;
 import lb.testing.Await;
 import lb.testing.Cleanup;
@@ -195,23 +197,36 @@ class StatsTest {
     }
 
     @Test
-    void aStalledScraperDoesNotHoldUpTheNext() throws Exception {
+    void stalledClientsCannotHoldUpAScrapeTheOldestMakeRoom() throws Exception {
         EchoBackend one = cleanup.track(EchoBackend.start("one"));
         Config base = TestConfigs.balancing(one.address()).workers(1).build();
         Config config = new Config(base.source(), base.daemon(), base.listeners(), base.pools(),
                 new MetricsConfig(new InetSocketAddress("127.0.0.1", 0), "/metrics"));
         Daemon daemon = cleanup.track(Daemon.start(config));
         InetSocketAddress metrics = new InetSocketAddress("127.0.0.1", daemon.metricsAddress().getPort());
-        try (java.net.Socket stalled = new java.net.Socket()) {
-            stalled.connect(metrics);
-            stalled.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
-            stalled.getOutputStream().flush(); // and never the blank line that ends the request
-            HttpClient http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
-            HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics.getPort() + "/metrics"))
-                    .timeout(java.time.Duration.ofSeconds(5)).build();
-            assertEquals(200, http.send(scrape, HttpResponse.BodyHandlers.ofString()).statusCode(),
-                    "served while another scraper stalls");
+        // More than the endpoint keeps open: with the JDK's server, 4 such clients stalled every scrape.
+        int stalledCount = MetricsServer.MAX_CLIENTS + 16;
+        java.util.List<java.nio.channels.SocketChannel> stalled = new java.util.ArrayList<>();
+        for (int i = 0; i < stalledCount; i++) {
+            java.nio.channels.SocketChannel c = cleanup.track(java.nio.channels.SocketChannel.open(metrics));
+            c.write(java.nio.ByteBuffer.wrap("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII)));
+            stalled.add(c); // and never the blank line that ends the request
         }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
+        HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics.getPort() + "/metrics"))
+                .timeout(java.time.Duration.ofSeconds(30)).build();
+        assertEquals(200, http.send(scrape, HttpResponse.BodyHandlers.ofString()).statusCode());
+        int open = 0;
+        for (java.nio.channels.SocketChannel c : stalled) {
+            c.configureBlocking(false);
+            try {
+                open += c.read(java.nio.ByteBuffer.allocate(1)) == 0 ? 1 : 0;
+            } catch (IOException reset) {
+                // closed by the server
+            }
+        }
+        // Served before any of them reached its time limit: all but the oldest, closed for room, still open.
+        assertEquals(MetricsServer.MAX_CLIENTS - 1, open, "stalled clients still open after the scrape");
     }
 
     @Test
