@@ -31,7 +31,7 @@ class ThreadDeathProcessTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"EventLoop-0", "lb-stats", "lb-health", "lb-admin"})
+    @ValueSource(strings = {"EventLoop-0", "lb-stats", "lb-health", "lb-admin", "lb-metrics"})
     void aThreadThatDiesEndsTheProcessWithStatus70(String thread) throws Exception {
         Path file = dir.resolve("lb.toml");
         Files.writeString(file, """
@@ -48,6 +48,8 @@ class ThreadDeathProcessTest {
                 [[pool.backend]]
                 name = "a"
                 address = "127.0.0.1:1"
+                [metrics]
+                listen = "127.0.0.1:0"
                 """.formatted(dir.resolve("admin.sock")));
         DaemonProcess daemon = cleanup.track(DaemonProcess.startWithJvmOptions(
                 List.of("-Dlb.test.fault=" + thread), "--config", file.toString()));

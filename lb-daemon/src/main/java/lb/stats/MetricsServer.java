@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import lb.config.MetricsConfig;
+import lb.log.InjectedFault;
 import lb.log.RateLimitedLog;
 
 /**
@@ -114,6 +115,7 @@ public final class MetricsServer implements AutoCloseable {
     private void run() {
         try {
             while (!stopped) {
+                InjectedFault.check(); // outside the pass's catch: a dying metrics thread ends the process
                 selector.select(1_000);
                 long nowNs = System.nanoTime();
                 Iterator<SelectionKey> ready = selector.selectedKeys().iterator();
