@@ -42,8 +42,14 @@ public final class StatsAggregator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatsAggregator.class);
     private static final Logger ACCESS = LoggerFactory.getLogger("lb.access");
-    /** How long the thread sleeps when every ring is empty: events wait at most this long. */
+    /**
+     * How long the thread sleeps when every ring is empty, doubling while they stay empty up to
+     * the most: while sessions end, events wait at most 10 ms; an idle daemon wakes 10 times a
+     * second instead of 100 (a ring of 8,192 slots holds 100 ms of 80,000 sessions a second).
+     * Requests for a report wake the thread at once.
+     */
     private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long MAX_IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long SAMPLE_EVERY_NS = TimeUnit.SECONDS.toNanos(1);
 
     /** The daemon's listeners and pools now, in config order; a reload publishes new maps, a map never changes. */
@@ -100,6 +106,7 @@ public final class StatsAggregator implements AutoCloseable {
     }
 
     private void run() {
+        long parkNs = IDLE_PARK_NS;
         while (running) {
             InjectedFault.check();
             int drained = held ? 0 : drain();
@@ -108,8 +115,14 @@ public final class StatsAggregator implements AutoCloseable {
             if (nowNs - lastSampleNs >= SAMPLE_EVERY_NS) {
                 sample(nowNs);
             }
-            if (drained == 0) {
-                LockSupport.parkNanos(IDLE_PARK_NS);
+            if (drained > 0) {
+                parkNs = IDLE_PARK_NS;
+            } else if (rings.length == 0) {
+                // No events at all (neither stats nor access log): only the sample is due.
+                LockSupport.parkNanos(Math.max(IDLE_PARK_NS, lastSampleNs + SAMPLE_EVERY_NS - nowNs));
+            } else {
+                LockSupport.parkNanos(parkNs);
+                parkNs = Math.min(MAX_IDLE_PARK_NS, parkNs * 2);
             }
         }
         drain(); // sessions closed at shutdown still get their access-log line
