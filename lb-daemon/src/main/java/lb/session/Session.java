@@ -375,7 +375,17 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         downstream.attach(backendChannel, client);
         lastActivityNs = nowNs;
         scheduleRelayDeadline();
-        updateInterest();
+        // The client's first bytes are usually here already (sent right after its connect, while
+        // ours was in progress): relay them now, not a select later (HAProxy's speculative I/O).
+        try {
+            upstream.transfer();
+        } catch (IOException e) {
+            close(upstream.failedOnSource() ? Termination.CLIENT_RESET : Termination.BACKEND_RESET);
+            return;
+        }
+        if (state == RELAYING) {
+            afterIo(nowNs);
+        }
     }
 
     private void afterIo(long nowNs) {
