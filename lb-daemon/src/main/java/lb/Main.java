@@ -107,9 +107,13 @@ public final class Main implements Callable<Integer> {
                 }
                 return 1;
             }
+            List<String> problems = new ArrayList<>(HostChecks.problems(config));
             String memory = MemoryBudget.problem(config);
             if (memory != null) {
-                err.println("lb-daemon: " + memory);
+                problems.add(memory);
+            }
+            if (!problems.isEmpty()) {
+                problems.forEach(problem -> err.println("lb-daemon: " + problem));
                 return 1;
             }
             if (checkOnly) {

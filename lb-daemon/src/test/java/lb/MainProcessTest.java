@@ -244,6 +244,33 @@ class MainProcessTest {
     }
 
     @Test
+    void whatStartUpNeedsOfTheHostIsCheckedByCheckConfigWithTheKeyPath() throws Exception {
+        InetSocketAddress backend = DeadPort.allocate();
+        Path notADirectory = configFile("plain-file", "");
+        String base = echoConfig(backend, "1s");
+        String[][] cases = {
+            {base.replaceFirst("admin_socket = \"[^\"]*\"", "admin_socket = \"" + dir.resolve("missing/admin.sock") + "\""),
+                "lb-daemon: daemon.admin_socket: directory " + dir.resolve("missing") + " does not exist"},
+            {base.replace("[daemon]", "[daemon]\nadmin_socket_group = \"no-such-group-lb\""),
+                "lb-daemon: daemon.admin_socket_group: no group \"no-such-group-lb\" on this host"},
+            {base.replace("[daemon]", "[daemon]\nstate_file = \"" + dir.resolve("gone/state.json") + "\""),
+                "lb-daemon: daemon.state_file: directory " + dir.resolve("gone") + " does not exist"},
+            {base.replace("[daemon]", "[daemon]\nstate_file = \"" + notADirectory.resolve("state.json") + "\""),
+                "lb-daemon: daemon.state_file: " + notADirectory + " is not a directory"},
+        };
+        for (String[] c : cases) {
+            Path file = configFile("host.toml", c[0]);
+            for (String[] args : new String[][] {{"--check-config", "--config", file.toString()},
+                {"--config", file.toString()}}) {
+                DaemonProcess rejected = cleanup.track(DaemonProcess.start(args));
+                assertEquals(1, rejected.awaitExit(EXIT_TIMEOUT), String.join(" ", args) + rejected.output());
+                assertTrue(rejected.stderrLines().stream().anyMatch(l -> l.startsWith(c[1])), c[1] + rejected.output());
+                assertFalse(rejected.stderr().contains("\tat "), "no stack trace" + rejected.output());
+            }
+        }
+    }
+
+    @Test
     void listenOnABusyPortExitsOneWithOneLineNamingTheAddress() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             String address = "127.0.0.1:" + busy.getLocalPort();

@@ -132,8 +132,16 @@ class RepeatedLogProcessTest {
     @Test
     void aStateFileThatCannotBeWrittenLogsOncePerIntervalWhileEveryReplySaysSo() throws Exception {
         EchoBackend backend = cleanup.track(EchoBackend.start("a"));
-        // Its directory does not exist (the tests run as root, for whom no directory is read-only).
-        DaemonProcess daemon = start(config(backend, dir.resolve("gone").resolve("state.json").toString()));
+        // Its directory goes away once the daemon runs (the tests run as root, for whom no directory
+        // is read-only; a missing one at start is refused by the start-up checks).
+        Path gone = Files.createDirectories(dir.resolve("gone"));
+        DaemonProcess daemon = start(config(backend, gone.resolve("state.json").toString()));
+        try (java.util.stream.Stream<Path> files = Files.list(gone)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(gone);
         Pattern failure = Pattern.compile("ERROR lb\\.state\\.StateJournal - cannot write state file ");
         int changes = 40;
         long startNs = System.nanoTime();

@@ -63,7 +63,9 @@ final class AdminSocket {
         } catch (IOException e) {
             server.close();
             Files.deleteIfExists(path);
-            throw new IOException("admin socket " + path + ": " + e.getMessage(), e);
+            String why = e instanceof java.nio.file.attribute.UserPrincipalNotFoundException ? "no group \"" + group
+                    + "\" on this host" : e.getMessage();
+            throw new IOException("admin socket " + path + ": " + why, e);
         }
     }
 
