@@ -3,6 +3,7 @@ package lb;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import lb.config.ConfigError;
 import lb.config.ConfigException;
 import lb.config.ConfigLoader;
 import lb.config.DaemonConfig;
+import lb.config.KeyLines;
 import lb.config.QuickConfig;
 import lb.demo.DemoBackend;
 import picocli.CommandLine;
@@ -102,8 +104,10 @@ public final class Main implements Callable<Integer> {
                 }
                 config = withOverrides(buildConfig(demoBackends));
             } catch (ConfigException e) {
+                KeyLines lines = keyLines();
                 for (ConfigError error : e.errors()) {
-                    err.println("lb-daemon: " + error);
+                    int line = lines != null && isKeyPath(error.keyPath()) ? lines.lineOf(error.keyPath()) : 0;
+                    err.println("lb-daemon: " + error + (line > 0 ? " (line " + line + ")" : ""));
                 }
                 return 1;
             }
@@ -150,6 +154,24 @@ public final class Main implements Callable<Integer> {
             return "--workers must be 0 or more";
         }
         return null;
+    }
+
+    /** Where the config file's keys are, to point at a problem's line; null without a readable file. */
+    private KeyLines keyLines() {
+        if (configFile == null) {
+            return null;
+        }
+        try {
+            return KeyLines.of(Files.readString(configFile)); // the loader already read it: regular, small, UTF-8
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A key path such as {@code listener[0].bind}, not {@code line 3}, {@code toml}, a file or a flag. */
+    private boolean isKeyPath(String keyPath) {
+        return !keyPath.startsWith("line ") && !keyPath.equals("toml") && !keyPath.startsWith("--")
+                && !keyPath.equals(String.valueOf(configFile));
     }
 
     private Config buildConfig(List<DemoBackend> demoBackends) throws ConfigException {

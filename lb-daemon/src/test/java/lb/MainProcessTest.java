@@ -271,6 +271,18 @@ class MainProcessTest {
     }
 
     @Test
+    void aProblemFoundAfterParsingNamesItsLine() throws Exception {
+        InetSocketAddress backend = DeadPort.allocate();
+        String toml = echoConfig(backend, "1s").replace("workers = 2", "worker = 2");
+        int line = java.util.Arrays.asList(toml.split("\n")).indexOf("worker = 2") + 1;
+        Path file = configFile("typo.toml", toml);
+        DaemonProcess rejected = cleanup.track(DaemonProcess.start("--check-config", "--config", file.toString()));
+        assertEquals(1, rejected.awaitExit(EXIT_TIMEOUT), rejected.output());
+        assertTrue(rejected.stderrLines().stream().anyMatch(l -> l.startsWith("lb-daemon: daemon.worker: unknown key, "
+                + "did you mean workers?") && l.endsWith("(line " + line + ")")), rejected.output());
+    }
+
+    @Test
     void listenOnABusyPortExitsOneWithOneLineNamingTheAddress() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             String address = "127.0.0.1:" + busy.getLocalPort();

@@ -54,7 +54,45 @@ final class TomlTable {
     /** @param known sorted, as listed in the message */
     void onlyKeys(List<String> known) {
         values.keySet().stream().filter(key -> !known.contains(key)).sorted()
-                .forEach(key -> error(key, "unknown key (known: " + String.join(", ", known) + ")"));
+                .forEach(key -> error(key, "unknown key" + suggestion(key, known) + " (known: " + String.join(", ", known) + ")"));
+    }
+
+    /**
+     * {@code ", did you mean workers?"} when one known key is a typo away from {@code key}: one edit
+     * for short keys, two from six characters on (a swap of two letters is one edit).
+     */
+    private static String suggestion(String key, List<String> known) {
+        String best = null;
+        int bestDistance = key.length() >= 6 ? 3 : 2;
+        for (String candidate : known) {
+            int d = editDistance(key, candidate);
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best == null ? "" : ", did you mean " + best + "?";
+    }
+
+    /** Edit distance with swaps of neighbours (optimal string alignment); keys are short. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     /** Records an error when {@code value} was already used under {@code key} in a sibling table. */

@@ -264,7 +264,7 @@ class ConfigLoaderTest {
                 bad("[daemon]\nbuffer_size = \"64KiB\"\nbuffer_pool_max = \"32KiB\"\n" + VALID,
                         "daemon.buffer_pool_max: \"32KiB\" is out of range (allowed: buffer_size (64KiB) or more)"),
                 bad("[daemon]\nworker = 2\n" + VALID,
-                        "daemon.worker: unknown key (known: access_log, admin_socket, admin_socket_group, buffer_pool_max, buffer_size, "
+                        "daemon.worker: unknown key, did you mean workers? (known: access_log, admin_socket, admin_socket_group, buffer_pool_max, buffer_size, "
                         + "shutdown_grace, state_file, stats, workers)"),
                 bad("daemon = 5\n" + VALID, "daemon: 5 is not a table (write [daemon])"),
                 // top level
@@ -429,7 +429,7 @@ class ConfigLoaderTest {
                         "pool[0].name: \"w b\" is not a valid name (allowed: 1..64 characters from A-Z a-z 0-9 _ . -)"),
                 // [[pool.backend]]
                 bad(VALID + "wieght = 3\n",
-                        "pool[0].backend[0].wieght: unknown key (known: address, max_connections, name, weight)"),
+                        "pool[0].backend[0].wieght: unknown key, did you mean weight? (known: address, max_connections, name, weight)"),
                 bad(VALID + "weight = 1.5\n", "pool[0].backend[0].weight: 1.5 is not an integer (allowed: 1..1000)"),
                 bad(VALID + "weight = 0\n", "pool[0].backend[0].weight: 0 is out of range (allowed: 1..1000)"),
                 bad(VALID + "weight = 1001\n", "pool[0].backend[0].weight: 1001 is out of range (allowed: 1..1000)"),
@@ -499,7 +499,7 @@ class ConfigLoaderTest {
                 "listener[1].pool: no pool named \"api\" (pools: web)",
                 "pool[0].algorithm: unknown algorithm \"fastest\" (known: " + ALGORITHMS + ")",
                 "pool[0].backend[1].address: duplicate address \"127.0.0.1:9001\" (also pool[0].backend[0])",
-                "pool[0].backend[2].wieght: unknown key (known: address, max_connections, name, weight)");
+                "pool[0].backend[2].wieght: unknown key, did you mean weight? (known: address, max_connections, name, weight)");
         assertEquals(expected, e.errors().stream().map(ConfigError::toString).toList());
         assertEquals(String.join("\n", expected), e.getMessage());
     }
