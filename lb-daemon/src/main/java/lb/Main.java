@@ -84,6 +84,11 @@ public final class Main implements Callable<Integer> {
     private final PrintStream err = System.err;
 
     public static void main(String[] args) {
+        if (System.getenv("JOURNAL_STREAM") != null) {
+            // Under systemd: journald stamps each line itself, and files it by the priority prefix.
+            System.setProperty("org.slf4j.simpleLogger.showDateTime", "false");
+            System.setErr(JournalStream.wrapIfJournal(System.err));
+        }
         int code = new CommandLine(new Main()).execute(args);
         System.exit(code);
     }

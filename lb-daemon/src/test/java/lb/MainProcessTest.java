@@ -283,6 +283,24 @@ class MainProcessTest {
     }
 
     @Test
+    void underSystemdEachLineCarriesItsJournalPriority() throws Exception {
+        InetSocketAddress dead = DeadPort.allocate();
+        DaemonProcess daemon = cleanup.track(DaemonProcess.startWithEnvironment(java.util.Map.of("JOURNAL_STREAM", "8:1"),
+                "--listen", "127.0.0.1:0", "--backends", hostPort(dead), "--no-access-log"));
+        daemon.awaitLine(DaemonProcess.READY_LINE, EXIT_TIMEOUT);
+        InetSocketAddress listener = daemon.awaitListener("default", EXIT_TIMEOUT);
+        try (java.net.Socket client = new java.net.Socket(listener.getAddress(), listener.getPort())) {
+            client.setSoTimeout(10_000);
+            assertEquals(-1, client.getInputStream().read(), "closed: the only backend refuses");
+        }
+        Await.until(() -> daemon.stderrLines().stream().anyMatch(l -> l.startsWith("<4>[") && l.contains(" WARN ")),
+                EXIT_TIMEOUT, () -> "a warning with priority 4" + daemon.output());
+        assertTrue(daemon.stderrLines().stream().anyMatch(l -> l.startsWith("<6>[main] INFO lb.Daemon - ")
+                && l.contains(" ready: ")), "info, without our timestamp (journald stamps it)" + daemon.output());
+        assertFalse(daemon.stderrLines().stream().anyMatch(l -> !l.matches("<[3-7]>.*")), "every line" + daemon.output());
+    }
+
+    @Test
     void listenOnABusyPortExitsOneWithOneLineNamingTheAddress() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             String address = "127.0.0.1:" + busy.getLocalPort();

@@ -43,6 +43,12 @@ public class ChildJvm implements AutoCloseable {
     /** As above, with at most {@code fileLimit} open descriptors ({@code ulimit -n}; 0: inherited). */
     protected ChildJvm(int fileLimit, List<String> jvmOptions, String maxHeap, String mainClass, List<String> args,
                        boolean noInput) throws IOException {
+        this(fileLimit, jvmOptions, java.util.Map.of(), maxHeap, mainClass, args, noInput);
+    }
+
+    /** As above, with {@code environment} added to this JVM's own. */
+    protected ChildJvm(int fileLimit, List<String> jvmOptions, java.util.Map<String, String> environment, String maxHeap,
+                       String mainClass, List<String> args, boolean noInput) throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap,
@@ -60,7 +66,9 @@ public class ChildJvm implements AutoCloseable {
         }
         this.label = mainClass + " " + String.join(" ", args);
         this.startNs = System.nanoTime();
-        this.process = new ProcessBuilder(command).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        this.process = builder.start();
         if (noInput) {
             process.getOutputStream().close();
         }

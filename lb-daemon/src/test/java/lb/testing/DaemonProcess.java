@@ -26,6 +26,16 @@ public final class DaemonProcess extends ChildJvm {
         super(fileLimit, jvmOptions, "256m", "lb.Main", List.of(args), false);
     }
 
+    private DaemonProcess(java.util.Map<String, String> environment, String... args) throws IOException {
+        super(0, List.of(), environment, "256m", "lb.Main", List.of(args), false);
+    }
+
+    /** A daemon with {@code environment} added (e.g. {@code JOURNAL_STREAM}, as systemd sets it). */
+    public static DaemonProcess startWithEnvironment(java.util.Map<String, String> environment, String... args)
+            throws IOException {
+        return new DaemonProcess(environment, args);
+    }
+
     public static DaemonProcess start(String... args) throws IOException {
         return new DaemonProcess(args);
     }
