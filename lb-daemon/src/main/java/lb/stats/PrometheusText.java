@@ -48,9 +48,9 @@ public final class PrometheusText {
                     p.get("active_sessions"));
             text.add("lb_pool_sessions_refused_total", "counter", "Clients closed because no backend could take them.",
                     poolLabels, p.get("sessions_refused"));
-            text.add("lb_pool_sessions_total", "counter", "Sessions placed on the pool's current backends.", poolLabels,
+            text.add("lb_pool_sessions_total", "counter", "Sessions placed on the pool's backends, those since removed included.", poolLabels,
                     p.get("sessions_total"));
-            text.bytes("lb_pool_bytes_total", "Bytes relayed by the pool's current backends: up = to them, down = from "
+            text.bytes("lb_pool_bytes_total", "Bytes relayed by the pool's backends, those since removed included: up = to them, down = from "
                     + "them.", poolLabels, p);
             for (Object ob : (List<?>) p.get("backends")) {
                 Map<?, ?> b = (Map<?, ?>) ob;

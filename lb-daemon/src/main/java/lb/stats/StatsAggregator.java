@@ -65,6 +65,7 @@ public final class StatsAggregator implements AutoCloseable {
     private final boolean accessLog;
     private final Map<Object, Figures> figures = new IdentityHashMap<>();
     private final Map<Object, Rates> rates = new IdentityHashMap<>();
+    private final Departures departures = new Departures();
     private final Queue<CompletableFuture<Map<String, Object>>> requests = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     // A fault that trips on every session would otherwise write a stack trace per session.
@@ -168,6 +169,7 @@ public final class StatsAggregator implements AutoCloseable {
     private void sample(long nowNs) {
         double seconds = lastSampleNs == 0 ? 0 : (nowNs - lastSampleNs) / 1e9;
         lastSampleNs = nowNs;
+        departures.observe(sources.pools());
         Set<Object> alive = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Listener l : sources.listeners().values()) {
             alive.add(l);
@@ -229,6 +231,7 @@ public final class StatsAggregator implements AutoCloseable {
         if (!held) {
             drain();
         }
+        departures.observe(sources.pools());
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("enabled", figuresOn);
         result.put("events_processed", processed);
@@ -258,15 +261,21 @@ public final class StatsAggregator implements AutoCloseable {
             for (Backend b : pool.snapshot().backends()) {
                 backends.add(backend(b));
             }
-            // The pool's traffic is its current backends' (a removed backend's figures leave with it).
+            // The pool's traffic is its backends': the current ones', plus what those that left it
+            // had counted (so that its counters never go down); rates are the current backends'.
             for (String key : new String[] {"sessions_total", "sessions_per_s", "bytes_up", "bytes_down",
                 "bytes_up_per_s", "bytes_down_per_s", "rejected_at_limit"}) {
                 m.put(key, sum(backends, key));
             }
+            long[] left = departures.totals(pool.name());
+            m.put("sessions_total", (Long) m.get("sessions_total") + left[0]);
+            m.put("bytes_up", (Long) m.get("bytes_up") + left[1]);
+            m.put("bytes_down", (Long) m.get("bytes_down") + left[2]);
+            m.put("rejected_at_limit", (Long) m.get("rejected_at_limit") + left[3]);
             Map<String, Object> failures = new LinkedHashMap<>();
             for (ConnectFailure cause : ConnectFailure.values()) {
                 failures.put(cause.label(), backends.stream().mapToLong(b -> (Long) ((Map<?, ?>) ((Map<?, ?>) b)
-                        .get("connect_failures")).get(cause.label())).sum());
+                        .get("connect_failures")).get(cause.label())).sum() + departures.failures(pool.name(), cause));
             }
             m.put("connect_failures", failures);
             putFigures(m, figures.get(pool), false);
