@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import lb.control.Loops;
 import lb.control.RunningState;
 import lb.health.HealthChecker;
 import lb.listen.Listener;
+import lb.loop.BufferPool;
 import lb.loop.EventLoop;
 import lb.loop.NanoClock;
 import lb.pool.BackendPool;
@@ -149,7 +151,11 @@ public final class Daemon implements AutoCloseable {
     private void startThreads(StatsRing[] rings) throws IOException {
         Config config = state.config();
         DaemonConfig d = config.daemon();
-        statsAggregator = StatsAggregator.start(rings, state, d.stats(), d.accessLog());
+        List<BufferPool> bufferPools = new ArrayList<>();
+        for (EventLoop loop : loops) {
+            bufferPools.add(loop.buffers());
+        }
+        statsAggregator = StatsAggregator.start(rings, state, d.stats(), d.accessLog(), bufferPools);
         control = new ControlPlane(state, loopOps, statsAggregator, System.nanoTime());
         if (config.metrics().listen() != null) {
             metricsServer = MetricsServer.start(config.metrics(), statsAggregator);

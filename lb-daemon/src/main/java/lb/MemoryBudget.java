@@ -75,14 +75,7 @@ final class MemoryBudget {
     }
 
     static long directMemoryLimit() {
-        try {
-            com.sun.management.HotSpotDiagnosticMXBean hotspot = ManagementFactory
-                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            long configured = Long.parseLong(hotspot.getVMOption("MaxDirectMemorySize").getValue());
-            return configured > 0 ? configured : Runtime.getRuntime().maxMemory();
-        } catch (RuntimeException e) {
-            return -1; // not HotSpot, or the option is unknown: nothing to compare against
-        }
+        return lb.stats.ProcessFigures.directMemoryLimit();
     }
 
     /** The host's memory, or its container's limit (the JDK reads the cgroup); -1 if unknown. */

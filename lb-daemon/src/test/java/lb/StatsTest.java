@@ -189,6 +189,17 @@ class StatsTest {
         assertEquals(0.0, series.get("lb_pool_sessions_refused_total{pool=\"pool\"}"));
         assertEquals(4.0, series.get("lb_pool_sessions_total{pool=\"pool\"}"));
         assertEquals(2000.0, series.get("lb_pool_bytes_total{pool=\"pool\",direction=\"up\"}"));
+        // Process figures, from the JVM and the loops themselves.
+        assertTrue(series.get("lb_process_open_fds") >= 6, "listener, selector, metrics... " + series.get("lb_process_open_fds"));
+        assertTrue(series.get("lb_process_max_fds") >= series.get("lb_process_open_fds"));
+        assertEquals((double) Runtime.getRuntime().maxMemory(), series.get("lb_jvm_heap_bytes{state=\"max\"}"));
+        assertTrue(series.get("lb_jvm_direct_bytes{state=\"used\"}") >= config.daemon().bufferSize(), "a loop's read buffer at least");
+        assertEquals((double) daemon.pooledBytesMax(), series.get("lb_buffer_pool_bytes{loop=\"0\",state=\"max\"}"));
+        assertEquals(0.0, series.get("lb_buffer_pool_evictions_total{loop=\"0\"}"));
+        assertTrue(series.get("lb_jvm_threads") >= 5);
+        assertTrue(series.get("lb_process_start_time_seconds") * 1000 <= System.currentTimeMillis());
+        assertEquals(1.0, series.get("lb_build_info{version=\"" + lb.protocol.Version.text() + "\",java=\""
+                + Runtime.version() + "\"}"));
 
         assertEquals(404, http.send(HttpRequest.newBuilder(uri.resolve("/other")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());

@@ -51,7 +51,8 @@ public final class BufferPool {
 
     private Holder oldest;
     private Holder newest;
-    private long evictions;
+    // Written by the owner only; volatile so that the stats thread reads a recent count.
+    private volatile long evictions;
 
     private final int bufferSize;
     private final int boundBuffers;
@@ -220,7 +221,7 @@ public final class BufferPool {
         evictions++;
     }
 
-    /** Holders closed to make room since the pool was made (stats, tests). */
+    /** Holders closed to make room since the pool was made. Any thread. */
     public long evictions() {
         return evictions;
     }

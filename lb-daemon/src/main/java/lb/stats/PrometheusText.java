@@ -30,6 +30,7 @@ public final class PrometheusText {
         text.add("lb_stats_events_dropped_total", "counter",
                 "Session events dropped because the stats thread was behind (figures then undercount).", "",
                 report.get("events_dropped"));
+        text.process((Map<?, ?>) report.get("process"));
         for (Object o : (List<?>) report.get("listeners")) {
             Map<?, ?> l = (Map<?, ?>) o;
             String labels = "listener=\"" + escape(l.get("name")) + "\"";
@@ -103,6 +104,39 @@ public final class PrometheusText {
                 (Map<?, ?>) m.get("first_byte"));
         summary(prefix + "_session_duration_seconds", "How long ended sessions lasted.", labels,
                 (Map<?, ?>) m.get("duration"));
+    }
+
+    /** What an alert on the process needs: descriptors, memory, threads, collections, buffer pools. */
+    private void process(Map<?, ?> p) {
+        if (p == null) {
+            return;
+        }
+        add("lb_build_info", "gauge", "Always 1: the lb version and the Java runtime it runs on.",
+                "version=\"" + escape(p.get("version")) + "\",java=\"" + escape(p.get("java")) + "\"", 1);
+        add("lb_process_start_time_seconds", "gauge", "When the process started, in seconds since the epoch.", "",
+                p.get("start_time_s"));
+        if (p.get("open_fds") != null) {
+            add("lb_process_open_fds", "gauge", "Open file descriptors.", "", p.get("open_fds"));
+            add("lb_process_max_fds", "gauge", "The process's limit of open file descriptors.", "", p.get("max_fds"));
+        }
+        add("lb_jvm_heap_bytes", "gauge", "Java heap: used now, and the most it may grow to.", "state=\"used\"",
+                p.get("heap_used_bytes"));
+        add("lb_jvm_heap_bytes", "gauge", "", "state=\"max\"", p.get("heap_max_bytes"));
+        add("lb_jvm_direct_bytes", "gauge", "Direct memory (the relay's buffers): used now, and the JVM's limit.",
+                "state=\"used\"", p.get("direct_used_bytes"));
+        add("lb_jvm_direct_bytes", "gauge", "", "state=\"max\"", p.get("direct_max_bytes"));
+        add("lb_jvm_threads", "gauge", "Live threads.", "", p.get("threads"));
+        add("lb_jvm_gc_collections_total", "counter", "Garbage collections, all collectors.", "", p.get("gc_collections"));
+        add("lb_jvm_gc_seconds_total", "counter", "Time spent in garbage collection.", "", p.get("gc_seconds"));
+        for (Object o : (List<?>) p.get("loops")) {
+            Map<?, ?> loop = (Map<?, ?>) o;
+            String labels = "loop=\"" + loop.get("loop") + "\"";
+            add("lb_buffer_pool_bytes", "gauge", "An event loop's pending-data buffers: lent out now, and its bound.",
+                    labels + ",state=\"used\"", loop.get("buffer_pool_used_bytes"));
+            add("lb_buffer_pool_bytes", "gauge", "", labels + ",state=\"max\"", loop.get("buffer_pool_max_bytes"));
+            add("lb_buffer_pool_evictions_total", "counter", "Sessions closed (write_stalled) to make room in a full pool.",
+                    labels, loop.get("buffer_pool_evictions"));
+        }
     }
 
     private void bytes(String name, String help, String labels, Map<?, ?> m) {

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import lb.listen.Listener;
 import lb.log.InjectedFault;
 import lb.log.RateLimitedLog;
+import lb.loop.BufferPool;
 import lb.loop.Sockets;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
@@ -66,6 +67,7 @@ public final class StatsAggregator implements AutoCloseable {
     private final Map<Object, Figures> figures = new IdentityHashMap<>();
     private final Map<Object, Rates> rates = new IdentityHashMap<>();
     private final Departures departures = new Departures();
+    private List<BufferPool> bufferPools = List.of(); // set before the thread starts
     private final Queue<CompletableFuture<Map<String, Object>>> requests = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     // A fault that trips on every session would otherwise write a stack trace per session.
@@ -101,7 +103,14 @@ public final class StatsAggregator implements AutoCloseable {
      * @param accessLog whether to write one {@code lb.access} line per ended session
      */
     public static StatsAggregator start(StatsRing[] rings, Sources sources, boolean figuresOn, boolean accessLog) {
+        return start(rings, sources, figuresOn, accessLog, List.of());
+    }
+
+    /** As above, with the event loops' buffer pools, for the process figures. */
+    public static StatsAggregator start(StatsRing[] rings, Sources sources, boolean figuresOn, boolean accessLog,
+                                        List<BufferPool> bufferPools) {
         StatsAggregator aggregator = new StatsAggregator(rings, sources, figuresOn, accessLog);
+        aggregator.bufferPools = bufferPools;
         aggregator.thread.start();
         return aggregator;
     }
@@ -236,6 +245,7 @@ public final class StatsAggregator implements AutoCloseable {
         result.put("enabled", figuresOn);
         result.put("events_processed", processed);
         result.put("events_dropped", dropped());
+        result.put("process", ProcessFigures.now(bufferPools));
         List<Object> listeners = new ArrayList<>();
         for (Listener l : sources.listeners().values()) {
             Map<String, Object> m = new LinkedHashMap<>();
