@@ -189,6 +189,10 @@ class StatsTest {
         assertEquals(0.0, series.get("lb_pool_sessions_refused_total{pool=\"pool\"}"));
         assertEquals(4.0, series.get("lb_pool_sessions_total{pool=\"pool\"}"));
         assertEquals(2000.0, series.get("lb_pool_bytes_total{pool=\"pool\",direction=\"up\"}"));
+        assertEquals(0.0, series.get("lb_pool_panic{pool=\"pool\"}"));
+        assertEquals(0.0, series.get("lb_backend_ejected" + b1 + "}"));
+        assertEquals(series.get("lb_backend_weight" + b1 + ",kind=\"configured\"}"),
+                series.get("lb_backend_weight" + b1 + ",kind=\"effective\"}"), "no slow start: full weight");
         // Process figures, from the JVM and the loops themselves.
         assertTrue(series.get("lb_process_open_fds") >= 6, "listener, selector, metrics... " + series.get("lb_process_open_fds"));
         assertTrue(series.get("lb_process_max_fds") >= series.get("lb_process_open_fds"));

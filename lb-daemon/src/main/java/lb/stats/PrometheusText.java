@@ -49,15 +49,23 @@ public final class PrometheusText {
                     p.get("active_sessions"));
             text.add("lb_pool_sessions_refused_total", "counter", "Clients closed because no backend could take them.",
                     poolLabels, p.get("sessions_refused"));
-            text.add("lb_pool_sessions_total", "counter", "Sessions placed on the pool's backends, those since removed included.", poolLabels,
-                    p.get("sessions_total"));
-            text.bytes("lb_pool_bytes_total", "Bytes relayed by the pool's backends, those since removed included: up = to them, down = from "
+            text.add("lb_pool_panic", "gauge", "1 while the pool is in panic (too few healthy backends: every "
+                    + "active one is picked), else 0.", poolLabels, Boolean.TRUE.equals(p.get("panic")) ? 1 : 0);
+            text.add("lb_pool_sessions_total", "counter", "Sessions placed on the pool's backends, those since "
+                    + "removed included.", poolLabels, p.get("sessions_total"));
+            text.bytes("lb_pool_bytes_total", "Bytes relayed by the pool's backends, those since removed included: "
+                    + "up = to them, down = from "
                     + "them.", poolLabels, p);
             for (Object ob : (List<?>) p.get("backends")) {
                 Map<?, ?> b = (Map<?, ?>) ob;
                 String labels = poolLabels + ",backend=\"" + escape(b.get("name")) + "\"";
                 text.add("lb_backend_up", "gauge", "1 when the backend's health is up, else 0.", labels,
                         "up".equals(b.get("health")) ? 1 : 0);
+                text.add("lb_backend_ejected", "gauge", "1 while outlier detection keeps the backend out, else 0.",
+                        labels, Boolean.TRUE.equals(b.get("ejected")) ? 1 : 0);
+                text.add("lb_backend_weight", "gauge", "The backend's weight: configured, and effective now (lower "
+                        + "while slow start ramps it up).", labels + ",kind=\"configured\"", b.get("weight"));
+                text.add("lb_backend_weight", "gauge", "", labels + ",kind=\"effective\"", b.get("effective_weight"));
                 for (String state : new String[] {"active", "draining", "disabled"}) {
                     text.add("lb_backend_admin_state", "gauge", "1 for the backend's admin state, 0 for the others.",
                             labels + ",state=\"" + state + "\"", state.equals(b.get("admin_state")) ? 1 : 0);

@@ -267,6 +267,7 @@ public final class StatsAggregator implements AutoCloseable {
             m.put("name", pool.name());
             m.put("active_sessions", pool.activeSessions());
             m.put("sessions_refused", pool.sessionsRefused());
+            m.put("panic", pool.poolHealth().panic());
             List<Object> backends = new ArrayList<>();
             for (Backend b : pool.snapshot().backends()) {
                 backends.add(backend(b));
@@ -303,6 +304,8 @@ public final class StatsAggregator implements AutoCloseable {
         m.put("admin_state", b.adminState().name().toLowerCase(Locale.ROOT));
         m.put("health", b.healthState().name().toLowerCase(Locale.ROOT));
         m.put("ejected", b.isEjected());
+        m.put("weight", b.weight());
+        m.put("effective_weight", b.effectiveWeight(System.nanoTime()) / (double) Backend.WEIGHT_UNIT);
         m.put("active_sessions", b.activeSessions());
         m.put("sessions_total", b.totalSessions());
         m.put("bytes_up", b.traffic().sum(LoopCounters.UP));
