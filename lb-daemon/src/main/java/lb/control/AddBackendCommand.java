@@ -14,8 +14,10 @@ import lb.protocol.Request;
 
 /**
  * Control thread. {@code add-backend}: a new backend in a pool (with active checks it waits for its
- * first probe like any other). A host name is resolved here, once: a slow resolver delays other
- * changes, which must stay in order anyway, but never the admin socket or queries.
+ * first probe like any other; with {@code slow_start} it ramps like a backend coming back, from now
+ * or from that first passing probe: {@link BackendPool#add}). A host name is resolved here, once: a
+ * slow resolver delays other changes, which must stay in order anyway, but never the admin socket
+ * or queries.
  */
 final class AddBackendCommand implements Handler<Request.AddBackend> {
 

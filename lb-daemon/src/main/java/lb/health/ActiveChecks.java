@@ -81,29 +81,40 @@ final class ActiveChecks implements HealthChecker.Task {
             if (removed) {
                 return;
             }
-            // Only a first probe that passes takes an initially-DOWN backend UP (RiseFall); that one
-            // does not ramp: at start-up the whole pool comes up together, and HAProxy's slowstart
-            // likewise applies only to a server that was seen failing, which this one then was not.
+            // Only a first probe that passes takes an initially-DOWN backend UP (RiseFall). A backend
+            // that was never checked does not ramp when it comes up so: at start-up the whole pool
+            // comes up together, and HAProxy's slowstart likewise applies only to a server that was
+            // seen failing, which this one then was not. One added to a running pool does ramp.
             boolean initialPass = probes++ == 0 && failure == null && !riseFall.isUp();
-            if (!riseFall.record(failure == null)) {
-                return;
-            }
-            transitions++;
-            if (riseFall.isUp()) {
-                if (!initialPass && backend.startRamp(nowNs)) {
-                    // Coming back: the ramp's first, lowest weights are published before the
-                    // backend can be picked at all.
-                    checker.republish(pool);
+            boolean startUp = backend.awaitingFirstCheck() && !backend.rampsOnFirstPass();
+            boolean changed = riseFall.record(failure == null);
+            if (changed) {
+                transitions++;
+                if (riseFall.isUp()) {
+                    up(initialPass, startUp, nowNs);
+                } else {
+                    backend.changeHealthState(HealthState.DOWN);
+                    LOG.warn("pool {}: backend {} is DOWN: {} ({} failed check{} in a row)", pool.name(), backend,
+                            failure, check.fall(), check.fall() == 1 ? "" : "s");
                 }
-                backend.changeHealthState(HealthState.UP);
-                LOG.info("pool {}: backend {} is UP{}", pool.name(), backend,
-                        initialPass ? " (first check passed)" : " (" + check.rise() + " passed check"
-                                + (check.rise() == 1 ? "" : "s") + " in a row)");
-            } else {
-                backend.changeHealthState(HealthState.DOWN);
-                LOG.warn("pool {}: backend {} is DOWN: {} ({} failed check{} in a row)", pool.name(), backend, failure,
-                        check.fall(), check.fall() == 1 ? "" : "s");
             }
+            // Last, once its state says what the probe found: from now on panic mode counts it, and
+            // in panic it may be picked.
+            backend.firstCheckDone();
+        }
+
+        private void up(boolean initialPass, boolean startUp, long nowNs) {
+            // Still ejected, it is not back yet: its ramp starts when the ejection ends
+            // (OutlierDetector), so a backend back from both DOWN and ejection ramps once.
+            if (!startUp && !backend.isEjected() && backend.startRamp(nowNs)) {
+                // Coming back: the ramp's first, lowest weights are published before the
+                // backend can be picked at all.
+                checker.republish(pool);
+            }
+            backend.changeHealthState(HealthState.UP);
+            LOG.info("pool {}: backend {} is UP{}", pool.name(), backend,
+                    initialPass ? " (first check passed)" : " (" + check.rise() + " passed check"
+                            + (check.rise() == 1 ? "" : "s") + " in a row)");
         }
     }
 

@@ -21,8 +21,11 @@ final class HealthTasks {
     static void settle(BackendPool pool) {
         HealthConfig health = pool.health();
         for (Backend backend : pool.snapshot().backends()) {
-            if (health.active() == null && backend.healthState() == HealthState.DOWN) {
-                backend.changeHealthState(HealthState.UP);
+            if (health.active() == null) {
+                if (backend.healthState() == HealthState.DOWN) {
+                    backend.changeHealthState(HealthState.UP);
+                }
+                backend.firstCheckDone(); // no probe will ever come
             }
             if (health.passive() == null && backend.isEjected()) {
                 backend.restore();

@@ -134,7 +134,9 @@ final class OutlierDetector implements HealthChecker.Task {
                     if (result == Backend.TRIAL_PASSED || silent) {
                         e.phase = Phase.IN;
                         e.returnedNs = nowNs;
-                        if (e.backend.startRamp(nowNs)) {
+                        // Still DOWN (a trial taken in panic), it is not back yet: its ramp starts
+                        // when active checks take it UP, so a backend back from both ramps once.
+                        if (e.backend.healthState() == HealthState.UP && e.backend.startRamp(nowNs)) {
                             checker.republish(pool); // ramp weights first, then back in rotation
                         }
                         e.backend.restore();

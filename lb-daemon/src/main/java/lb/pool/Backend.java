@@ -47,8 +47,16 @@ public final class Backend {
     private final AtomicBoolean trialPermit = new AtomicBoolean();
     private volatile int trialResult = TRIAL_PENDING;
     private static final long NOT_RAMPING = Long.MIN_VALUE;
-    // Written by the health thread alone (startRamp); NOT_RAMPING until the first ramp.
+    // Written by the health thread alone (startRamp), or by the control thread before the backend
+    // is published (joinRunningPool); NOT_RAMPING until the first ramp.
     private volatile long rampStartNs = NOT_RAMPING;
+    private final AtomicLong ramps = new AtomicLong();
+    // Set by the pool before the backend is published; cleared by the HealthChecker on the
+    // backend's first probe verdict. Until then it is neither trusted nor counted as failing.
+    private volatile boolean awaitingFirstCheck;
+    // Set by the pool before the backend is published: it joined a running pool, so its first
+    // passing probe starts a ramp (at start-up the whole pool comes up together and none ramps).
+    private volatile boolean rampOnFirstPass;
 
     // Written by every loop that places a session here.
     private final AtomicInteger activeSessions = new AtomicInteger();
@@ -138,7 +146,8 @@ public final class Backend {
     /**
      * The one predicate that decides whether a balancer may pick this backend for a new session:
      * active (not draining or disabled), a weight above 0, below its connection limit, and either
-     * usable (see {@link #isUsable()}) or in a pool in panic.
+     * usable (see {@link #isUsable()}) or in a pool in panic (once active checks gave it a first
+     * verdict: see {@link #awaitingFirstCheck()}).
      */
     public boolean isEligible() {
         if (adminState != AdminState.ACTIVE || weight <= 0) {
@@ -148,7 +157,45 @@ public final class Backend {
         if (max > 0 && activeSessions.get() >= max) {
             return false;
         }
-        return isUsable() || poolHealth.panic();
+        return isUsable() || poolHealth.panic() && !awaitingFirstCheck;
+    }
+
+    /**
+     * Whether active checks have yet to give this backend its first verdict ({@code initial_state =
+     * "down"}): such a backend is not picked, not even in panic, and panic mode counts it neither
+     * as usable nor as failing.
+     */
+    public boolean awaitingFirstCheck() {
+        return awaitingFirstCheck;
+    }
+
+    /** Control thread, before the backend is published: it waits for its first probe (initial_state = "down"). */
+    public void awaitFirstCheck() {
+        this.awaitingFirstCheck = true;
+    }
+
+    /** HealthChecker thread: the first probe of this backend has come back (passed or failed). */
+    public void firstCheckDone() {
+        this.awaitingFirstCheck = false;
+    }
+
+    /**
+     * Control thread, before the backend is published: it joins a pool that is already running
+     * (add-backend, or a reload that adds it), so slow start applies as to a backend coming back.
+     * Awaiting its first probe, it ramps from the probe that passes (see {@link #rampsOnFirstPass()});
+     * otherwise it ramps from now, and the snapshot that publishes it already carries the low weight.
+     */
+    public void joinRunningPool(long nowNs) {
+        if (awaitingFirstCheck) {
+            rampOnFirstPass = true;
+        } else {
+            startRamp(nowNs);
+        }
+    }
+
+    /** Whether the first passing probe starts a ramp: the backend joined a running pool. */
+    public boolean rampsOnFirstPass() {
+        return rampOnFirstPass;
     }
 
     /** Healthy and not ejected, or ejected with its one half-open trial still to take. */
@@ -308,15 +355,22 @@ public final class Backend {
     }
 
     /**
-     * HealthChecker thread: the backend is coming back; ramp its weight from now on. Returns
-     * whether it ramps (the pool has slow start), in which case the caller publishes a snapshot.
+     * HealthChecker thread (or the control thread for a backend not yet published): the backend is
+     * coming back, or joining; ramp its weight from now on. Returns whether it ramps (the pool has
+     * slow start), in which case the caller publishes a snapshot.
      */
     public boolean startRamp(long nowNs) {
         if (poolHealth.slowStartNs() <= 0) {
             return false;
         }
         rampStartNs = nowNs;
+        ramps.incrementAndGet();
         return true;
+    }
+
+    /** Slow-start ramps started so far (a backend back from both DOWN and ejection ramps once). */
+    public long ramps() {
+        return ramps.get();
     }
 
     /**

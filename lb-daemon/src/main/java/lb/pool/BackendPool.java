@@ -80,13 +80,15 @@ public final class BackendPool {
         Backend backend = new Backend(b.name(), b.address(), b.weight(), b.maxConnections(), poolHealth, loops);
         if (health.active() != null && !health.active().initialUp()) {
             backend.healthState(HealthState.DOWN); // not used until its first probe passes
+            backend.awaitFirstCheck();
         }
         return backend;
     }
 
     /**
      * Control thread: adds a backend and publishes the new set (health tasks pick it up on their
-     * next pass; with active checks it waits for its first probe like any other).
+     * next pass; with active checks it waits for its first probe like any other). With slow start
+     * it ramps like a backend coming back: from now, or from its first passing probe.
      *
      * @throws IllegalArgumentException when the name or the address is already in the pool
      */
@@ -100,6 +102,7 @@ public final class BackendPool {
             }
         }
         Backend backend = newBackend(config);
+        backend.joinRunningPool(System.nanoTime()); // before the snapshot that publishes it
         List<Backend> backends = new ArrayList<>(snapshot.backends());
         backends.add(backend);
         snapshot = new PoolSnapshot(this, backends, snapshot.algorithm(), options, loops, balancers);
@@ -119,9 +122,10 @@ public final class BackendPool {
     /**
      * Control thread (reload): applies a new config of this pool. Backends whose address is
      * unchanged keep their state (health, ejection, sessions, counters) and take the new weight
-     * and limit; new addresses become new backends; missing ones leave the pool (their open
-     * sessions continue). New health settings are stored here; the caller hands the pool to the
-     * health checker to rebuild its tasks. Returns one line per change.
+     * and limit; new addresses become new backends (which ramp with slow start, as added ones do);
+     * missing ones leave the pool (their open sessions continue). New health settings are stored
+     * here; the caller hands the pool to the health checker to rebuild its tasks. Returns one line
+     * per change.
      */
     public synchronized List<String> reconfigure(PoolConfig config) {
         List<String> changes = new ArrayList<>();
@@ -140,7 +144,9 @@ public final class BackendPool {
                 }
             }
             if (kept == null) {
-                next.add(newBackend(b));
+                Backend added = newBackend(b);
+                added.joinRunningPool(System.nanoTime()); // slow start, as for add-backend
+                next.add(added);
                 changes.add("pool " + name + ": added backend " + b.name());
                 continue;
             }
