@@ -19,6 +19,10 @@ UNIT_DIR=/etc/systemd/system
 SYSUSERS_FILE=/etc/sysusers.d/lb.conf
 TMPFILES_FILE=/etc/tmpfiles.d/lb.conf
 CONF_DIR=/etc/lb
+BIN_DIR=/usr/local/bin
+COMPLETION_FILE=/usr/share/bash-completion/completions/lb-cli
+# The java the unit and the lb-cli wrapper run: JAVA=/path/to/java installs them with another one.
+JAVA=${JAVA:-/usr/bin/java}
 
 say() { printf '%s: %s\n' "$PROG" "$*"; }
 warn() { printf '%s: warning: %s\n' "$PROG" "$*" >&2; }
@@ -29,8 +33,9 @@ usage() {
 Usage: [DESTDIR=DIR] systemd/install.sh [--prefix DIR] [--uninstall]
 
 Installs lb-daemon.jar and lb-cli.jar into the prefix, the systemd unit $UNIT_NAME,
-the lb system user (sysusers.d) and /etc/lb + /var/lib/lb (tmpfiles.d), and
-conf/lb.toml as $CONF_DIR/lb.toml if that file does not exist yet.
+the lb system user (sysusers.d) and /etc/lb + /var/lib/lb (tmpfiles.d), the lb-cli
+command ($BIN_DIR/lb-cli) and its bash completion, and conf/lb.toml as
+$CONF_DIR/lb.toml if that file does not exist yet. Needs Java 17 or newer at $JAVA.
 
   --prefix DIR   where the jars go (default /opt/lb); the unit is rewritten to match
   --uninstall    remove what install put in place; keeps $CONF_DIR, /var/lib/lb and the lb user
@@ -65,6 +70,13 @@ case $PREFIX in
     *[!A-Za-z0-9/._-]*) die "--prefix may contain only letters, digits and / . _ -: $PREFIX" ;;
 esac
 PREFIX=${PREFIX%/}
+case $JAVA in
+    /*) ;;
+    *) die "JAVA must be an absolute path: $JAVA" ;;
+esac
+case $JAVA in
+    *[!A-Za-z0-9/._-]*) die "JAVA may contain only letters, digits and / . _ -: $JAVA" ;;
+esac
 [ -n "$PREFIX" ] || die "--prefix must not be /"
 
 if [ -z "$DESTDIR" ] && [ "$(id -u)" -ne 0 ]; then
@@ -104,22 +116,49 @@ remove() { # remove TARGET
     fi
 }
 
+# The major version of $JAVA, or nothing if it cannot say: "1.8.0_392" is 8, "17.0.9" and "21" are 17, 21.
+java_major() {
+    "$JAVA" -version 2>&1 | sed -n 's/.* version "\([0-9][0-9.]*\).*/\1/p' | head -n 1 |
+        awk -F. '{ print ($1 == 1 ? $2 : $1) }'
+}
+
+# The unit runs $JAVA: refuse to install a service that could not start (Ubuntu 22.04's default
+# java is 11). Staged (DESTDIR), a missing $JAVA may be the target's business: a warning then.
+check_java() {
+    hint="install Java 17 or newer (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; then check: update-alternatives --config java) or run with JAVA=/path/to/java"
+    if [ ! -x "$JAVA" ]; then
+        [ -n "$DESTDIR" ] && { warn "$JAVA not found; the unit and lb-cli need Java 17 or newer there"; return 0; }
+        die "$JAVA not found: lb-daemon needs Java 17 or newer there; $hint"
+    fi
+    major=$(java_major)
+    case $major in
+        '' | *[!0-9]*) warn "cannot tell the version of $JAVA; lb-daemon needs Java 17 or newer"; return 0 ;;
+    esac
+    if [ "$major" -lt 17 ]; then
+        die "$JAVA is Java $major; lb-daemon needs Java 17 or newer: $hint"
+    fi
+    say "$JAVA is Java $major"
+}
+
 install_all() {
     daemon_jar=$SRC/lb-daemon/target/lb-daemon.jar
     cli_jar=$SRC/lb-cli/target/lb-cli.jar
     for jar in "$daemon_jar" "$cli_jar"; do
         [ -f "$jar" ] || die "$jar not found; build first: (cd $SRC && mvn -DskipTests package)"
     done
-    if [ -z "$DESTDIR" ] && [ ! -x /usr/bin/java ]; then
-        warn "/usr/bin/java not found; the unit needs Java 17 or newer there"
-    fi
+    check_java
 
     put "$daemon_jar" "$PREFIX/lb-daemon.jar" 0644
     put "$cli_jar" "$PREFIX/lb-cli.jar" 0644
+    wrapper_tmp=$(mktemp)
+    sed -e "s|/opt/lb/|$PREFIX/|g" -e "s|/usr/bin/java|$JAVA|g" "$SRC/systemd/lb-cli.sh" >"$wrapper_tmp"
+    put "$wrapper_tmp" "$BIN_DIR/lb-cli" 0755
+    rm -f "$wrapper_tmp"
+    put "$SRC/systemd/lb-cli.bash-completion" "$COMPLETION_FILE" 0644
 
     unit_tmp=$(mktemp)
     trap 'rm -f "$unit_tmp"' EXIT
-    sed "s|/opt/lb/|$PREFIX/|g" "$SRC/systemd/lb-daemon.service" >"$unit_tmp"
+    sed -e "s|/opt/lb/|$PREFIX/|g" -e "s|/usr/bin/java|$JAVA|g" "$SRC/systemd/lb-daemon.service" >"$unit_tmp"
     put "$unit_tmp" "$UNIT_DIR/$UNIT_NAME" 0644
     put "$SRC/systemd/lb.sysusers.conf" "$SYSUSERS_FILE" 0644
     put "$SRC/systemd/lb.tmpfiles.conf" "$TMPFILES_FILE" 0644
@@ -144,6 +183,7 @@ install_all() {
         else
             say "next: edit $CONF_DIR/lb.toml, then: systemctl enable --now $UNIT_NAME"
         fi
+        say "operators in group lb can use lb-cli without sudo: usermod -aG lb NAME (then log in again)"
     else
         skip_note "systemd-sysusers $SYSUSERS_FILE; systemd-tmpfiles --create $TMPFILES_FILE; systemctl daemon-reload"
     fi
@@ -161,6 +201,8 @@ uninstall_all() {
     remove "$TMPFILES_FILE"
     remove "$PREFIX/lb-daemon.jar"
     remove "$PREFIX/lb-cli.jar"
+    remove "$BIN_DIR/lb-cli"
+    remove "$COMPLETION_FILE"
     rmdir "$DESTDIR$PREFIX" 2>/dev/null || true
     if live_systemd; then
         systemctl daemon-reload

@@ -128,7 +128,7 @@ public final class LbCli implements Runnable {
     /**
      * Any thread. The subcommands, in the order help lists them. One that sends one admin command
      * under its own name takes that name from {@link Command}, so it is written once; the others
-     * (weight, add, remove, top, generate-completion) have names of their own in their annotation.
+     * (weight, add, remove, top, generate-completion, the hidden __complete) have names of their own in their annotation.
      * A usage error exits with {@link ExitCode#USAGE} whichever command it is found on.
      */
     static final class Subcommands implements CommandLine.IModelTransformer {
@@ -152,6 +152,7 @@ public final class LbCli implements Runnable {
             add(root, Command.DIFF, new DiffCommand());
             add(root, Command.VERSION, new VersionCommand());
             add(root, null, new AutoComplete.GenerateCompletion());
+            add(root, null, new CompleteCommand());
             return root;
         }
 
