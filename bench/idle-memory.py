@@ -2,7 +2,7 @@
 """Memory per idle proxied connection: lb against HAProxy and nginx stream, each in a fresh process.
 
 usage: bench/idle-memory.py [--conns N] [--rounds R] [--only lb,haproxy,nginx] [--jar PATH]
-                            [--java-opts "..."]
+                            [--java-opts "..."] [--settle SECONDS]
 
 For each proxy and round: start the proxy (fresh, no traffic before) on 127.0.0.1 in front of a
 backend that accepts and holds connections, open N client connections through it, send one byte
@@ -166,7 +166,7 @@ async def measure(name, backend, work, args):
         while backend.held - base_held < len(conns) and time.monotonic() < end:
             await asyncio.sleep(0.05)
         held = backend.held - base_held
-        await asyncio.sleep(1.0)  # the proxies' lazy per-connection allocations
+        await asyncio.sleep(args.settle)  # the proxies' lazy per-connection allocations
         rss_after = rss_kib(proc.pid)
         heap_after = live_heap_bytes(proc.pid) if name == "lb" else None
         result = {"opened": len(conns), "held": held, "rss_kib_per_conn": (rss_after - rss_before) / max(held, 1)}
@@ -189,6 +189,9 @@ async def main():
     parser.add_argument("--only", default="lb,haproxy,nginx")
     parser.add_argument("--jar", default="lb-daemon/target/lb-daemon.jar")
     parser.add_argument("--java-opts", default="-XX:+UseParallelGC")
+    parser.add_argument("--settle", type=float, default=1.0,
+                        help="seconds between the last connection held and the reading (memory the burst "
+                             "itself took, such as the JIT's, may be given back meanwhile)")
     args = parser.parse_args()
     if not 1 <= args.conns <= 20000 or not 1 <= args.rounds <= 10:
         sys.exit("--conns must be 1..20000 and --rounds 1..10")

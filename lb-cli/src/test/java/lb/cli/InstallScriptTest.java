@@ -72,8 +72,15 @@ class InstallScriptTest {
     }
 
     private Path fakeJava(String version) throws IOException {
+        return fakeJava(version, "");
+    }
+
+    /** A java that prints VERSION; one given FLAG among its arguments refuses it, as a JVM does. */
+    private Path fakeJava(String version, String unknownFlag) throws IOException {
         Path java = dir.resolve("java-" + version.replace('"', '_'));
-        Files.writeString(java, "#!/bin/sh\necho 'openjdk version \"" + version + "\" 2023-07-18' >&2\n");
+        String refuse = unknownFlag.isEmpty() ? "" : "case \"$*\" in *" + unknownFlag + "*) "
+                + "echo 'Unrecognized VM option' >&2; exit 1;; esac\n";
+        Files.writeString(java, "#!/bin/sh\n" + refuse + "echo 'openjdk version \"" + version + "\" 2023-07-18' >&2\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         return java;
     }
@@ -94,6 +101,20 @@ class InstallScriptTest {
     }
 
     @Test
+    void leavesOutOfTheUnitAFlagAnOlderJava17Refuses() throws Exception {
+        Path src = sourceTree();
+        Path stage = dir.resolve("stage");
+        Run run = run(Map.of("DESTDIR", stage.toString(), "JAVA", fakeJava("17.0.2", "TrimNativeHeapInterval").toString()),
+                "sh", src.resolve("systemd/install.sh").toString());
+        assertEquals(0, run.exit(), run.out());
+        assertTrue(run.out().contains("does not know -XX:TrimNativeHeapInterval"), run.out());
+        String unit = Files.readString(stage.resolve("etc/systemd/system/lb-daemon.service"));
+        assertFalse(unit.contains("-XX:TrimNativeHeapInterval=1000"), unit);
+        assertTrue(unit.contains("JAVA_OPTS=-XX:+UseParallelGC -Xms256m -Xmx256m -XX:+AlwaysPreTouch"
+                + " -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData\""), unit);
+    }
+
+    @Test
     void installsTheLbCliCommandAndItsCompletionAndUninstallsThem() throws Exception {
         Path src = sourceTree();
         Path stage = dir.resolve("stage");
@@ -110,6 +131,8 @@ class InstallScriptTest {
         assertTrue(script.contains("${LB_JAVA:-" + java + "}"), script);
         assertTrue(Files.readString(stage.resolve("etc/systemd/system/lb-daemon.service"))
                 .contains("ExecStart=" + java + " $JAVA_OPTS -jar /srv/lb/lb-daemon.jar"));
+        assertTrue(Files.readString(stage.resolve("etc/systemd/system/lb-daemon.service"))
+                .contains("-XX:TrimNativeHeapInterval=1000\""));
         assertEquals(Files.readString(src.resolve("systemd/lb-cli.bash-completion")),
                 Files.readString(stage.resolve("usr/share/bash-completion/completions/lb-cli")));
 
