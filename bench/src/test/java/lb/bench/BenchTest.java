@@ -32,6 +32,16 @@ class BenchTest {
     }
 
     @Test
+    void eachCommandsSummaryIsAWholeSentence() {
+        CommandLine cli = new CommandLine(new Bench());
+        for (var entry : cli.getSubcommands().entrySet()) {
+            String[] description = entry.getValue().getCommandSpec().usageMessage().description();
+            assertTrue(description.length > 0 && description[0].endsWith("."),
+                    entry.getKey() + "'s summary, as bench --help lists it, ends a sentence: " + description[0]);
+        }
+    }
+
+    @Test
     void noArgumentsPrintsUsage() {
         assertEquals(0, run());
         assertTrue(out.toString().contains("Usage: bench"), out.toString());

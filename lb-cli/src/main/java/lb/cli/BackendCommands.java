@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import lb.protocol.ExitCode;
 import lb.protocol.Reply;
 import lb.protocol.Request;
 
@@ -50,14 +51,33 @@ final class BackendCommands {
             print(result, out);
         }
 
+        /** The exit code of a reply the daemon gave. */
+        int outcome(Reply.Backend result) {
+            return notSaved(root, result, ExitCode.OK);
+        }
+
         @Override
         public Integer call() {
             check();
             return root.request(request(), Reply.Backend.class, this::printResult, (p, out) ->
                     out.println(p.target() + ": " + p.activeSessions() + " active session(s), "
                             + (showsOldest() ? "oldest " + StatusCommand.duration(p.oldestAgeMs()) + ", " : "")
-                            + "waited " + StatusCommand.duration(p.waitedMs())));
+                            + "waited " + StatusCommand.duration(p.waitedMs())), this::outcome);
         }
+    }
+
+    /**
+     * A change the daemon made but could not write to its state file: said on stderr (with --json
+     * too), and {@link ExitCode#NOT_SAVED} unless {@code otherwise} says more.
+     */
+    static int notSaved(LbCli root, Reply.Backend result, int otherwise) {
+        if (result.warning() == null) {
+            return otherwise;
+        }
+        PrintWriter err = root.spec.commandLine().getErr();
+        err.println("lb-cli: warning: " + result.warning());
+        err.flush();
+        return otherwise == ExitCode.OK ? ExitCode.NOT_SAVED : otherwise;
     }
 
     static void print(Reply.Backend r, PrintWriter out) {
@@ -102,6 +122,12 @@ final class BackendCommands {
         @Override
         boolean showsOldest() {
             return true;
+        }
+
+        /** Sessions were left at the deadline: a script must not take that for drained. */
+        @Override
+        int outcome(Reply.Backend result) {
+            return notSaved(root, result, Boolean.FALSE.equals(result.drained()) ? ExitCode.SESSIONS_LEFT : ExitCode.OK);
         }
 
         @Override
@@ -203,12 +229,12 @@ final class BackendCommands {
         @Override
         public Integer call() {
             return root.request(new Request.AddBackend(pool, address, weight, name), Reply.Backend.class,
-                    BackendCommands::print);
+                    BackendCommands::print, (p, out) -> { }, result -> notSaved(root, result, ExitCode.OK));
         }
     }
 
-    @Command(name = "remove", description = {"Drain a backend, then take it out of its pool once its sessions have "
-        + "ended;", "after --timeout the sessions left are reset and it is taken out anyway."})
+    @Command(name = "remove", description = {"Drain a backend and take it out of its pool when its sessions end.",
+        "After --timeout the sessions left are reset and it is taken out anyway."})
     static final class Remove extends OnBackend {
 
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",

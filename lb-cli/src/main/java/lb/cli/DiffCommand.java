@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import lb.protocol.ExitCode;
 import lb.protocol.RecordJson;
 import lb.protocol.Reply;
 import lb.protocol.Request;
@@ -29,7 +30,13 @@ final class DiffCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return root.request(new Request.Diff(), Reply.Diff.class, DiffCommand::print);
+        return root.request(new Request.Diff(), Reply.Diff.class, DiffCommand::print, (p, out) -> { },
+                DiffCommand::outcome);
+    }
+
+    /** As diff(1): 1 when anything differs, including a file a reload would refuse. */
+    private static int outcome(Reply.Diff r) {
+        return r.runtime().isEmpty() && r.file().isEmpty() && r.fileError() == null ? ExitCode.OK : ExitCode.DIFFERENT;
     }
 
     private static void print(Reply.Diff r, PrintWriter out) {

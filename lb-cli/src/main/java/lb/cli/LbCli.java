@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BiConsumer;
+import java.util.function.ToIntFunction;
 
 import lb.protocol.Command;
 import lb.protocol.Envelope;
@@ -26,7 +27,9 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true, modelTransformer = LbCli.Subcommands.class,
         description = {"Operator CLI for lb-daemon: talks to its admin Unix socket."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {ExitCode.OK_LINE, ExitCode.REFUSED_LINE, ExitCode.USAGE_LINE, ExitCode.UNREACHABLE_LINE})
+        exitCodeList = {ExitCode.OK_LINE, ExitCode.REFUSED + ":refused by the daemon; for diff: the live state differs from the file",
+            ExitCode.USAGE_LINE, ExitCode.UNREACHABLE_LINE,
+            ExitCode.SESSIONS_LEFT_LINE, ExitCode.NOT_SAVED_LINE})
 public final class LbCli implements Runnable {
 
     static final String DEFAULT_SOCKET = "/run/lb/admin.sock";
@@ -46,7 +49,44 @@ public final class LbCli implements Runnable {
     int timeoutSeconds;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new LbCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** lb-cli's parser, numbers read with messages in operator words. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new LbCli());
+        cli.registerConverter(Integer.class, LbCli::wholeNumber).registerConverter(int.class, LbCli::wholeNumber);
+        cli.registerConverter(Long.class, LbCli::wholeLong).registerConverter(long.class, LbCli::wholeLong);
+        cli.registerConverter(Double.class, LbCli::number).registerConverter(double.class, LbCli::number);
+        return cli;
+    }
+
+    private static int wholeNumber(String text) {
+        long n = wholeLong(text);
+        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is too large");
+        }
+        return (int) n;
+    }
+
+    private static long wholeLong(String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("expected a whole number such as 5, got '" + text + "'");
+        }
+    }
+
+    private static double number(String text) {
+        try {
+            double n = Double.parseDouble(text.trim());
+            if (Double.isFinite(n)) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new CommandLine.TypeConversionException("expected a number such as 5 or 0.5, got '" + text + "'");
     }
 
     /**
@@ -62,6 +102,15 @@ public final class LbCli implements Runnable {
     /** As {@link #request(Request, Class, BiConsumer)}, printing each progress line on the way. */
     <R extends Reply> int request(Request request, Class<R> replyType, BiConsumer<R, PrintWriter> printer,
                                   BiConsumer<Reply.Progress, PrintWriter> progressPrinter) {
+        return request(request, replyType, printer, progressPrinter, reply -> ExitCode.OK);
+    }
+
+    /**
+     * As above; a reply the daemon gave is worth the exit code {@code outcome} gives it (with --json
+     * too), e.g. {@link ExitCode#SESSIONS_LEFT} for a drain that timed out.
+     */
+    <R extends Reply> int request(Request request, Class<R> replyType, BiConsumer<R, PrintWriter> printer,
+                                  BiConsumer<Reply.Progress, PrintWriter> progressPrinter, ToIntFunction<R> outcome) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Envelope reply;
@@ -87,20 +136,20 @@ public final class LbCli implements Runnable {
             err.println("lb-cli: the daemon refused: " + reply.error());
             return ExitCode.REFUSED;
         }
+        R result;
+        try {
+            result = replyType.cast(reply.reply(request.command()));
+        } catch (IllegalArgumentException e) {
+            // A reply of another shape (a daemon of another version): as unreadable as a broken line.
+            err.println("lb-cli: cannot read lb-daemon's reply to " + request.command().wireName() + ": "
+                    + e.getMessage());
+            return ExitCode.UNREACHABLE;
+        }
         if (!json) {
-            R result;
-            try {
-                result = replyType.cast(reply.reply(request.command()));
-            } catch (IllegalArgumentException e) {
-                // A reply of another shape (a daemon of another version): as unreadable as a broken line.
-                err.println("lb-cli: cannot read lb-daemon's reply to " + request.command().wireName() + ": "
-                        + e.getMessage());
-                return ExitCode.UNREACHABLE;
-            }
             printer.accept(result, out);
         }
         out.flush();
-        return ExitCode.OK;
+        return outcome.applyAsInt(result);
     }
 
     Path socketPath() {
@@ -128,7 +177,8 @@ public final class LbCli implements Runnable {
     /**
      * Any thread. The subcommands, in the order help lists them. One that sends one admin command
      * under its own name takes that name from {@link Command}, so it is written once; the others
-     * (weight, add, remove, top, generate-completion, the hidden __complete) have names of their own in their annotation.
+     * (weight, add, remove, top, info, generate-completion, help, the hidden __complete) have names of their own in their
+     * annotation.
      * A usage error exits with {@link ExitCode#USAGE} whichever command it is found on.
      */
     static final class Subcommands implements CommandLine.IModelTransformer {
@@ -146,6 +196,7 @@ public final class LbCli implements Runnable {
             add(root, Command.SESSIONS, new SessionsCommand());
             add(root, Command.STATS, new StatsCommand());
             add(root, null, new TopCommand());
+            add(root, null, new InfoCommand());
             add(root, Command.EXPLAIN, new ExplainCommand());
             add(root, Command.PREVIEW_REMOVE, new PreviewRemoveCommand());
             add(root, Command.RELOAD, new ReloadCommand());
@@ -153,12 +204,16 @@ public final class LbCli implements Runnable {
             add(root, Command.VERSION, new VersionCommand());
             add(root, null, new AutoComplete.GenerateCompletion());
             add(root, null, new CompleteCommand());
+            add(root, null, new CommandLine.HelpCommand());
             return root;
         }
 
         /** {@code command}: the admin command whose name it takes; null: the name in its annotation. */
         private static void add(CommandSpec root, Command command, Object subcommand) {
             CommandSpec spec = CommandSpec.forAnnotatedObject(subcommand).exitCodeOnInvalidInput(ExitCode.USAGE);
+            if (!(subcommand instanceof CommandLine.HelpCommand) && spec.optionsMap().get("--help") == null) {
+                spec.mixinStandardHelpOptions(true); // so that 'lb-cli top --help' is top's help
+            }
             root.addSubcommand(command == null ? spec.name() : command.wireName(), spec);
         }
     }

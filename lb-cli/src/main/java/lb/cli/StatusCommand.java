@@ -23,6 +23,10 @@ final class StatusCommand implements Callable<Integer> {
 
     private static void print(Reply.Status result, PrintWriter out) {
         out.println("lb-daemon " + result.version() + ", up " + duration(result.uptimeMs()));
+        if (result.stateFileError() != null) {
+            out.println("STATE FILE NOT WRITTEN since " + java.time.Instant.ofEpochMilli(result.stateFileErrorSinceMs())
+                    + ": " + result.stateFileError());
+        }
         out.println();
         Table listeners = new Table("LISTENER", "BIND", "POOL", "ACTIVE");
         for (Reply.ListenerStatus l : result.listeners()) {

@@ -40,7 +40,7 @@ class AdminCommandsTest {
     private volatile String received;
 
     private int run(String... args) {
-        CommandLine cli = new CommandLine(new LbCli());
+        CommandLine cli = LbCli.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
@@ -276,8 +276,8 @@ class AdminCommandsTest {
                 Thread.onSpinWait();
             }
             out.getBuffer().setLength(0);
-            assertEquals(0, run("--socket", socket.toString(), "drain", "web/web-1", "--wait", "--deadline", "300ms",
-                    "--then", "close"), err.toString());
+            assertEquals(4, run("--socket", socket.toString(), "drain", "web/web-1", "--wait", "--deadline", "300ms",
+                    "--then", "close"), "sessions were left at the deadline: " + err);
         }
         String text = out.toString();
         assertTrue(text.startsWith("web/web-1: 1 active session(s), oldest "), text);
@@ -309,7 +309,7 @@ class AdminCommandsTest {
         assertEquals(0, run("--socket", socket.toString(), "weight", "web/web-1", "5"));
         Files.writeString(file, Files.readString(file).replace("maglev", "ring_hash"));
         out.getBuffer().setLength(0);
-        assertEquals(0, run("--socket", socket.toString(), "diff"), err.toString());
+        assertEquals(1, run("--socket", socket.toString(), "diff"), "differences, as diff(1): " + err);
         assertEquals("""
                 Runtime changes (over %s):
                   TARGET     KEY     LIVE  CONFIG
@@ -320,9 +320,73 @@ class AdminCommandsTest {
 
         Files.writeString(file, Files.readString(file).replace("ring_hash", "no_such_algorithm"));
         out.getBuffer().setLength(0);
-        assertEquals(0, run("--socket", socket.toString(), "diff"), err.toString());
+        assertEquals(1, run("--socket", socket.toString(), "diff"), err.toString());
         assertTrue(out.toString().contains("File edits not reloaded yet:\n  a reload would be refused: invalid config "),
                 out.toString());
+    }
+
+    @Test
+    void diffWithNothingDifferentExits0() throws Exception {
+        Path file = dir.resolve("lb.toml");
+        Path socket = startDaemonFromFile(file);
+        assertEquals(0, run("--socket", socket.toString(), "diff"), err.toString());
+        assertTrue(out.toString().contains("Runtime changes (over " + file + "):\n  none\nFile edits not reloaded yet:\n"
+                + "  none\n"), out.toString());
+        assertEquals(0, run("--socket", socket.toString(), "--json", "diff"), "--json, the same: " + err);
+    }
+
+    @Test
+    void aChangeTheStateFileCannotKeepIsAWarningExit5AndShowsInStatus() throws Exception {
+        // A state file whose directory is then replaced by a regular file: no write can succeed, even as root.
+        Path stateDir = Files.createDirectory(dir.resolve("state"));
+        backend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Path socket = dir.resolve("admin.sock");
+        daemon = Daemon.start(ConfigLoader.parse(configText(socket).replace("[daemon]\n",
+                "[daemon]\nstate_file = \"" + stateDir.resolve("lb.state") + "\"\n"), Optional.empty()));
+        assertEquals(0, run("--socket", socket.toString(), "weight", "web/web-1", "4"), err.toString());
+        assertEquals(0, run("--socket", socket.toString(), "status"), err.toString());
+        assertTrue(!out.toString().contains("STATE FILE"), out.toString());
+
+        try (var files = Files.list(stateDir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(stateDir);
+        Files.writeString(stateDir, "not a directory");
+        out.getBuffer().setLength(0);
+        assertEquals(5, run("--socket", socket.toString(), "weight", "web/web-1", "5"), err.toString());
+        assertTrue(out.toString().contains("web/web-1: active, weight 5"), "the change itself stands: " + out);
+        assertTrue(err.toString().startsWith("lb-cli: warning: cannot write state file " + stateDir.resolve("lb.state")),
+                err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(5, run("--socket", socket.toString(), "--json", "drain", "web/web-1"), "with --json too");
+        assertTrue(err.toString().contains("cannot write state file"), err.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("--socket", socket.toString(), "status"), err.toString());
+        assertTrue(out.toString().matches("(?s)lb-daemon [^\n]*\nSTATE FILE NOT WRITTEN since 20\\d\\d-[^\n]*: cannot "
+                + "write state file .*"), out.toString());
+
+        Files.delete(stateDir);
+        Files.createDirectory(stateDir);
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("--socket", socket.toString(), "undrain", "web/web-1"), err.toString());
+        assertEquals("", err.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("--socket", socket.toString(), "status"), err.toString());
+        assertTrue(!out.toString().contains("STATE FILE"), "written again: " + out);
+    }
+
+    @Test
+    void infoShowsTheProcessFigures() throws Exception {
+        Path socket = startDaemon();
+        assertEquals(0, run("--socket", socket.toString(), "info"), err.toString());
+        String text = out.toString();
+        assertTrue(text.contains("\npid             " + ProcessHandle.current().pid() + "\n"), text);
+        var os = (com.sun.management.UnixOperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        assertTrue(text.matches("(?s).*\ndescriptors +\\d+ open of " + os.getMaxFileDescriptorCount() + " .*"), text);
+        assertTrue(text.matches("(?s).*\nloop 0 buffers +.* lent of .*\nsessions +0 active, 0 since start\n"), text);
     }
 
     @Test

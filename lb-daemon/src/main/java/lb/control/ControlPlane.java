@@ -46,6 +46,8 @@ public final class ControlPlane implements AutoCloseable {
     private final Loops loops;
     private final StatsAggregator stats;
     private volatile Reload reload;
+    /** Written by the control thread (journal), read by status on the query thread. */
+    private volatile StateFileError stateFileError;
     private final long startedNs;
     private final ScheduledThreadPoolExecutor control;
     private final ThreadPoolExecutor query;
@@ -232,7 +234,23 @@ public final class ControlPlane implements AutoCloseable {
 
     /** Control thread: journals the runtime changes; null, or why it could not (the change stands). */
     String journal() {
-        return StateJournal.save(state.config(), state.pools());
+        String problem = StateJournal.save(state.config(), state.pools());
+        StateFileError was = stateFileError;
+        if (problem == null) {
+            stateFileError = null;
+        } else {
+            stateFileError = new StateFileError(problem, was != null ? was.sinceMs() : System.currentTimeMillis());
+        }
+        return problem;
+    }
+
+    /** Any thread: why the state file could not be written last time, and since when; null when it could. */
+    StateFileError stateFileError() {
+        return stateFileError;
+    }
+
+    /** A failing state file: the last reason, and when the failures began (epoch ms). */
+    record StateFileError(String problem, long sinceMs) {
     }
 
     RunningState state() {

@@ -34,7 +34,9 @@ final class StatusCommand implements Handler<Request.Status> {
         for (BackendPool pool : state.pools().values()) {
             pools.add(pool(pool, nowNs));
         }
-        exchange.reply(new Reply.Status(Version.text(), (nowNs - plane.startedNs()) / 1_000_000, listeners, pools));
+        ControlPlane.StateFileError stateFile = plane.stateFileError();
+        exchange.reply(new Reply.Status(Version.text(), (nowNs - plane.startedNs()) / 1_000_000, listeners, pools,
+                stateFile == null ? null : stateFile.problem(), stateFile == null ? null : stateFile.sinceMs()));
     }
 
     private static Reply.PoolStatus pool(BackendPool pool, long nowNs) {

@@ -26,6 +26,7 @@ public final class ProcessFigures {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", Version.text());
         m.put("java", Runtime.version().toString());
+        m.put("pid", ProcessHandle.current().pid());
         m.put("start_time_s", ManagementFactory.getRuntimeMXBean().getStartTime() / 1000.0);
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
             m.put("open_fds", os.getOpenFileDescriptorCount());

@@ -28,8 +28,16 @@ public sealed interface Reply {
     record Version(String version) implements Reply {
     }
 
-    record Status(String version, long uptimeMs, List<ListenerStatus> listeners, List<PoolStatus> pools)
-            implements Reply {
+    /**
+     * {@code stateFileError}: why the last write of the state file failed, null while writes succeed
+     * (or there is none); {@code stateFileErrorSinceMs}: when the failures began (epoch ms).
+     */
+    record Status(String version, long uptimeMs, List<ListenerStatus> listeners, List<PoolStatus> pools,
+                  String stateFileError, Long stateFileErrorSinceMs) implements Reply {
+
+        public Status(String version, long uptimeMs, List<ListenerStatus> listeners, List<PoolStatus> pools) {
+            this(version, uptimeMs, listeners, pools, null, null);
+        }
     }
 
     record ListenerStatus(String name, String bind, String pool, int activeSessions) {

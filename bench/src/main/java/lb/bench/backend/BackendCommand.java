@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
  * of {@code --duration}. Prints one line per listening port first, for scripts to parse.
  */
 @Command(name = "backend", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        description = {"Runs test backends for load tests: echo (echoes bytes), sink (reads and discards),"
-                + " source (writes an endless stream), http (200 to every GET, keep-alive).",
+        description = {"Runs test backends for load tests.",
+                "Types: echo (echoes bytes), sink (reads and discards), source (writes an endless stream), http"
+                        + " (200 to every GET, keep-alive).",
                 "Prints \"<type> backend listening on HOST:PORT\" per port, then serves until SIGTERM/Ctrl-C"
                         + " or the end of --duration."},
         exitCodeListHeading = "%nExit codes:%n",

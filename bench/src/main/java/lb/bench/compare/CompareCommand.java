@@ -36,11 +36,12 @@ import picocli.CommandLine.Spec;
  * with ratios and each proxy's CPU seconds per load.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
-        description = {"Runs the same load (rr, crr, throughput: bench load's modes) through lb, HAProxy (mode tcp,",
-                "roundrobin) and nginx stream over the same K echo backends, with configurations it writes",
-                "itself, threads = lb's workers. Starts and stops each proxy per round; interleaves --rounds",
-                "rounds; prints medians, ratios to HAProxy (to lb without HAProxy) and each proxy's CPU",
-                "seconds during each load (/proc, warm-up included). A proxy not installed is skipped."},
+        description = {"Runs the same loads through lb, HAProxy and nginx stream and prints the ratios.",
+                "The loads are bench load's modes (rr, crr, throughput), through HAProxy (mode tcp, roundrobin) and"
+                        + " nginx stream over the same K echo backends, with configurations it writes itself,"
+                        + " threads = lb's workers. Starts and stops each proxy per round; interleaves --rounds"
+                        + " rounds; prints medians, ratios to HAProxy (to lb without HAProxy) and each proxy's CPU"
+                        + " seconds during each load (/proc, warm-up included). A proxy not installed is skipped."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:a proxy did not start or a load failed (the rest is still reported)",
                 "2:usage error"})

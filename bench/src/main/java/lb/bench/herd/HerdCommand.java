@@ -30,10 +30,11 @@ import picocli.CommandLine.Spec;
  * mid-run, and reports per second how the load moved and how long clients saw errors.
  */
 @Command(name = "herd", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
-        description = {"Thundering herd: K echo backends behind an lb it starts, M clients that connect, send a small",
-                "request, read the echo and close, again and again; backend b1 is killed at --kill-after (stops",
-                "listening, resets its connections). Reports sessions per backend and client errors per second,",
-                "the recovery time (kill until errors stop for 1 s) and the peak load on a survivor.",
+        description = {"Kills a backend under load and reports how lb's clients recovered.",
+                "K echo backends behind an lb it starts, M clients that connect, send a small request, read the"
+                        + " echo and close, again and again; backend b1 is killed at --kill-after (stops listening,"
+                        + " resets its connections). Reports sessions per backend and client errors per second, the"
+                        + " recovery time (kill until errors stop for 1 s) and the peak load on a survivor.",
                 "Loopback only; everything it starts is stopped at the end, on Ctrl-C too."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:lb could not be started, or no session succeeded", "2:usage error"})
