@@ -50,7 +50,12 @@ class AccessLogFileProcessTest {
     Path dir;
 
     private DaemonProcess start(EchoBackend backend, Path log, String format) throws Exception {
-        Path config = Files.writeString(dir.resolve("lb.toml"), """
+        Path config = Files.writeString(dir.resolve("lb.toml"), config(backend, log.toString(), format));
+        return cleanup.track(DaemonProcess.start("--config", config.toString()));
+    }
+
+    private static String config(EchoBackend backend, String log, String format) {
+        return """
                 [daemon]
                 workers = 2
                 admin_socket = ""
@@ -65,8 +70,7 @@ class AccessLogFileProcessTest {
                 [[pool.backend]]
                 name = "a"
                 address = "127.0.0.1:%d"
-                """.formatted(log, format, backend.address().getPort()));
-        return cleanup.track(DaemonProcess.start("--config", config.toString()));
+                """.formatted(log, format, backend.address().getPort());
     }
 
     /** One echo session of {@code size} bytes; returns the client's port (the line's key). */
@@ -156,6 +160,32 @@ class AccessLogFileProcessTest {
         daemon.terminate();
         assertEquals(0, daemon.awaitExit(WAIT), "exit code after SIGTERM" + daemon.output());
         assertEquals(after, ports(lines(log)), "no line written twice or late");
+    }
+
+    @Test
+    void checkConfigNamesABadAccessLogWithItsKeyAndLine() throws Exception {
+        EchoBackend echo = cleanup.track(EchoBackend.start("echo"));
+        Path missingDir = dir.resolve("no-such-dir");
+        String[][] cases = {
+            {"access.log", "logfmt", "lb-daemon: daemon.access_log: \"access.log\" is not an absolute file path "
+                + "(allowed: \"journal\", \"off\", or an absolute file path such as \"/var/log/lb/access.log\") (line 4)"},
+            {dir.resolve("a.log").toString(), "csv", "lb-daemon: daemon.access_log_format: \"csv\" is not a format "
+                + "(allowed: \"logfmt\", \"json\") (line 5)"},
+            {missingDir.resolve("access.log").toString(), "json", "lb-daemon: daemon.access_log: directory " + missingDir
+                + " does not exist (create it, or access_log = \"journal\")"},
+        };
+        for (String[] c : cases) {
+            Files.writeString(dir.resolve("lb.toml"), config(echo, c[0], c[1]));
+            DaemonProcess check = cleanup.track(DaemonProcess.start("--check-config", "--config",
+                    dir.resolve("lb.toml").toString()));
+            assertEquals(1, check.awaitExit(WAIT), check.output());
+            assertEquals(List.of(c[2]), check.stderrLines(), check.output());
+        }
+        Files.writeString(dir.resolve("lb.toml"), config(echo, dir.resolve("a.log").toString(), "json"));
+        DaemonProcess ok = cleanup.track(DaemonProcess.start("--check-config", "--config",
+                dir.resolve("lb.toml").toString()));
+        assertEquals(0, ok.awaitExit(WAIT), ok.output());
+        assertTrue(Files.notExists(dir.resolve("a.log")), "a check creates no file");
     }
 
     /** conf/logrotate.d/lb, from the working directory or a parent (the build runs in lb-daemon/). */
