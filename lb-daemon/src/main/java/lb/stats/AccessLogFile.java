@@ -41,6 +41,7 @@ public final class AccessLogFile implements AutoCloseable {
     public static final int DEFAULT_QUEUE_LINES = 65_536;
     private static final Logger LOG = LoggerFactory.getLogger(AccessLogFile.class);
     private static final int BUFFER_BYTES = 64 * 1024;
+    private static final byte[] NEWLINE = {'\n'};
     private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long MAX_IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Client addresses are personal data: readable by the daemon's group (operators), not by everyone. */
@@ -63,7 +64,8 @@ public final class AccessLogFile implements AutoCloseable {
     private volatile boolean held;
     private volatile boolean running = true;
     private FileChannel channel; // writer thread only, once started
-    private int linesInBuffer;
+    private int linesInBuffer; // writer thread only
+    private boolean brokenLine; // writer thread only
 
     private AccessLogFile(Path path, int queueLines, FileChannel channel) {
         this.path = path;
@@ -191,19 +193,40 @@ public final class AccessLogFile implements AutoCloseable {
         buffer.clear();
     }
 
-    /** Writes {@code bytes} whole (they hold {@link #linesInBuffer} lines), or counts those lines lost. */
+    /**
+     * Writes {@code bytes} whole (they hold {@link #linesInBuffer} lines), or counts the lines that
+     * did not get out lost.
+     */
     private void writeOut(ByteBuffer bytes) {
         int lines = linesInBuffer;
         linesInBuffer = 0;
+        int start = bytes.position();
         try {
+            if (brokenLine) {
+                // The last failed write left part of a line: end it, so the next line starts its own.
+                ByteBuffer newline = ByteBuffer.wrap(NEWLINE);
+                while (newline.hasRemaining()) {
+                    channel.write(newline);
+                }
+                brokenLine = false;
+            }
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
             written += lines; // one writer: a plain read-add-write of a volatile is safe
         } catch (IOException | RuntimeException e) {
-            lost += lines;
+            // A write that failed part-way (the disk filled up) may have put some whole lines out.
+            int whole = 0;
+            for (int i = start; i < bytes.position(); i++) {
+                if (bytes.get(i) == '\n') {
+                    whole++;
+                }
+            }
+            brokenLine |= bytes.position() > start && bytes.get(bytes.position() - 1) != '\n';
+            written += whole;
+            lost += lines - whole;
             writeFailures.error(System.nanoTime(), "access log: cannot write to " + path + " (" + e
-                    + "); " + lines + " line(s) lost, going on with the next ones");
+                    + "); " + (lines - whole) + " line(s) lost, going on with the next ones");
         }
     }
 
@@ -222,6 +245,7 @@ public final class AccessLogFile implements AutoCloseable {
         }
         closeChannel(channel);
         channel = fresh;
+        brokenLine = false; // a half line stays in the old file
         reopens++; // one writer: a plain read-add-write of a volatile is safe
     }
 
