@@ -18,6 +18,7 @@ UNIT_NAME=lb-daemon.service
 UNIT_DIR=/etc/systemd/system
 SYSUSERS_FILE=/etc/sysusers.d/lb.conf
 TMPFILES_FILE=/etc/tmpfiles.d/lb.conf
+LOGROTATE_FILE=/etc/logrotate.d/lb
 CONF_DIR=/etc/lb
 BIN_DIR=/usr/local/bin
 COMPLETION_FILE=/usr/share/bash-completion/completions/lb-cli
@@ -34,7 +35,8 @@ Usage: [DESTDIR=DIR] systemd/install.sh [--prefix DIR] [--uninstall]
 
 Installs lb-daemon.jar and lb-cli.jar into the prefix, the systemd unit $UNIT_NAME,
 the lb system user (sysusers.d) and /etc/lb + /var/lib/lb (tmpfiles.d), the lb-cli
-command ($BIN_DIR/lb-cli) and its bash completion, and conf/lb.toml as
+command ($BIN_DIR/lb-cli) and its bash completion, the access log's rotation
+($LOGROTATE_FILE), and conf/lb.toml as
 $CONF_DIR/lb.toml if that file does not exist yet. Needs Java 17 or newer at $JAVA.
 
   --prefix DIR   where the jars go (default /opt/lb); the unit is rewritten to match
@@ -172,6 +174,7 @@ install_all() {
     put "$unit_tmp" "$UNIT_DIR/$UNIT_NAME" 0644
     put "$SRC/systemd/lb.sysusers.conf" "$SYSUSERS_FILE" 0644
     put "$SRC/systemd/lb.tmpfiles.conf" "$TMPFILES_FILE" 0644
+    put "$SRC/conf/logrotate.d/lb" "$LOGROTATE_FILE" 0644
 
     mkdir -p "$DESTDIR$CONF_DIR"
     if [ -e "$DESTDIR$CONF_DIR/lb.toml" ]; then
@@ -209,6 +212,7 @@ uninstall_all() {
     remove "$UNIT_DIR/$UNIT_NAME"
     remove "$SYSUSERS_FILE"
     remove "$TMPFILES_FILE"
+    remove "$LOGROTATE_FILE"
     remove "$PREFIX/lb-daemon.jar"
     remove "$PREFIX/lb-cli.jar"
     remove "$BIN_DIR/lb-cli"

@@ -39,6 +39,8 @@ import lb.session.LoopSessions;
 import lb.session.Termination;
 import lb.state.RuntimeState;
 import lb.state.StateJournal;
+import lb.stats.AccessLog;
+import lb.stats.AccessLogFile;
 import lb.stats.MetricsServer;
 import lb.stats.StatsAggregator;
 import lb.session.StatsRing;
@@ -87,6 +89,12 @@ public final class Daemon implements AutoCloseable {
 
     /** With {@code ringSlots} session events per loop's stats ring (tests: a ring that fills up). */
     static Daemon start(Config config, UnaryOperator<Config> overrides, int ringSlots) throws IOException {
+        return start(config, overrides, ringSlots, AccessLogFile.DEFAULT_QUEUE_LINES);
+    }
+
+    /** As above, with {@code accessLogLines} lines that may wait for a file access log's writer (tests). */
+    static Daemon start(Config config, UnaryOperator<Config> overrides, int ringSlots, int accessLogLines)
+            throws IOException {
         ClassPreload.loadAll(Daemon.class);
         RuntimeState.Overlay overlay = StateJournal.read(config);
         int workers = config.daemon().workers();
@@ -122,7 +130,7 @@ public final class Daemon implements AutoCloseable {
             Loops loopOps = new Loops(loops, sessions);
             loopOps.acceptFrom(listeners.values());
             daemon = new Daemon(new RunningState(config, pools, listeners, overrides), loops, loopOps);
-            daemon.startThreads(rings);
+            daemon.startThreads(rings, accessLogLines);
             for (EventLoop loop : loops) {
                 loop.start();
             }
@@ -148,14 +156,20 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** Stats, control plane, metrics, health and admin socket, in the order each needs the others. */
-    private void startThreads(StatsRing[] rings) throws IOException {
+    private void startThreads(StatsRing[] rings, int accessLogLines) throws IOException {
         Config config = state.config();
         DaemonConfig d = config.daemon();
         List<BufferPool> bufferPools = new ArrayList<>();
         for (EventLoop loop : loops) {
             bufferPools.add(loop.buffers());
         }
-        statsAggregator = StatsAggregator.start(rings, state, d.stats(), d.accessLog(), bufferPools);
+        AccessLog accessLog = AccessLog.open(d, accessLogLines);
+        try {
+            statsAggregator = StatsAggregator.start(rings, state, d.stats(), accessLog, bufferPools);
+        } catch (RuntimeException | Error e) {
+            accessLog.close();
+            throw e;
+        }
         control = new ControlPlane(state, loopOps, statsAggregator, System.nanoTime());
         if (config.metrics().listen() != null) {
             metricsServer = MetricsServer.start(config.metrics(), statsAggregator);
@@ -273,6 +287,14 @@ public final class Daemon implements AutoCloseable {
     /** Any thread: a reload on SIGHUP, done in order with the admin commands; the outcome is logged. */
     public void reloadOnSignal() {
         control.reloadOnSignal("SIGHUP");
+    }
+
+    /**
+     * Any thread: a file access log goes on in a fresh file at its path (SIGUSR1, after logrotate
+     * renamed it); false when the access log is not a file.
+     */
+    public boolean reopenAccessLog() {
+        return statsAggregator.accessLog().reopen();
     }
 
     /** Any thread: every stats figure now (see {@link StatsAggregator#report()}). */

@@ -15,7 +15,7 @@ import lb.config.DaemonConfig;
 
 /**
  * Any thread (stateless). What a config needs of this host's file system that parsing cannot see:
- * the directories the admin socket and the state file go in, and the admin socket's group. Run by
+ * the directories the admin socket, the state file and a file access log go in, and the admin socket's group. Run by
  * {@code --check-config} and before start, so that the unit's check (as the daemon's user, after
  * systemd made its runtime and state directories) fails where start-up would, with the key path.
  */
@@ -53,6 +53,16 @@ final class HostChecks {
             } else if (Files.exists(state) && (!Files.isRegularFile(state) || !writable.test(state))) {
                 problems.add("daemon.state_file: " + state + (Files.isRegularFile(state) ? " is not writable by this user"
                         : " is not a regular file"));
+            }
+        }
+        Path accessLog = d.accessLog() ? d.accessLogFile() : null;
+        if (accessLog != null) {
+            String dirProblem = directoryProblem(accessLog, writable);
+            if (dirProblem != null) {
+                problems.add("daemon.access_log: " + dirProblem + " (create it, or access_log = \"journal\")");
+            } else if (Files.exists(accessLog) && (!Files.isRegularFile(accessLog) || !writable.test(accessLog))) {
+                problems.add("daemon.access_log: " + accessLog + (Files.isRegularFile(accessLog)
+                        ? " is not writable by this user" : " is not a regular file"));
             }
         }
         return problems;

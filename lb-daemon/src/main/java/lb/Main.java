@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.LoggerFactory;
 
@@ -204,7 +205,8 @@ public final class Main implements Callable<Integer> {
             return config;
         }
         DaemonConfig changed = new DaemonConfig(effectiveWorkers, d.shutdownGrace(), accessLog, d.bufferSize(),
-                d.bufferPoolMax(), socket, d.adminSocketGroup(), d.stateFile(), stats);
+                d.bufferPoolMax(), socket, d.adminSocketGroup(), d.stateFile(), stats, d.accessLogFile(),
+                d.accessLogFormat());
         return new Config(config.source(), changed, config.listeners(), config.pools(), config.metrics());
     }
 
@@ -240,7 +242,15 @@ public final class Main implements Callable<Integer> {
         // reload asked for during start-up runs once the daemon is up.
         StartupReload reload = new StartupReload();
         Signals.onReload(reload::onSignal);
+        // Before start too: the JVM's default for SIGUSR1 is to exit. Until the daemon is up there is
+        // nothing to reopen (the file is opened afresh at start).
+        AtomicReference<Daemon> running = new AtomicReference<>();
+        Signals.onReopen(() -> {
+            Daemon up = running.get();
+            return up != null && up.reopenAccessLog();
+        });
         Daemon daemon = Daemon.start(config, this::withOverrides);
+        running.set(daemon);
         reload.started(daemon);
         if (demo) {
             printDemoHelp(daemon, demoBackends);

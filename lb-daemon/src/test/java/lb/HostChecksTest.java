@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import lb.config.AccessLogFormat;
 import lb.config.Config;
 import lb.config.DaemonConfig;
 
@@ -40,5 +41,28 @@ class HostChecksTest {
         assertEquals(List.of("daemon.state_file: " + state + " is not writable by this user"),
                 HostChecks.problems(config(null, state), p -> !p.equals(state)));
         assertEquals(List.of(), HostChecks.problems(config(dir.resolve("admin.sock"), state)));
+    }
+
+    private static Config accessLogTo(Path file) {
+        return new Config(Optional.empty(), new DaemonConfig(1, Duration.ofSeconds(1), true, 32 * 1024,
+                DaemonConfig.AUTO_BUFFER_POOL_MAX, null, null, null, true, file, AccessLogFormat.JSON), List.of(),
+                List.of());
+    }
+
+    @Test
+    void anAccessLogFileNeedsAnExistingWritableDirectoryAndAWritableRegularFile() throws Exception {
+        String user = System.getProperty("user.name");
+        Path missing = dir.resolve("no-such-dir").resolve("access.log");
+        assertEquals(List.of("daemon.access_log: directory " + missing.getParent() + " does not exist (create it, or "
+                + "access_log = \"journal\")"), HostChecks.problems(accessLogTo(missing)));
+        Path log = dir.resolve("access.log");
+        assertEquals(List.of("daemon.access_log: directory " + dir + " is not writable by this user (" + user
+                + ") (create it, or access_log = \"journal\")"), HostChecks.problems(accessLogTo(log), p -> false));
+        Files.writeString(log, "");
+        assertEquals(List.of("daemon.access_log: " + log + " is not writable by this user"),
+                HostChecks.problems(accessLogTo(log), p -> !p.equals(log)));
+        assertEquals(List.of("daemon.access_log: " + dir + " is not a regular file"),
+                HostChecks.problems(accessLogTo(dir)));
+        assertEquals(List.of(), HostChecks.problems(accessLogTo(log)));
     }
 }

@@ -31,13 +31,13 @@ class ThreadDeathProcessTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"EventLoop-0", "lb-stats", "lb-health", "lb-admin", "lb-metrics"})
+    @ValueSource(strings = {"EventLoop-0", "lb-stats", "lb-health", "lb-admin", "lb-metrics", "lb-access-log"})
     void aThreadThatDiesEndsTheProcessWithStatus70(String thread) throws Exception {
         Path file = dir.resolve("lb.toml");
         Files.writeString(file, """
                 [daemon]
                 workers = 1
-                access_log = false
+                access_log = %s
                 admin_socket = "%s"
                 [[listener]]
                 name = "web"
@@ -50,7 +50,8 @@ class ThreadDeathProcessTest {
                 address = "127.0.0.1:1"
                 [metrics]
                 listen = "127.0.0.1:0"
-                """.formatted(dir.resolve("admin.sock")));
+                """.formatted(thread.equals("lb-access-log") ? "\"" + dir.resolve("access.log") + "\"" : "false",
+                dir.resolve("admin.sock")));
         DaemonProcess daemon = cleanup.track(DaemonProcess.startWithJvmOptions(
                 List.of("-Dlb.test.fault=" + thread), "--config", file.toString()));
         assertEquals(Main.THREAD_DIED, daemon.awaitExit(WAIT), daemon.output());

@@ -67,6 +67,11 @@ final class StatsCommand implements Callable<Integer> {
         out.print(latency);
         out.println("(latency in ms; up = client to backend; FAILED = connects refused/timed out/other; stats events: "
                 + r.get("events_processed") + " processed, " + r.get("events_dropped") + " dropped)");
+        if (r.get("access_log") instanceof Map<?, ?> log && "file".equals(log.get("target"))) {
+            out.println("access log " + log.get("path") + ": " + log.get("lines_written") + " lines written, "
+                    + log.get("dropped") + " dropped (writer behind), " + log.get("write_errors") + " lost to write "
+                    + "errors, " + log.get("reopens") + " reopens");
+        }
     }
 
     private static void latency(Table table, String name, Object value) {

@@ -53,7 +53,7 @@ class InstallScriptTest {
         return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
-    /** A copy of what install.sh reads: systemd/, conf/lb.toml and the two jars (stand-ins). */
+    /** A copy of what install.sh reads: systemd/, conf/lb.toml, conf/logrotate.d/lb and the two jars (stand-ins). */
     private Path sourceTree() throws IOException {
         Path src = dir.resolve("src");
         Files.createDirectories(src.resolve("systemd"));
@@ -64,6 +64,8 @@ class InstallScriptTest {
         }
         Files.createDirectories(src.resolve("conf"));
         Files.copy(REPO.resolve("conf/lb.toml"), src.resolve("conf/lb.toml"));
+        Files.createDirectories(src.resolve("conf/logrotate.d"));
+        Files.copy(REPO.resolve("conf/logrotate.d/lb"), src.resolve("conf/logrotate.d/lb"));
         for (String module : List.of("lb-daemon", "lb-cli")) {
             Files.createDirectories(src.resolve(module + "/target"));
             Files.writeString(src.resolve(module + "/target/" + module + ".jar"), "stand-in for " + module);
@@ -135,6 +137,8 @@ class InstallScriptTest {
                 .contains("-XX:TrimNativeHeapInterval=1000\""));
         assertEquals(Files.readString(src.resolve("systemd/lb-cli.bash-completion")),
                 Files.readString(stage.resolve("usr/share/bash-completion/completions/lb-cli")));
+        assertEquals(Files.readString(src.resolve("conf/logrotate.d/lb")),
+                Files.readString(stage.resolve("etc/logrotate.d/lb")), "the access log's rotation");
 
         // The wrapper passes every argument through to the jar, quoting intact.
         Path echoJava = dir.resolve("echo-java");
@@ -148,6 +152,7 @@ class InstallScriptTest {
         assertEquals(0, uninstall.exit(), uninstall.out());
         assertFalse(Files.exists(wrapper));
         assertFalse(Files.exists(stage.resolve("usr/share/bash-completion/completions/lb-cli")));
+        assertFalse(Files.exists(stage.resolve("etc/logrotate.d/lb")));
     }
 
     @Test

@@ -8,7 +8,7 @@ import java.time.Duration;
  *
  * @param workers           event-loop threads; the loader turns 0 ("auto") into the number of cores
  * @param shutdownGrace     how long SIGTERM lets open sessions finish before closing them
- * @param accessLog         one {@code lb.access} line per closed session
+ * @param accessLog         one access-log line per closed session ({@code access_log} not "off")
  * @param bufferSize        bytes of each loop's read buffer and of each pooled pending buffer
  * @param bufferPoolMax     bytes of pending buffers one loop may hold at once; sessions wait for a
  *                          free buffer (they stop reading) when the pool is exhausted;
@@ -19,9 +19,25 @@ import java.time.Duration;
  *                          start and reload, or null for none
  * @param stats             whether to count traffic and aggregate session figures (the access log
  *                          does not depend on it)
+ * @param accessLogFile     the file access-log lines go to, or null for the journal (logger {@code lb.access})
+ * @param accessLogFormat   how each access-log line is written
  */
 public record DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax,
-                           Path adminSocket, String adminSocketGroup, Path stateFile, boolean stats) {
+                           Path adminSocket, String adminSocketGroup, Path stateFile, boolean stats,
+                           Path accessLogFile, AccessLogFormat accessLogFormat) {
+
+    public DaemonConfig {
+        if (accessLogFormat == null) {
+            throw new IllegalArgumentException("accessLogFormat is null");
+        }
+    }
+
+    /** Access log to the journal (when on), as logfmt. */
+    public DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax,
+                        Path adminSocket, String adminSocketGroup, Path stateFile, boolean stats) {
+        this(workers, shutdownGrace, accessLog, bufferSize, bufferPoolMax, adminSocket, adminSocketGroup, stateFile,
+                stats, null, AccessLogFormat.LOGFMT);
+    }
 
     /** Without a state file, with stats. */
     public DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax,

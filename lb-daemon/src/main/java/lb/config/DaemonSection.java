@@ -7,7 +7,7 @@ import java.util.List;
 /** Any thread (stateless). Reads the {@code [daemon]} table. */
 final class DaemonSection {
 
-    static final List<String> KEYS = List.of("access_log", "admin_socket", "admin_socket_group",
+    static final List<String> KEYS = List.of("access_log", "access_log_format", "admin_socket", "admin_socket_group",
             "buffer_pool_max", "buffer_size", "shutdown_grace", "state_file", "stats", "workers");
     static final int MAX_WORKERS = 256;
     static final long MIN_BUFFER_SIZE = 4 * Sizes.KIB;
@@ -20,7 +20,18 @@ final class DaemonSection {
         t.onlyKeys(KEYS);
         int workers = workers(t);
         Duration grace = t.duration("shutdown_grace", DaemonConfig.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, "0s..24h");
-        boolean accessLog = t.bool("access_log", true);
+        Object target = t.raw("access_log");
+        boolean accessLog = !Boolean.FALSE.equals(target) && !"off".equals(target);
+        Path accessLogFile = accessLogFile(t, target);
+        String formatName = t.string("access_log_format", AccessLogFormat.LOGFMT.configName());
+        AccessLogFormat format = AccessLogFormat.of(formatName);
+        if (format == null) {
+            if (formatName != null) {
+                t.error("access_log_format", ConfigError.quote(formatName) + " is not a format (allowed: \"logfmt\", "
+                        + "\"json\")");
+            }
+            format = AccessLogFormat.LOGFMT;
+        }
         long bufferSize = t.size("buffer_size", DaemonConfig.DEFAULT_BUFFER_SIZE, MIN_BUFFER_SIZE, MAX_BUFFER_SIZE,
                 "4KiB..16MiB");
         long poolMax = t.has("buffer_pool_max") ? t.size("buffer_pool_max", DaemonConfig.DEFAULT_BUFFER_POOL_MAX,
@@ -52,7 +63,28 @@ final class DaemonSection {
         }
         boolean stats = t.bool("stats", true);
         return new DaemonConfig(workers, grace, accessLog, (int) bufferSize, poolMax, adminSocket, group, stateFile,
-                stats);
+                stats, accessLogFile, format);
+    }
+
+    /**
+     * {@code access_log}: "journal" (or true, as before files were possible), "off" (or false), or an
+     * absolute file path; null unless a file.
+     */
+    private static Path accessLogFile(TomlTable t, Object target) {
+        if (target == null || target instanceof Boolean || "journal".equals(target) || "off".equals(target)) {
+            return null;
+        }
+        String allowed = " (allowed: \"journal\", \"off\", or an absolute file path such as "
+                + "\"/var/log/lb/access.log\")";
+        if (!(target instanceof String file)) {
+            t.error("access_log", ConfigError.show(target) + " is not a string or boolean" + allowed);
+            return null;
+        }
+        if (!file.startsWith("/") || file.indexOf('\0') >= 0 || file.endsWith("/")) {
+            t.error("access_log", ConfigError.quote(file) + " is not an absolute file path" + allowed);
+            return null;
+        }
+        return Path.of(file);
     }
 
     private static int workers(TomlTable t) {

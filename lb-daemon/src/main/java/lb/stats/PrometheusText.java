@@ -30,6 +30,15 @@ public final class PrometheusText {
         text.add("lb_stats_events_dropped_total", "counter",
                 "Session events dropped because the stats thread was behind (figures then undercount).", "",
                 report.get("events_dropped"));
+        Map<?, ?> accessLog = (Map<?, ?>) report.get("access_log");
+        text.add("lb_access_log_lines_total", "counter", "Access-log lines written to the file (0 unless access_log "
+                + "is a file).", "", accessLog.get("lines_written"));
+        text.add("lb_access_log_dropped_total", "counter", "Access-log lines dropped because the file's writer was "
+                + "behind (its queue was full).", "", accessLog.get("dropped"));
+        text.add("lb_access_log_write_errors_total", "counter", "Access-log lines lost because writing the file "
+                + "failed (disk full, I/O error).", "", accessLog.get("write_errors"));
+        text.add("lb_access_log_reopens_total", "counter", "Times the access-log file was reopened (SIGUSR1, "
+                + "after rotation).", "", accessLog.get("reopens"));
         text.process((Map<?, ?>) report.get("process"));
         for (Object o : (List<?>) report.get("listeners")) {
             Map<?, ?> l = (Map<?, ?>) o;

@@ -1,7 +1,5 @@
 package lb.stats;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -19,6 +17,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.config.AccessLogFormat;
 import lb.listen.Listener;
 import lb.log.InjectedFault;
 import lb.log.RateLimitedLog;
@@ -42,7 +41,6 @@ import lb.session.Termination;
 public final class StatsAggregator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatsAggregator.class);
-    private static final Logger ACCESS = LoggerFactory.getLogger("lb.access");
     /**
      * How long the thread sleeps when every ring is empty, doubling while they stay empty up to
      * the most: while sessions end, events wait at most 10 ms; an idle daemon wakes 10 times a
@@ -63,7 +61,7 @@ public final class StatsAggregator implements AutoCloseable {
     private final StatsRing[] rings;
     private final Sources sources;
     private final boolean figuresOn;
-    private final boolean accessLog;
+    private final AccessLog accessLog;
     private final Map<Object, Figures> figures = new IdentityHashMap<>();
     private final Map<Object, Rates> rates = new IdentityHashMap<>();
     private final Departures departures = new Departures();
@@ -87,7 +85,7 @@ public final class StatsAggregator implements AutoCloseable {
         double downPerS;
     }
 
-    private StatsAggregator(StatsRing[] rings, Sources sources, boolean figuresOn, boolean accessLog) {
+    private StatsAggregator(StatsRing[] rings, Sources sources, boolean figuresOn, AccessLog accessLog) {
         this.rings = rings;
         this.sources = sources;
         this.figuresOn = figuresOn;
@@ -100,14 +98,18 @@ public final class StatsAggregator implements AutoCloseable {
      * Starts the thread over {@code rings} (one per event loop).
      *
      * @param figuresOn whether to keep figures (the {@code stats} setting); else only the access log
-     * @param accessLog whether to write one {@code lb.access} line per ended session
+     * @param accessLog whether to write one {@code lb.access} line per ended session (to the journal, as logfmt)
      */
     public static StatsAggregator start(StatsRing[] rings, Sources sources, boolean figuresOn, boolean accessLog) {
-        return start(rings, sources, figuresOn, accessLog, List.of());
+        return start(rings, sources, figuresOn, accessLog ? AccessLog.journal(AccessLogFormat.LOGFMT) : AccessLog.off(),
+                List.of());
     }
 
-    /** As above, with the event loops' buffer pools, for the process figures. */
-    public static StatsAggregator start(StatsRing[] rings, Sources sources, boolean figuresOn, boolean accessLog,
+    /**
+     * As above, with where access-log lines go ({@link #close()} closes it, after the last line) and
+     * the event loops' buffer pools, for the process figures.
+     */
+    public static StatsAggregator start(StatsRing[] rings, Sources sources, boolean figuresOn, AccessLog accessLog,
                                         List<BufferPool> bufferPools) {
         StatsAggregator aggregator = new StatsAggregator(rings, sources, figuresOn, accessLog);
         aggregator.bufferPools = bufferPools;
@@ -160,10 +162,8 @@ public final class StatsAggregator implements AutoCloseable {
     }
 
     private void consume(SessionEvent e) {
-        if (accessLog) {
-            ACCESS.info("client={} listener={} backend={} up={} down={} ms={} tries={} end={}", format(e.client),
-                    e.listener.name(), e.backend != null ? e.backend.name() : "-", e.up, e.down,
-                    e.durationNs / 1_000_000, e.attempts, e.end.label());
+        if (accessLog.on()) {
+            accessLog.write(e);
         }
         if (figuresOn) {
             figures.computeIfAbsent(e.listener, k -> new Figures()).add(e);
@@ -245,6 +245,7 @@ public final class StatsAggregator implements AutoCloseable {
         result.put("enabled", figuresOn);
         result.put("events_processed", processed);
         result.put("events_dropped", dropped());
+        result.put("access_log", accessLog.report());
         result.put("process", ProcessFigures.now(bufferPools));
         List<Object> listeners = new ArrayList<>();
         for (Listener l : sources.listeners().values()) {
@@ -381,10 +382,6 @@ public final class StatsAggregator implements AutoCloseable {
         LockSupport.unpark(thread);
     }
 
-    private static String format(SocketAddress address) {
-        return address instanceof InetSocketAddress inet ? Sockets.hostPort(inet) : String.valueOf(address);
-    }
-
     /** Any thread: drains what is left (their access-log lines), answers waiting requests, stops the thread. */
     @Override
     public void close() {
@@ -399,5 +396,11 @@ public final class StatsAggregator implements AutoCloseable {
         for (CompletableFuture<Map<String, Object>> request; (request = requests.poll()) != null; ) {
             request.completeExceptionally(new IllegalStateException("stats stopped"));
         }
+        accessLog.close(); // after the thread's last drain: the last sessions' lines are in the file
+    }
+
+    /** Where access-log lines go (SIGUSR1 reopens a file; tests stall its writer). */
+    public AccessLog accessLog() {
+        return accessLog;
     }
 }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +53,8 @@ class ConfigLoaderTest {
             """;
     private static final String VALID = LISTENER + POOL;
     private static final String WORKERS_RANGE = "(allowed: 0..256 or \"auto\"; 0 and \"auto\" = one per core)";
+    private static final String ACCESS_LOG_ALLOWED = "(allowed: \"journal\", \"off\", or an absolute file path such "
+            + "as \"/var/log/lb/access.log\")";
     private static final String DURATION_HINT = "(use e.g. \"250ms\", \"5s\", \"2m\", \"1h\")";
     private static final String SIZE_HINT = "(use a byte count, or e.g. \"512B\", \"64KiB\", \"4MiB\", \"1GiB\")";
 
@@ -201,6 +204,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void accessLogIsJournalOffOrAFileAndTheOldBooleansStillMeanJournalAndOff() throws Exception {
+        record Target(boolean on, Path file, AccessLogFormat format) {
+        }
+        Map<String, Target> expected = new LinkedHashMap<>();
+        expected.put("", new Target(true, null, AccessLogFormat.LOGFMT));
+        expected.put("access_log = true\n", new Target(true, null, AccessLogFormat.LOGFMT));
+        expected.put("access_log = \"journal\"\n", new Target(true, null, AccessLogFormat.LOGFMT));
+        expected.put("access_log = false\n", new Target(false, null, AccessLogFormat.LOGFMT));
+        expected.put("access_log = \"off\"\n", new Target(false, null, AccessLogFormat.LOGFMT));
+        expected.put("access_log = \"/var/log/lb/access.log\"\naccess_log_format = \"json\"\n",
+                new Target(true, Path.of("/var/log/lb/access.log"), AccessLogFormat.JSON));
+        expected.put("access_log_format = \"logfmt\"\n", new Target(true, null, AccessLogFormat.LOGFMT));
+        for (Map.Entry<String, Target> e : expected.entrySet()) {
+            DaemonConfig d = ConfigLoader.parse("[daemon]\n" + e.getKey() + VALID, Optional.empty()).daemon();
+            assertEquals(e.getValue(), new Target(d.accessLog(), d.accessLogFile(), d.accessLogFormat()), e.getKey());
+        }
+    }
+
+    @Test
     void workersAutoAndZeroMeanOnePerCore() throws Exception {
         for (String workers : List.of("\"auto\"", "0")) {
             Config config = ConfigLoader.parse("[daemon]\nworkers = " + workers + "\n" + VALID, Optional.empty());
@@ -252,7 +274,17 @@ class ConfigLoaderTest {
                 bad("[daemon]\nshutdown_grace = \"25h\"\n" + VALID,
                         "daemon.shutdown_grace: \"25h\" is out of range (allowed: 0s..24h)"),
                 bad("[daemon]\naccess_log = \"yes\"\n" + VALID,
-                        "daemon.access_log: \"yes\" is not a boolean (use true or false)"),
+                        "daemon.access_log: \"yes\" is not an absolute file path " + ACCESS_LOG_ALLOWED),
+                bad("[daemon]\naccess_log = \"access.log\"\n" + VALID,
+                        "daemon.access_log: \"access.log\" is not an absolute file path " + ACCESS_LOG_ALLOWED),
+                bad("[daemon]\naccess_log = \"/var/log/lb/\"\n" + VALID,
+                        "daemon.access_log: \"/var/log/lb/\" is not an absolute file path " + ACCESS_LOG_ALLOWED),
+                bad("[daemon]\naccess_log = 1\n" + VALID,
+                        "daemon.access_log: 1 is not a string or boolean " + ACCESS_LOG_ALLOWED),
+                bad("[daemon]\naccess_log_format = \"JSON\"\n" + VALID,
+                        "daemon.access_log_format: \"JSON\" is not a format (allowed: \"logfmt\", \"json\")"),
+                bad("[daemon]\naccess_log_format = true\n" + VALID,
+                        "daemon.access_log_format: true is not a string"),
                 bad("[daemon]\nbuffer_size = \"1KiB\"\n" + VALID,
                         "daemon.buffer_size: \"1KiB\" is out of range (allowed: 4KiB..16MiB)"),
                 bad("[daemon]\nbuffer_size = 1024\n" + VALID,
@@ -264,7 +296,7 @@ class ConfigLoaderTest {
                 bad("[daemon]\nbuffer_size = \"64KiB\"\nbuffer_pool_max = \"32KiB\"\n" + VALID,
                         "daemon.buffer_pool_max: \"32KiB\" is out of range (allowed: buffer_size (64KiB) or more)"),
                 bad("[daemon]\nworker = 2\n" + VALID,
-                        "daemon.worker: unknown key, did you mean workers? (known: access_log, admin_socket, admin_socket_group, buffer_pool_max, buffer_size, "
+                        "daemon.worker: unknown key, did you mean workers? (known: access_log, access_log_format, admin_socket, admin_socket_group, buffer_pool_max, buffer_size, "
                         + "shutdown_grace, state_file, stats, workers)"),
                 bad("daemon = 5\n" + VALID, "daemon: 5 is not a table (write [daemon])"),
                 // top level

@@ -2,11 +2,13 @@ package lb.testing;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import lb.config.AccessLogFormat;
 import lb.config.BackendConfig;
 import lb.config.BalancerOptions;
 import lb.config.Config;
@@ -35,6 +37,8 @@ public final class TestConfigs {
     private int workers = 2;
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private boolean accessLog;
+    private Path accessLogFile;
+    private AccessLogFormat accessLogFormat = AccessLogFormat.LOGFMT;
     private int bufferSize = DaemonConfig.DEFAULT_BUFFER_SIZE;
     private long bufferPoolMax = DaemonConfig.DEFAULT_BUFFER_POOL_MAX;
     private Duration connectTimeout = Duration.ofSeconds(2);
@@ -79,6 +83,14 @@ public final class TestConfigs {
 
     public TestConfigs accessLog(boolean on) {
         this.accessLog = on;
+        return this;
+    }
+
+    /** Access-log lines to {@code file}, written as {@code format}. */
+    public TestConfigs accessLogFile(Path file, AccessLogFormat format) {
+        this.accessLog = true;
+        this.accessLogFile = file;
+        this.accessLogFormat = format;
         return this;
     }
 
@@ -171,7 +183,8 @@ public final class TestConfigs {
             pools.add(new PoolConfig(route.pool(), algorithm, retries, null, null, null, backends, balancerOptions,
                     health));
         }
-        return new Config(Optional.empty(), new DaemonConfig(workers, shutdownGrace, accessLog, bufferSize, bufferPoolMax),
+        return new Config(Optional.empty(), new DaemonConfig(workers, shutdownGrace, accessLog, bufferSize, bufferPoolMax,
+                null, null, null, true, accessLogFile, accessLogFormat),
                 listeners, pools);
     }
 }
