@@ -102,8 +102,8 @@ final class BackendCommands {
         String deadline;
 
         @Option(names = "--then", paramLabel = "keep|close|remove", description = "With --deadline: leave the "
-                + "sessions left (keep, the default), reset them (close), or take the backend out of its pool "
-                + "(remove; sessions left continue).")
+                + "sessions left (keep, the default), reset them (close), or reset them and take the backend out "
+                + "of its pool (remove).")
         String then;
 
         @Override

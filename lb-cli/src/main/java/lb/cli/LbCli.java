@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {ExitCode.OK_LINE, ExitCode.REFUSED + ":refused by the daemon; for diff: the live state differs from the file",
             ExitCode.USAGE_LINE, ExitCode.UNREACHABLE_LINE,
-            ExitCode.SESSIONS_LEFT_LINE, ExitCode.NOT_SAVED_LINE})
+            ExitCode.SESSIONS_LEFT_LINE, ExitCode.NOT_SAVED_LINE, ExitCode.NO_MATCH_LINE})
 public final class LbCli implements Runnable {
 
     static final String DEFAULT_SOCKET = "/run/lb/admin.sock";
@@ -194,6 +194,7 @@ public final class LbCli implements Runnable {
             add(root, null, new BackendCommands.Add());
             add(root, null, new BackendCommands.Remove());
             add(root, Command.SESSIONS, new SessionsCommand());
+            add(root, Command.KILL_SESSION, new KillSessionCommand());
             add(root, Command.STATS, new StatsCommand());
             add(root, null, new TopCommand());
             add(root, null, new InfoCommand());

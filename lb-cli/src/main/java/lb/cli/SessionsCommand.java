@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** Main thread only. {@code lb-cli sessions [POOL/BACKEND] [--limit N]}: open sessions, oldest first. */
-@Command(description = "Open sessions, oldest first: client, backend, age, bytes each way.")
+@Command(description = "Open sessions, oldest first: id, client, backend, age, bytes each way.")
 final class SessionsCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -30,9 +30,9 @@ final class SessionsCommand implements Callable<Integer> {
     }
 
     private static void print(Reply.Sessions result, PrintWriter out) {
-        Table table = new Table("CLIENT", "LISTENER", "BACKEND", "AGE", "UP", "DOWN");
+        Table table = new Table("ID", "CLIENT", "LISTENER", "BACKEND", "AGE", "UP", "DOWN");
         for (Reply.SessionEntry s : result.sessions()) {
-            table.row(s.client(), s.listener(), s.backend(), StatusCommand.duration(s.ageMs()), s.up(), s.down());
+            table.row(s.id(), s.client(), s.listener(), s.backend(), StatusCommand.duration(s.ageMs()), s.up(), s.down());
         }
         out.print(table);
         out.println(result.sessions().size() + " of " + result.matched() + " session(s)");

@@ -259,7 +259,7 @@ class AdminCommandsTest {
     void sessionsPrintsATableAndTheCount() throws Exception {
         Path socket = startDaemon();
         assertEquals(0, run("--socket", socket.toString(), "sessions", "--limit", "5"), err.toString());
-        assertEquals("CLIENT  LISTENER  BACKEND  AGE  UP  DOWN\n0 of 0 session(s)\n", out.toString());
+        assertEquals("ID  CLIENT  LISTENER  BACKEND  AGE  UP  DOWN\n0 of 0 session(s)\n", out.toString());
     }
 
     @Test
@@ -375,6 +375,36 @@ class AdminCommandsTest {
         out.getBuffer().setLength(0);
         assertEquals(0, run("--socket", socket.toString(), "status"), err.toString());
         assertTrue(!out.toString().contains("STATE FILE"), "written again: " + out);
+    }
+
+    @Test
+    void killSessionResetsTheSessionItNamesAndExits6WhenNoneMatched() throws Exception {
+        Path socket = startDaemon();
+        try (java.net.Socket client = new java.net.Socket()) {
+            client.connect(daemon.listenerAddress("web"));
+            long deadlineNs = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+            while (daemon.pool("web").snapshot().backend(0).activeSessions() == 0 && System.nanoTime() < deadlineNs) {
+                Thread.onSpinWait();
+            }
+            assertEquals(0, run("--socket", socket.toString(), "sessions"), err.toString());
+            java.util.regex.Matcher row = java.util.regex.Pattern.compile("(?m)^(\\d+) +127\\.0\\.0\\.1:"
+                    + client.getLocalPort() + " +web +web/web-1 ").matcher(out.toString());
+            assertTrue(row.find(), "sessions lists the id first: " + out);
+            String id = row.group(1);
+            out.getBuffer().setLength(0);
+            assertEquals(0, run("--socket", socket.toString(), "kill-session", id), err.toString());
+            assertEquals("1 session(s) reset\n", out.toString());
+            client.setSoTimeout(5000);
+            try {
+                assertEquals(-1, client.getInputStream().read(), "the client's connection ends");
+            } catch (java.net.SocketException reset) {
+                // a reset is the expected end
+            }
+            assertEquals(6, run("--socket", socket.toString(), "kill-session", id), "gone: nothing matches");
+            assertEquals(6, run("--socket", socket.toString(), "kill-session", "--client", "127.0.0.1"));
+            assertEquals(2, run("--socket", socket.toString(), "kill-session"), "nothing chosen is a usage error");
+            assertEquals(2, run("--socket", socket.toString(), "kill-session", id, "--backend", "web/web-1"));
+        }
     }
 
     @Test

@@ -110,6 +110,7 @@ public final class ControlPlane implements AutoCloseable {
             case ADD_BACKEND -> new AddBackendCommand(this);
             case REMOVE_BACKEND -> new RemoveBackendCommand(this);
             case RELOAD -> new ReloadCommand(this);
+            case KILL_SESSION -> new KillSessionCommand(this);
         };
     }
 

@@ -12,7 +12,7 @@ import lb.protocol.Request.Drain.Then;
  * Control thread only. A backend's sessions being waited out (drain with wait, disable with grace,
  * remove-backend): polled every {@value #POLL_MS} ms, a progress line every second while the client
  * listens, the final reply when the sessions are gone or at the deadline, where {@code then} is
- * applied. If the client goes away, a wait with nothing left to do ends at once; one that must
+ * applied (a removal resets the sessions left first, as {@code close}). If the client goes away, a wait with nothing left to do ends at once; one that must
  * still close or remove goes on without progress lines (no more listings of the loops' sessions).
  * A later change of the backend's admin state (undrain, enable) ends the wait without its
  * {@code then}: the newer change wins.
@@ -90,7 +90,9 @@ final class DrainWait {
         }
         if (deadlineNs != Long.MAX_VALUE && nowNs - deadlineNs >= 0) {
             stop();
-            if (then == Then.CLOSE) {
+            // A backend leaves its pool only without sessions: one removed with sessions left would have
+            // them run on out of reach of sessions, disable and the pool's counts (issue 14, defect 4).
+            if (then == Then.CLOSE || remove) {
                 plane.thenOnControl(plane.loops().closeSessionsOn(b),
                         (closed, failure) -> finish(System.nanoTime(), false, closed == null ? 0 : closed));
             } else {

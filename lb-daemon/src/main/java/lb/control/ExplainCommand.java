@@ -1,7 +1,5 @@
 package lb.control;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -40,30 +38,9 @@ final class ExplainCommand implements Handler<Request.Explain> {
     @Override
     public void handle(Request.Explain request, Exchange exchange) {
         Listener listener = listener(plane.state().listeners(), request.listener());
-        String clientText = request.client();
-        String host = clientText;
-        int port = -1;
-        int colon = clientText.lastIndexOf(':');
-        if (clientText.startsWith("[")) {
-            int close = clientText.indexOf(']');
-            host = close > 0 ? clientText.substring(1, close) : clientText;
-            if (close > 0 && close + 1 < clientText.length() && clientText.charAt(close + 1) != ':') {
-                throw RefusedException.badRequest(Json.write(clientText) + " is not an IP address (optionally :port)");
-            }
-            port = close > 0 && close + 1 < clientText.length() ? parsePort(clientText.substring(close + 2)) : -1;
-        } else if (colon > 0 && clientText.indexOf(':') == colon) {
-            host = clientText.substring(0, colon);
-            port = parsePort(clientText.substring(colon + 1));
-        }
-        byte[] ip;
-        try {
-            if (!host.matches("[0-9A-Fa-f:.]+")) {
-                throw new UnknownHostException(host);
-            }
-            ip = InetAddress.getByName(host).getAddress(); // a literal: no DNS
-        } catch (UnknownHostException e) {
-            throw RefusedException.badRequest(Json.write(clientText) + " is not an IP address (optionally :port)");
-        }
+        ClientAddress client = ClientAddress.parse(request.client());
+        byte[] ip = client.ip().getAddress();
+        int port = client.port();
         BackendPool pool = listener.pool();
         PoolSnapshot snapshot = pool.snapshot();
         List<String> skipped = new ArrayList<>();
@@ -109,18 +86,6 @@ final class ExplainCommand implements Handler<Request.Explain> {
                     + String.join(", ", listeners.keySet()) + ")");
         }
         return listener;
-    }
-
-    private static int parsePort(String text) {
-        try {
-            int port = Integer.parseInt(text);
-            if (port >= 0 && port <= 65535) {
-                return port;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw RefusedException.badRequest(Json.write(text) + " is not a port");
     }
 
     private static String whyIneligible(Backend b) {

@@ -23,6 +23,7 @@ import lb.listen.Listener;
 import lb.loop.EventLoop;
 import lb.pool.Backend;
 import lb.session.LoopSessions;
+import lb.session.Session;
 import lb.session.SessionInfo;
 import lb.session.Termination;
 
@@ -141,6 +142,13 @@ public final class Loops {
         return onEveryLoop("close sessions on " + backend,
                 i -> closed.addAndGet(sessions[i].closeOn(backend, Termination.ADMIN_CLOSE)))
                 .thenApply(done -> closed.get());
+    }
+
+    /** Resets, on every loop, the open sessions {@code which} selects (each loop tests its own); how many. */
+    public CompletableFuture<Integer> killSessions(String what, java.util.function.Predicate<Session> which) {
+        AtomicInteger killed = new AtomicInteger();
+        return onEveryLoop("kill sessions " + what, i -> killed.addAndGet(sessions[i].kill(which, Termination.KILLED)))
+                .thenApply(done -> killed.get());
     }
 
     /** Up to {@code limit} open sessions (on {@code backend}, or all when null), oldest first. */

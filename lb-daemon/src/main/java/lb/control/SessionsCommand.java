@@ -28,7 +28,7 @@ final class SessionsCommand implements Handler<Request.Sessions> {
             }
             List<Reply.SessionEntry> entries = new ArrayList<>();
             for (SessionInfo s : list.sessions()) {
-                entries.add(new Reply.SessionEntry(s.client(), s.listener(), s.backend(), s.ageMs(), s.up(), s.down()));
+                entries.add(new Reply.SessionEntry(s.id(), s.client(), s.listener(), s.backend(), s.ageMs(), s.up(), s.down()));
             }
             exchange.reply(new Reply.Sessions(list.matched(), entries));
         });

@@ -18,6 +18,8 @@ public final class LoopSessions implements SessionOpener {
     private final StatsRing ring;
     private final boolean countTraffic;
     private Session head;
+    // Sessions this loop has opened: with the loop's index, the next session's id.
+    private long issued;
     // Written only by the owning loop; volatile so that other threads can read a recent count.
     private volatile int size;
 
@@ -57,6 +59,8 @@ public final class LoopSessions implements SessionOpener {
     }
 
     void add(Session session) {
+        // Loop index in the low byte (at most 256 loops), so ids from different loops never meet.
+        session.id = (++issued << 8) | session.loopIndex();
         session.listNext = head;
         session.listPrev = null;
         if (head != null) {
@@ -89,6 +93,24 @@ public final class LoopSessions implements SessionOpener {
         while (s != null) {
             Session next = s.listNext; // closing unlinks s
             if (s.backend() == backend) {
+                s.close(cause);
+                closed++;
+            }
+            s = next;
+        }
+        return closed;
+    }
+
+    /**
+     * Resets the sessions {@code which} selects (their end: {@code cause}); returns how many. Up to
+     * the whole list in one pass: a kill is an operator's rare act.
+     */
+    public int kill(java.util.function.Predicate<Session> which, Termination cause) {
+        int closed = 0;
+        Session s = head;
+        while (s != null) {
+            Session next = s.listNext; // closing unlinks s
+            if (which.test(s)) {
                 s.close(cause);
                 closed++;
             }

@@ -90,6 +90,8 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     // Links of LoopSessions' intrusive list.
     Session listPrev;
     Session listNext;
+    // Given by LoopSessions when the session joins its list: unique in the process (admin listings, kill-session).
+    long id;
 
     private Session(EventLoop loop, Listener listener, LoopSessions sessions, SocketChannel client, long nowNs)
             throws IOException {
@@ -123,6 +125,15 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         }
         sessions.add(session);
         session.connectNext(null, nowNs);
+    }
+
+    /** Event loop: its id, as admin listings show it. */
+    public long id() {
+        return id;
+    }
+
+    int loopIndex() {
+        return loop.index();
     }
 
     /** The client's address (for hashing balancers and logs). */
@@ -505,7 +516,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
 
     /** EventLoop thread: a copy of what the admin listing shows. */
     SessionInfo info(long nowNs) {
-        return new SessionInfo(Sockets.plainHostPort(clientAddress), listener.name(),
+        return new SessionInfo(id, Sockets.plainHostPort(clientAddress), listener.name(),
                 backend != null ? listener.pool().name() + "/" + backend.name() : "-", (nowNs - openedNs) / 1_000_000,
                 upstream.bytes(), downstream.bytes());
     }

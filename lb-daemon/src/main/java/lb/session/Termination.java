@@ -28,6 +28,8 @@ public enum Termination {
     NO_BUFFER("no_buffer", true),
     /** Closed by the operator: its backend was disabled (or a drain's deadline closed it); both sides reset. */
     ADMIN_CLOSE("admin_close", true),
+    /** Reset by the operator by id, client or backend ({@code lb-cli kill-session}); both sides reset. */
+    KILLED("killed", true),
     /** Still open when the daemon's shutdown grace ran out. */
     SHUTDOWN("shutdown", false),
     /** An unexpected failure in the daemon; both sides were reset. */

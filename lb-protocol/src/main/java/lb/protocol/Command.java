@@ -34,7 +34,9 @@ public enum Command {
     REMOVE_BACKEND("remove-backend", true, "drain a backend, then take it out of its pool",
             Request.RemoveBackend::read, Reply.Backend.class),
     RELOAD("reload", true, "re-read the config file and apply the difference", json -> new Request.Reload(),
-            Reply.Reload.class);
+            Reply.Reload.class),
+    KILL_SESSION("kill-session", true, "reset open sessions: by id, by client address or by backend",
+            Request.KillSession::read, Reply.KillSession.class);
 
     private static final Map<String, Command> BY_WIRE_NAME = new TreeMap<>();
 

@@ -18,6 +18,8 @@ public final class ExitCode {
     public static final int SESSIONS_LEFT = 4;
     /** The change was made, but the state file could not be written: it will not survive a restart. */
     public static final int NOT_SAVED = 5;
+    /** {@code kill-session}: no open session matched. */
+    public static final int NO_MATCH = 6;
     /** {@code diff}: the live state differs from the config file (as diff(1), whose 1 this is). */
     public static final int DIFFERENT = 1;
 
@@ -27,6 +29,7 @@ public final class ExitCode {
     public static final String USAGE_LINE = USAGE + ":usage error";
     public static final String UNREACHABLE_LINE = UNREACHABLE + ":cannot reach the daemon";
     public static final String NOT_SAVED_LINE = NOT_SAVED + ":done, but not saved to the state file (see the warning)";
+    public static final String NO_MATCH_LINE = NO_MATCH + ":kill-session: no open session matched";
     public static final String SESSIONS_LEFT_LINE = SESSIONS_LEFT + ":drain --wait: the deadline came with sessions left";
 
     private ExitCode() {

@@ -81,8 +81,12 @@ public sealed interface Reply {
     record Sessions(long matched, List<SessionEntry> sessions) implements Reply {
     }
 
-    /** {@code up}/{@code down}: bytes client to backend and back so far. */
-    record SessionEntry(String client, String listener, String backend, long ageMs, long up, long down) {
+    /** {@code id}: what kill-session takes; {@code up}/{@code down}: bytes client to backend and back so far. */
+    record SessionEntry(long id, String client, String listener, String backend, long ageMs, long up, long down) {
+    }
+
+    /** How many sessions kill-session reset. */
+    record KillSession(int killed) implements Reply {
     }
 
     /** For hashing algorithms the hash and the backend; for others why there is no mapping. */

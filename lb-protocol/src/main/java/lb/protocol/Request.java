@@ -1,6 +1,7 @@
 package lb.protocol;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -116,6 +117,47 @@ public sealed interface Request {
         @Override
         public Command command() {
             return Command.SESSIONS;
+        }
+    }
+
+    /**
+     * Resets open sessions, chosen by one of: {@code ids} (as {@code sessions} lists them), {@code client}
+     * ("ip" for every port, or "ip:port"; IPv6 with a port as [addr]:port) or {@code target} (pool/backend).
+     */
+    record KillSession(List<Long> ids, String client, String target) implements Request {
+        static KillSession read(Map<String, Object> json) {
+            Object ids = json.get("ids");
+            Object client = json.get("client");
+            String target = Fields.optionalTarget(json);
+            int given = (ids != null ? 1 : 0) + (client != null ? 1 : 0) + (target != null ? 1 : 0);
+            if (given != 1) {
+                throw RefusedException.badRequest("give exactly one of \"ids\" (session ids), \"client\" (ip or ip:port)"
+                        + " or \"target\" (pool/backend)");
+            }
+            if (client != null && !(client instanceof String)) {
+                throw RefusedException.badRequest("\"client\" must be a string: ip or ip:port");
+            }
+            List<Long> list = null;
+            if (ids != null) {
+                if (!(ids instanceof List<?> raw) || raw.isEmpty() || raw.size() > Limits.MAX_KILL_IDS) {
+                    throw RefusedException.badRequest("\"ids\" must be a list of 1.." + Limits.MAX_KILL_IDS
+                            + " session ids");
+                }
+                list = new java.util.ArrayList<>();
+                for (Object id : raw) {
+                    if (!(id instanceof Long n) || n <= 0) {
+                        throw RefusedException.badRequest("\"ids\": " + Json.write(id) + " is not a session id");
+                    }
+                    list.add(n);
+                }
+                list = List.copyOf(list);
+            }
+            return new KillSession(list, (String) client, target);
+        }
+
+        @Override
+        public Command command() {
+            return Command.KILL_SESSION;
         }
     }
 
