@@ -182,7 +182,12 @@ class StatsTest {
         assertEquals(1.0, series.get("lb_backend_admin_state" + b1 + ",state=\"active\"}"));
         assertEquals(0.0, series.get("lb_backend_connect_failures_total" + b1 + ",cause=\"refused\"}"));
         assertEquals(2.0, series.get("lb_backend_connect_seconds_count" + b1 + "}"));
-        assertTrue(series.get("lb_backend_connect_seconds" + b1 + ",quantile=\"0.99\"}") > 0);
+        assertEquals(2.0, series.get("lb_backend_connect_seconds_bucket" + b1 + ",le=\"+Inf\"}"));
+        assertEquals(2.0, series.get("lb_backend_connect_seconds_bucket" + b1 + ",le=\"5\"}"), "loopback connects");
+        assertTrue(series.get("lb_backend_connect_seconds_sum" + b1 + "}") > 0);
+        assertEquals(4.0, series.get("lb_listener_session_duration_seconds_bucket{listener=\"test\",le=\"3600\"}"));
+        assertTrue(series.containsKey("lb_listener_first_byte_seconds_bucket{listener=\"test\",le=\"0.0005\"}"),
+                "the documented bounds, written plainly");
         assertEquals(4.0, series.get("lb_listener_sessions_ended_total{listener=\"test\",end=\"completed\"}"));
         assertEquals(4.0, series.get("lb_listener_session_duration_seconds_count{listener=\"test\"}"));
         assertEquals(0.0, series.get("lb_stats_events_dropped_total"));

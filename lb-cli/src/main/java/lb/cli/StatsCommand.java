@@ -34,7 +34,8 @@ final class StatsCommand implements Callable<Integer> {
                 "RETRIES", "ENDED");
         Table backends = new Table("POOL", "BACKEND", "ACTIVE", "SESSIONS", "NEW/S", "UP", "DOWN", "UP/S", "DOWN/S",
                 "FAILED r/t/o", "AT LIMIT", "ENDED");
-        Table latency = new Table("LATENCY", "COUNT", "P50", "P90", "P99", "P99.9", "MAX");
+        Table latency = new Table("LATENCY", "N 10S", "P50 10S", "P99 10S", "N 60S", "P50 60S", "P99 60S", "N ALL",
+                "P99 ALL", "MAX ALL");
         for (Object o : (List<?>) r.get("listeners")) {
             Map<?, ?> l = (Map<?, ?>) o;
             listeners.row(l.get("name"), l.get("active_sessions"), l.get("sessions_total"),
@@ -65,7 +66,7 @@ final class StatsCommand implements Callable<Integer> {
         out.print(backends);
         out.println();
         out.print(latency);
-        out.println("(latency in ms; up = client to backend; FAILED = connects refused/timed out/other; stats events: "
+        out.println("(latency in ms over the sessions that ended in the last 10 s, 60 s, and since start; up = client to backend; FAILED = connects refused/timed out/other; stats events: "
                 + r.get("events_processed") + " processed, " + r.get("events_dropped") + " dropped)");
         if (r.get("access_log") instanceof Map<?, ?> log && "file".equals(log.get("target"))) {
             out.println("access log " + log.get("path") + ": " + log.get("lines_written") + " lines written, "
@@ -74,14 +75,19 @@ final class StatsCommand implements Callable<Integer> {
         }
     }
 
+    /** A latency's row: the last 10 s and 60 s (count, p50, p99), then since start (count, p99, max). */
     private static void latency(Table table, String name, Object value) {
         Map<?, ?> l = (Map<?, ?>) value;
-        if (((Number) l.get("count")).longValue() == 0) {
-            table.row(name, 0, "-", "-", "-", "-", "-");
-            return;
-        }
-        table.row(name, l.get("count"), ms(l.get("p50_ms")), ms(l.get("p90_ms")), ms(l.get("p99_ms")),
-                ms(l.get("p99_9_ms")), ms(l.get("max_ms")));
+        Map<?, ?> last10 = l.get("last_10s") instanceof Map<?, ?> m ? m : Map.of("count", 0L);
+        Map<?, ?> last60 = l.get("last_60s") instanceof Map<?, ?> m ? m : Map.of("count", 0L);
+        table.row(name, last10.get("count"), quantile(last10, "p50_ms"), quantile(last10, "p99_ms"),
+                last60.get("count"), quantile(last60, "p50_ms"), quantile(last60, "p99_ms"),
+                l.get("count"), quantile(l, "p99_ms"), quantile(l, "max_ms"));
+    }
+
+    /** {@code key} of a window in ms, or "-" when no session ended in it. */
+    static String quantile(Map<?, ?> window, String key) {
+        return ((Number) window.get("count")).longValue() == 0 ? "-" : ms(window.get(key));
     }
 
     /** How sessions ended, only the kinds that happened: "completed 40, idle_timeout 2". */

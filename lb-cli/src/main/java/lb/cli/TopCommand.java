@@ -24,7 +24,9 @@ import picocli.CommandLine.ParentCommand;
  * tests). Rates are differences between two refreshes of the daemon's counters.
  */
 @Command(name = "top", description = {"Live per-backend view: state, health, active sessions, new sessions/s, "
-        + "bytes/s up (client to backend) and down.",
+        + "bytes/s up (client to backend) and down, recent latency.",
+    "CONNECT P99 10S: over the connects of the last 10 s; DURATION P50 60S: over the sessions that ended in the last "
+        + "60 s.",
     "Refreshes every second; q or Ctrl-C quits. Without a terminal it prints a table per refresh."})
 final class TopCommand implements Callable<Integer> {
 
@@ -109,6 +111,14 @@ final class TopCommand implements Callable<Integer> {
         }
     }
 
+    /** A recent window's quantile in ms ("-" when none ended in it, or from a daemon without windows). */
+    private static String window(Object latency, String window, String key) {
+        if (latency instanceof Map<?, ?> l && l.get(window) instanceof Map<?, ?> w) {
+            return StatsCommand.quantile(w, key);
+        }
+        return "-";
+    }
+
     /** From {@link Reply.Stats#figures()}, the nested objects of docs/metrics.md. */
     @SuppressWarnings("unchecked")
     private static void print(Reply.Stats stats, PrintWriter out, Map<String, long[]> lastTotals, double seconds,
@@ -117,7 +127,8 @@ final class TopCommand implements Callable<Integer> {
         if (terminal) {
             out.print(CLEAR);
         }
-        Table table = new Table("POOL", "BACKEND", "STATE", "HEALTH", "ACTIVE", "NEW/S", "UP/S", "DOWN/S", "TOTAL");
+        Table table = new Table("POOL", "BACKEND", "STATE", "HEALTH", "ACTIVE", "NEW/S", "UP/S", "DOWN/S", "TOTAL",
+                "CONNECT P99 10S", "DURATION P50 60S");
         for (Object p : (List<Object>) result.get("pools")) {
             Map<String, Object> pool = (Map<String, Object>) p;
             for (Object b : (List<Object>) pool.get("backends")) {
@@ -129,7 +140,8 @@ final class TopCommand implements Callable<Integer> {
                         Boolean.TRUE.equals(m.get("ejected")) ? "ejected" : m.get("health"), m.get("active_sessions"),
                         last == null ? "-" : String.format(Locale.ROOT, "%.1f", (now[0] - last[0]) / seconds),
                         last == null ? "-" : StatsCommand.bytes((now[1] - last[1]) / seconds) + "/s",
-                        last == null ? "-" : StatsCommand.bytes((now[2] - last[2]) / seconds) + "/s", now[0]);
+                        last == null ? "-" : StatsCommand.bytes((now[2] - last[2]) / seconds) + "/s", now[0],
+                        window(m.get("connect"), "last_10s", "p99_ms"), window(m.get("duration"), "last_60s", "p50_ms"));
             }
         }
         out.println("lb-daemon " + stats.version() + ", up " + StatusCommand.duration(stats.uptimeMs()));

@@ -8,13 +8,11 @@ import java.util.Map;
 /**
  * Any thread (stateless). A stats report ({@link StatsAggregator#report()}) in the Prometheus text
  * exposition format 0.0.4: each family once with its HELP and TYPE lines and all its samples
- * together, label values escaped, latencies as summaries in seconds.
+ * together, label values escaped, latencies as histograms in seconds with fixed bucket bounds.
  */
 public final class PrometheusText {
 
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-    private static final String[][] QUANTILES = {{"0.5", "p50_ms"}, {"0.9", "p90_ms"}, {"0.99", "p99_ms"},
-        {"0.999", "p99_9_ms"}};
 
     private final Map<String, Family> families = new LinkedHashMap<>();
 
@@ -94,7 +92,7 @@ public final class PrometheusText {
                         b.get("ejections"));
                 text.add("lb_backend_health_changes_total", "counter", "Health state changes (up/down).", labels,
                         b.get("health_changes"));
-                text.summary("lb_backend_connect_seconds", "Time to connect to the backend.", labels,
+                text.histogram("lb_backend_connect_seconds", "Time to connect to the backend.", labels,
                         (Map<?, ?>) b.get("connect"));
                 text.common("lb_backend", labels, b);
             }
@@ -110,16 +108,16 @@ public final class PrometheusText {
         return out.toString();
     }
 
-    /** What listeners and backends both have: ends, retries, first-byte and duration summaries. */
+    /** What listeners and backends both have: ends, retries, first-byte and duration histograms. */
     private void common(String prefix, String labels, Map<?, ?> m) {
         for (Map.Entry<?, ?> e : ((Map<?, ?>) m.get("ended")).entrySet()) {
             add(prefix + "_sessions_ended_total", "counter", "Sessions ended, by how they ended.",
                     labels + ",end=\"" + e.getKey() + "\"", e.getValue());
         }
         add(prefix + "_retries_total", "counter", "Connects retried on another backend.", labels, m.get("retries"));
-        summary(prefix + "_first_byte_seconds", "From accept to the first byte from the backend.", labels,
+        histogram(prefix + "_first_byte_seconds", "From accept to the first byte from the backend.", labels,
                 (Map<?, ?>) m.get("first_byte"));
-        summary(prefix + "_session_duration_seconds", "How long ended sessions lasted.", labels,
+        histogram(prefix + "_session_duration_seconds", "How long ended sessions lasted.", labels,
                 (Map<?, ?>) m.get("duration"));
     }
 
@@ -161,14 +159,14 @@ public final class PrometheusText {
         add(name, "counter", help, labels + ",direction=\"down\"", m.get("bytes_down"));
     }
 
-    private void summary(String name, String help, String labels, Map<?, ?> latency) {
-        long count = ((Number) latency.get("count")).longValue();
-        for (String[] q : QUANTILES) {
-            double seconds = ((Number) latency.get(q[1])).doubleValue() / 1000;
-            add(name, "summary", help, labels + ",quantile=\"" + q[0] + "\"", count == 0 ? Double.NaN : seconds);
+    /** A latency as a Prometheus histogram: cumulative {@code _bucket}s by {@code le}, {@code _sum}, {@code _count}. */
+    private void histogram(String name, String help, String labels, Map<?, ?> latency) {
+        families.computeIfAbsent(name, k -> new Family("histogram", help, new ArrayList<>()));
+        for (Map.Entry<?, ?> bucket : ((Map<?, ?>) latency.get("buckets")).entrySet()) {
+            sample(name, name + "_bucket", labels + ",le=\"" + bucket.getKey() + "\"", bucket.getValue());
         }
         sample(name, name + "_sum", labels, latency.get("sum_s"));
-        sample(name, name + "_count", labels, count);
+        sample(name, name + "_count", labels, latency.get("count"));
     }
 
     private void add(String name, String type, String help, String labels, Object value) {

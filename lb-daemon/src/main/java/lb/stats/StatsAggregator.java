@@ -143,10 +143,11 @@ public final class StatsAggregator implements AutoCloseable {
 
     private int drain() {
         int drained = 0;
+        long nowNs = System.nanoTime(); // the recent windows' clock: a drain is milliseconds long at most
         for (StatsRing ring : rings) {
             for (SessionEvent e; (e = ring.poll()) != null; ) {
                 try {
-                    consume(e);
+                    consume(e, nowNs);
                 } catch (RuntimeException failure) {
                     accountFailures.error(System.nanoTime(), "stats: could not account for a session", failure);
                 } finally {
@@ -161,15 +162,15 @@ public final class StatsAggregator implements AutoCloseable {
         return drained;
     }
 
-    private void consume(SessionEvent e) {
+    private void consume(SessionEvent e, long nowNs) {
         if (accessLog.on()) {
             accessLog.write(e);
         }
         if (figuresOn) {
-            figures.computeIfAbsent(e.listener, k -> new Figures()).add(e);
-            figures.computeIfAbsent(e.pool, k -> new Figures()).add(e);
+            figures.computeIfAbsent(e.listener, k -> new Figures()).add(e, nowNs);
+            figures.computeIfAbsent(e.pool, k -> new Figures()).add(e, nowNs);
             if (e.backend != null) {
-                figures.computeIfAbsent(e.backend, k -> new Figures()).add(e);
+                figures.computeIfAbsent(e.backend, k -> new Figures()).add(e, nowNs);
             }
         }
     }
@@ -345,14 +346,15 @@ public final class StatsAggregator implements AutoCloseable {
 
     private static void putFigures(Map<String, Object> m, Figures f, boolean backend) {
         Figures figures = f != null ? f : new Figures();
+        long nowNs = System.nanoTime();
         m.put("sessions_ended", figures.sessions);
         m.put("ended", figures.endsMap());
         m.put("retries", figures.retries);
         if (backend) {
-            m.put("connect", figures.connect.toMap());
+            m.put("connect", figures.connect.toMap(nowNs));
         }
-        m.put("first_byte", figures.firstByte.toMap());
-        m.put("duration", figures.duration.toMap());
+        m.put("first_byte", figures.firstByte.toMap(nowNs));
+        m.put("duration", figures.duration.toMap(nowNs));
         Map<String, Object> timeouts = new LinkedHashMap<>();
         timeouts.put("idle", figures.ends[Termination.IDLE_TIMEOUT.ordinal()]);
         timeouts.put("half_close", figures.ends[Termination.HALF_CLOSE_TIMEOUT.ordinal()]);

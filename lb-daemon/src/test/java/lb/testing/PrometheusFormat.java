@@ -43,6 +43,7 @@ public final class PrometheusFormat {
         Set<String> helped = new HashSet<>();
         Set<String> closed = new HashSet<>();
         Map<String, Double> series = new LinkedHashMap<>();
+        Map<String, double[]> lastBucket = new HashMap<>(); // per histogram series: the last le and its count
         String current = null;
         List<String> lines = List.of(text.split("\n", -1));
         for (int i = 0; i < lines.size() - 1; i++) {
@@ -82,6 +83,23 @@ public final class PrometheusFormat {
                 if (type.equals("summary") && m.group(1).equals(family) && !labels.containsKey("quantile")) {
                     throw new AssertionError(where + "summary sample without a quantile label");
                 }
+                if (type.equals("histogram") && m.group(1).equals(family)) {
+                    throw new AssertionError(where + "histogram sample without _bucket, _sum or _count");
+                }
+                if (type.equals("histogram") && m.group(1).endsWith("_bucket")) {
+                    if (!labels.containsKey("le")) {
+                        throw new AssertionError(where + "histogram bucket without an le label");
+                    }
+                    double le = labels.get("le").equals("+Inf") ? Double.POSITIVE_INFINITY
+                            : Double.parseDouble(labels.get("le"));
+                    String seriesKey = family + labelsWithout(labels, "le");
+                    double count = value(m.group(4), where);
+                    double[] previous = lastBucket.get(seriesKey);
+                    if (previous != null && (le <= previous[0] || count < previous[1])) {
+                        throw new AssertionError(where + "buckets must rise in le and never fall in count");
+                    }
+                    lastBucket.put(seriesKey, new double[] {le, count});
+                }
                 double value = value(m.group(4), where);
                 String key = m.group(1) + (m.group(2) == null ? "" : m.group(2));
                 if (series.put(key, value) != null) {
@@ -94,6 +112,20 @@ public final class PrometheusFormat {
         for (Map.Entry<String, String> family : types.entrySet()) {
             if (!helped.contains(family.getKey())) {
                 throw new AssertionError(family.getKey() + ": TYPE without HELP");
+            }
+            if (family.getValue().equals("histogram")) {
+                for (Map.Entry<String, double[]> bucket : lastBucket.entrySet()) {
+                    String key = bucket.getKey();
+                    if (!key.startsWith(family.getKey() + "{") && !key.equals(family.getKey())) {
+                        continue;
+                    }
+                    String labelsPart = key.substring(family.getKey().length());
+                    Double count = series.get(family.getKey() + "_count" + labelsPart);
+                    if (bucket.getValue()[0] != Double.POSITIVE_INFINITY || count == null
+                            || count != bucket.getValue()[1] || !series.containsKey(family.getKey() + "_sum" + labelsPart)) {
+                        throw new AssertionError(key + ": the last bucket must be le=\"+Inf\" and equal _count, with a _sum");
+                    }
+                }
             }
             if (family.getValue().equals("summary") && (series.keySet().stream().noneMatch(s -> s.startsWith(
                     family.getKey() + "_sum")) || series.keySet().stream().noneMatch(s -> s.startsWith(family.getKey()
@@ -112,6 +144,18 @@ public final class PrometheusFormat {
             throw new AssertionError(where + next + " appears in two blocks");
         }
         return next;
+    }
+
+    /** {@code {a="1",b="2"}} without {@code name}, in the labels' order; empty when none is left. */
+    private static String labelsWithout(Map<String, String> labels, String name) {
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            if (!e.getKey().equals(name)) {
+                // as written: the values are kept as they appear in the text, escapes and all
+                out.append(out.length() == 0 ? "{" : ",").append(e.getKey()).append("=\"").append(e.getValue()).append('"');
+            }
+        }
+        return out.length() == 0 ? "" : out.append('}').toString();
     }
 
     /** The declared family a sample name belongs to (summaries and histograms have suffixed samples). */
