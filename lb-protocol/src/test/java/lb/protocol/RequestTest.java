@@ -21,7 +21,8 @@ class RequestTest {
                 new Request.Drain("web/a", false, null, Request.Drain.Then.KEEP),
                 new Request.Undrain("web/a"), new Request.Enable("web/a"), new Request.Disable("web/a", 300L),
                 new Request.SetWeight("web/a", 0L), new Request.AddBackend("web", "127.0.0.1:80", 3L, "c"),
-                new Request.RemoveBackend("web/a", 30_000L));
+                new Request.RemoveBackend("web/a", 30_000L), new Request.KillSession(List.of(257L, 514L), null, null),
+                new Request.KillSession(null, "[::1]:80", null), new Request.KillSession(null, null, "web/a"));
     }
 
     @ParameterizedTest
@@ -70,9 +71,15 @@ class RequestTest {
                         "\"name\" must be 1..255 printable ASCII characters, no spaces"),
                 List.of("{\"cmd\":\"explain\"}", "bad_request", "missing \"client\" (ip or ip:port)"),
                 List.of("{\"cmd\":\"reboot\"}", "unknown_command", "unknown command \"reboot\" (known: add-backend, "
-                        + "diff, disable, drain, enable, explain, preview-remove, reload, remove-backend, sessions, "
+                        + "diff, disable, drain, enable, explain, kill-session, preview-remove, reload, remove-backend, sessions, "
                         + "set-weight, stats, status, undrain, version)"),
                 List.of("[1]", "bad_request", "a request is a JSON object with a \"cmd\" field"),
+                List.of("{\"cmd\":\"kill-session\"}", "bad_request", "give exactly one of \"ids\" (session ids), "
+                        + "\"client\" (ip or ip:port) or \"target\" (pool/backend)"),
+                List.of("{\"cmd\":\"kill-session\",\"ids\":[1],\"target\":\"a/b\"}", "bad_request", "give exactly one of "
+                        + "\"ids\" (session ids), \"client\" (ip or ip:port) or \"target\" (pool/backend)"),
+                List.of("{\"cmd\":\"kill-session\",\"ids\":[]}", "bad_request", "\"ids\" must be a list of 1..1000 session ids"),
+                List.of("{\"cmd\":\"kill-session\",\"ids\":[\"x\"]}", "bad_request", "\"ids\": \"x\" is not a session id"),
                 List.of("{\"cmd\":", "bad_request", "malformed JSON at offset 7: unexpected end"));
     }
 
