@@ -159,13 +159,9 @@ public final class Daemon implements AutoCloseable {
     private void startThreads(StatsRing[] rings, int accessLogLines) throws IOException {
         Config config = state.config();
         DaemonConfig d = config.daemon();
-        List<BufferPool> bufferPools = new ArrayList<>();
-        for (EventLoop loop : loops) {
-            bufferPools.add(loop.buffers());
-        }
         AccessLog accessLog = AccessLog.open(d, accessLogLines);
         try {
-            statsAggregator = StatsAggregator.start(rings, state, d.stats(), accessLog, bufferPools);
+            statsAggregator = StatsAggregator.start(rings, state, d.stats(), accessLog, List.of(loops));
         } catch (RuntimeException | Error e) {
             accessLog.close();
             throw e;
@@ -249,6 +245,11 @@ public final class Daemon implements AutoCloseable {
     /** Cross-loop operations (tests count session listings). */
     public Loops loops() {
         return loopOps;
+    }
+
+    /** The event loops, in index order (tests reach one to load it). */
+    public List<EventLoop> eventLoops() {
+        return List.of(loops);
     }
 
     /** Sessions open now, over all loops. */

@@ -28,9 +28,10 @@ final class StatusCommand implements Callable<Integer> {
                     + ": " + result.stateFileError());
         }
         out.println();
-        Table listeners = new Table("LISTENER", "BIND", "POOL", "ACTIVE");
+        Table listeners = new Table("LISTENER", "BIND", "POOL", "ACTIVE", "ACCEPTING");
         for (Reply.ListenerStatus l : result.listeners()) {
-            listeners.row(l.name(), l.bind(), l.pool(), l.activeSessions());
+            listeners.row(l.name(), l.bind(), l.pool(), l.activeSessions(), l.paused() == null ? "yes"
+                    : "limit".equals(l.paused()) ? "no: at max_connections" : "no: backing off (" + l.paused() + ")");
         }
         out.print(listeners);
         for (Reply.PoolStatus p : result.pools()) {

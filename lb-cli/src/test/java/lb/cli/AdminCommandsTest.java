@@ -111,7 +111,7 @@ class AdminCommandsTest {
         assertTrue(text.contains("pool web (maglev)"), text);
         assertTrue(text.matches("(?s).*\\nweb-1 +127\\.0\\.0\\.1:" + backend.getLocalPort()
                 + " +3 +3\\.0 +active +up +no +0 +0\\n.*"), text);
-        assertTrue(text.matches("(?s).*LISTENER +BIND +POOL +ACTIVE\\nweb +127\\.0\\.0\\.1:\\d+ +web +0\\n.*"), text);
+        assertTrue(text.matches("(?s).*LISTENER +BIND +POOL +ACTIVE +ACCEPTING\\nweb +127\\.0\\.0\\.1:\\d+ +web +0 +yes\\n.*"), text);
     }
 
     @Test

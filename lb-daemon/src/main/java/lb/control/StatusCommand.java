@@ -27,7 +27,8 @@ final class StatusCommand implements Handler<Request.Status> {
         RunningState state = plane.state();
         List<Reply.ListenerStatus> listeners = new ArrayList<>();
         for (Listener l : state.listeners().values()) {
-            listeners.add(new Reply.ListenerStatus(l.name(), l.boundAddressText(), l.pool().name(), l.activeSessions()));
+            listeners.add(new Reply.ListenerStatus(l.name(), l.boundAddressText(), l.pool().name(), l.activeSessions(),
+                    l.paused()));
         }
         List<Reply.PoolStatus> pools = new ArrayList<>();
         long nowNs = System.nanoTime();

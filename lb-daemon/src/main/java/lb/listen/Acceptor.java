@@ -43,7 +43,8 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
     // Written by the loop, read by threads releasing sessions: the Dekker pair with Listener.active.
     private volatile boolean pausedAtLimit;
     private SelectionKey key;
-    private boolean backingOff;
+    // Written by the loop (after an accept failure, or short of descriptors), read by the stats thread.
+    private volatile boolean backingOff;
     private boolean closed;
 
     private Acceptor(Listener listener, EventLoop loop, SessionOpener sessions) {
@@ -64,6 +65,16 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
 
     public Listener listener() {
         return listener;
+    }
+
+    /** Any thread: this loop stopped accepting because the listener is at max_connections. */
+    public boolean pausedAtLimit() {
+        return pausedAtLimit;
+    }
+
+    /** Any thread: this loop stopped accepting for a while after accept failed or descriptors ran short. */
+    public boolean backingOff() {
+        return backingOff;
     }
 
     @Override

@@ -190,6 +190,23 @@ public final class Listener {
         }
     }
 
+    /**
+     * Any thread: why this listener is not accepting on some loop now: "limit" (at max_connections),
+     * "backoff" (accept failed or descriptors ran short: it looks again every 100 ms), or null.
+     */
+    public String paused() {
+        boolean backoff = false;
+        for (Acceptor acceptor : acceptors) {
+            if (acceptor != null) {
+                if (acceptor.pausedAtLimit()) {
+                    return "limit";
+                }
+                backoff |= acceptor.backingOff();
+            }
+        }
+        return backoff ? "backoff" : null;
+    }
+
     /** Event loop: a session of this listener ended (or an accept did not happen after all). */
     public void release() {
         int before = active.getAndDecrement();

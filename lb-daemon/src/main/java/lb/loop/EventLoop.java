@@ -53,6 +53,7 @@ public final class EventLoop {
     private final int index;
     private final Selector selector;
     private final Thread thread;
+    private static final long LAG_WINDOW_NS = 1_000_000_000L;
     private final NanoClock clock;
     private final TimerWheel timers;
     // Sessions waiting for a descriptor (loop thread only).
@@ -79,6 +80,15 @@ public final class EventLoop {
     private long nowNs;
     private boolean clockStale;
     private long handlerFailures;
+    // Loop lag: how long a pass (ready keys, timers, tasks) runs, during which nothing else is served.
+    // busySinceNs is 0 while the loop selects. The pass shown is the longest since the one shown
+    // before it went stale (older than a second): a plain copy here, published for other threads.
+    private volatile long busySinceNs;
+    private long passStartNs;
+    private long shownPassNs;
+    private long shownAtNs;
+    private volatile long lagShownNs;
+    private volatile long lagShownAtNs;
     // Channels whose keys were cancelled, to be closed once a select has deregistered them.
     private SelectableChannel[] toClose = new SelectableChannel[64];
     private int toCloseCount;
@@ -124,6 +134,39 @@ public final class EventLoop {
     /** The loop's one read buffer, shared by every session of the loop (a session drains it before returning). */
     public ByteBuffer readBuffer() {
         return readBuffer;
+    }
+
+    /** Loop thread: the pass begins (the first clock read after select); once per pass. */
+    private void passStarted(long nowNs) {
+        if (busySinceNs == 0) {
+            passStartNs = nowNs;
+            busySinceNs = nowNs == 0 ? 1 : nowNs;
+        }
+    }
+
+    /** Loop thread: the pass that began at passStartNs ended now; publishes it if it is the longest lately. */
+    private void passEnded(long nowNs) {
+        busySinceNs = 0;
+        long passNs = nowNs - passStartNs;
+        if (passNs > shownPassNs || nowNs - shownAtNs > LAG_WINDOW_NS) {
+            shownPassNs = passNs;
+            shownAtNs = nowNs;
+            lagShownNs = passNs;
+            lagShownAtNs = nowNs;
+        }
+    }
+
+    /**
+     * Any thread: the loop's lag, in ns: the longest pass that ended in about the last second or two
+     * (an idle loop has none), or the pass running now if it is longer (a loop stuck in one shows at
+     * once). Whatever became ready meanwhile waited that long.
+     */
+    public long lagNs(long nowNs) {
+        long busySince = busySinceNs;
+        long current = busySince == 0 ? 0 : Math.max(0, nowNs - busySince);
+        long shownAt = lagShownAtNs;
+        long recent = shownAt != 0 && nowNs - shownAt <= 2 * LAG_WINDOW_NS ? lagShownNs : 0;
+        return Math.max(current, recent);
     }
 
     /** The clock as read once for this pass. */
@@ -244,7 +287,11 @@ public final class EventLoop {
     }
 
     private void runOnce() {
-        long waitNs = toCloseCount > 0 ? 0 : timers.nanosUntilNextTick(nowNs = clock.nanoTime());
+        nowNs = clock.nanoTime();
+        if (busySinceNs != 0) {
+            passEnded(nowNs);
+        }
+        long waitNs = toCloseCount > 0 ? 0 : timers.nanosUntilNextTick(nowNs);
         // Keys cancelled before this select are deregistered by it; those cancelled during it are not.
         int closable = toCloseCount;
         clockStale = true;
@@ -268,6 +315,7 @@ public final class EventLoop {
             nowNs = clock.nanoTime();
             clockStale = false;
         }
+        passStarted(nowNs);
         closeDeregistered(Math.min(closable, MAX_CLOSES_PER_PASS));
         if (!afterSelect.isEmpty()) {
             runAfterSelect();
@@ -313,6 +361,7 @@ public final class EventLoop {
         if (clockStale) {
             nowNs = clock.nanoTime();
             clockStale = false;
+            passStarted(nowNs);
         }
         KeyHandler handler = (KeyHandler) key.attachment();
         try {

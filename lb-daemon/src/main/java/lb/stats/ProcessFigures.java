@@ -9,20 +9,22 @@ import java.util.List;
 import java.util.Map;
 
 import lb.loop.BufferPool;
+import lb.loop.EventLoop;
 import lb.protocol.Version;
 
 /**
  * Any thread (stateless; the stats thread calls it per report). The process figures an alert
  * needs, as HAProxy's {@code show info} gives them: descriptors, heap and direct memory, threads,
- * collections, start time and build, and each event loop's buffer pool.
+ * collections, start time and build, and each event loop's buffer pool and lag.
  */
 public final class ProcessFigures {
 
     private ProcessFigures() {
     }
 
-    /** The figures now; {@code pools} are the event loops' buffer pools, in loop order. */
-    static Map<String, Object> now(List<BufferPool> pools) {
+    /** The figures now; {@code loops} in loop order (their buffer pools and lag). */
+    static Map<String, Object> now(List<EventLoop> loops) {
+        long nowNs = System.nanoTime();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", Version.text());
         m.put("java", Runtime.version().toString());
@@ -52,17 +54,18 @@ public final class ProcessFigures {
         }
         m.put("gc_collections", collections);
         m.put("gc_seconds", collectionMs / 1000.0);
-        List<Object> loops = new java.util.ArrayList<>();
-        for (int i = 0; i < pools.size(); i++) {
-            BufferPool pool = pools.get(i);
+        List<Object> perLoop = new java.util.ArrayList<>();
+        for (int i = 0; i < loops.size(); i++) {
+            BufferPool pool = loops.get(i).buffers();
             Map<String, Object> loop = new LinkedHashMap<>();
             loop.put("loop", i);
+            loop.put("lag_seconds", loops.get(i).lagNs(nowNs) / 1e9);
             loop.put("buffer_pool_used_bytes", pool.bytesInUse());
             loop.put("buffer_pool_max_bytes", pool.maxBytes());
             loop.put("buffer_pool_evictions", pool.evictions());
-            loops.add(loop);
+            perLoop.add(loop);
         }
-        m.put("loops", loops);
+        m.put("loops", perLoop);
         return m;
     }
 

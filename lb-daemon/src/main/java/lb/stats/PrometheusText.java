@@ -45,6 +45,11 @@ public final class PrometheusText {
                     l.get("active_sessions"));
             text.add("lb_listener_sessions_total", "counter", "Connections accepted by the listener.", labels,
                     l.get("sessions_total"));
+            for (String reason : new String[] {"limit", "backoff"}) {
+                text.add("lb_listener_paused", "gauge", "1 while the listener does not accept on some loop: at its "
+                        + "max_connections (limit), or backing off after accept failed or descriptors ran short "
+                        + "(backoff).", labels + ",reason=\"" + reason + "\"", reason.equals(l.get("paused")) ? 1 : 0);
+            }
             text.bytes("lb_listener_bytes_total", "Bytes relayed through the listener: up = from clients, down = to "
                     + "clients.", labels, l);
             text.common("lb_listener", labels, l);
@@ -151,6 +156,9 @@ public final class PrometheusText {
             add("lb_buffer_pool_bytes", "gauge", "", labels + ",state=\"max\"", loop.get("buffer_pool_max_bytes"));
             add("lb_buffer_pool_evictions_total", "counter", "Sessions closed (write_stalled) to make room in a full pool.",
                     labels, loop.get("buffer_pool_evictions"));
+            add("lb_loop_lag_seconds", "gauge", "How long an event loop's longest pass of the last second ran (or the "
+                    + "one running now, if longer): what became ready meanwhile waited that long.", labels,
+                    loop.get("lag_seconds"));
         }
     }
 

@@ -21,7 +21,7 @@ import lb.config.AccessLogFormat;
 import lb.listen.Listener;
 import lb.log.InjectedFault;
 import lb.log.RateLimitedLog;
-import lb.loop.BufferPool;
+import lb.loop.EventLoop;
 import lb.loop.Sockets;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
@@ -65,7 +65,7 @@ public final class StatsAggregator implements AutoCloseable {
     private final Map<Object, Figures> figures = new IdentityHashMap<>();
     private final Map<Object, Rates> rates = new IdentityHashMap<>();
     private final Departures departures = new Departures();
-    private List<BufferPool> bufferPools = List.of(); // set before the thread starts
+    private List<EventLoop> loops = List.of(); // set before the thread starts
     private final Queue<CompletableFuture<Map<String, Object>>> requests = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     // A fault that trips on every session would otherwise write a stack trace per session.
@@ -110,9 +110,9 @@ public final class StatsAggregator implements AutoCloseable {
      * the event loops' buffer pools, for the process figures.
      */
     public static StatsAggregator start(StatsRing[] rings, Sources sources, boolean figuresOn, AccessLog accessLog,
-                                        List<BufferPool> bufferPools) {
+                                        List<EventLoop> loops) {
         StatsAggregator aggregator = new StatsAggregator(rings, sources, figuresOn, accessLog);
-        aggregator.bufferPools = bufferPools;
+        aggregator.loops = loops;
         aggregator.thread.start();
         return aggregator;
     }
@@ -247,7 +247,7 @@ public final class StatsAggregator implements AutoCloseable {
         result.put("events_processed", processed);
         result.put("events_dropped", dropped());
         result.put("access_log", accessLog.report());
-        result.put("process", ProcessFigures.now(bufferPools));
+        result.put("process", ProcessFigures.now(loops));
         List<Object> listeners = new ArrayList<>();
         for (Listener l : sources.listeners().values()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -255,6 +255,7 @@ public final class StatsAggregator implements AutoCloseable {
             m.put("bind", l.boundAddressText());
             m.put("pool", l.pool().name());
             m.put("active_sessions", l.activeSessions());
+            m.put("paused", l.paused());
             m.put("sessions_total", l.traffic().sum(Listener.ACCEPTED));
             m.put("bytes_up", l.traffic().sum(LoopCounters.UP));
             m.put("bytes_down", l.traffic().sum(LoopCounters.DOWN));

@@ -48,6 +48,10 @@ class MaxConnectionsTest {
                 "the client beyond max_connections got an answer (or was closed) instead of waiting");
         assertEquals(MAX, daemon.activeSessions(), "sessions open while one client waits beyond the limit");
         assertEquals(MAX, echo.accepted(), "backend connections while one client waits beyond the limit");
+        Listener front = daemon.listeners().get(TestConfigs.LISTENER);
+        Await.until(() -> "limit".equals(front.paused()), Duration.ofSeconds(5), "the listener shows it is paused");
+        assertTrue(lb.stats.PrometheusText.render(daemon.stats()).contains("lb_listener_paused{listener=\""
+                + TestConfigs.LISTENER + "\",reason=\"limit\"} 1\n"), "the gauge an alert reads");
 
         held.get(0).close();
         waiting.readTimeout(Duration.ofSeconds(3));
@@ -55,5 +59,9 @@ class MaxConnectionsTest {
         assertEquals(MAX + 1, echo.accepted(), "backend connections after the waiting client was served");
         Await.until(() -> daemon.activeSessions() == MAX, Duration.ofSeconds(2),
                 () -> "sessions open after one ended and the waiting one started: " + daemon.activeSessions());
+        held.get(1).close();
+        Await.until(() -> front.paused() == null, Duration.ofSeconds(5), "accepting again below the limit");
+        assertTrue(lb.stats.PrometheusText.render(daemon.stats()).contains("lb_listener_paused{listener=\""
+                + TestConfigs.LISTENER + "\",reason=\"limit\"} 0\n"));
     }
 }

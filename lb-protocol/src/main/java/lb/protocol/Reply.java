@@ -40,7 +40,12 @@ public sealed interface Reply {
         }
     }
 
-    record ListenerStatus(String name, String bind, String pool, int activeSessions) {
+    /** {@code paused}: null while accepting, else "limit" (at max_connections) or "backoff" (see docs/admin.md). */
+    record ListenerStatus(String name, String bind, String pool, int activeSessions, String paused) {
+
+        public ListenerStatus(String name, String bind, String pool, int activeSessions) {
+            this(name, bind, pool, activeSessions, null);
+        }
     }
 
     record PoolStatus(String name, String algorithm, boolean panic, long sessionsRefused,
