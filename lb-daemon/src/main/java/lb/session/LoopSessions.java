@@ -2,6 +2,7 @@ package lb.session;
 
 import java.nio.channels.SocketChannel;
 import java.util.List;
+import java.util.function.Predicate;
 
 import lb.listen.Listener;
 import lb.listen.SessionOpener;
@@ -88,24 +89,14 @@ public final class LoopSessions implements SessionOpener {
 
     /** Closes every session placed on {@code backend} with {@code cause}; returns how many. */
     public int closeOn(Backend backend, Termination cause) {
-        int closed = 0;
-        Session s = head;
-        while (s != null) {
-            Session next = s.listNext; // closing unlinks s
-            if (s.backend() == backend) {
-                s.close(cause);
-                closed++;
-            }
-            s = next;
-        }
-        return closed;
+        return kill(s -> s.backend() == backend, cause);
     }
 
     /**
      * Resets the sessions {@code which} selects (their end: {@code cause}); returns how many. Up to
      * the whole list in one pass: a kill is an operator's rare act.
      */
-    public int kill(java.util.function.Predicate<Session> which, Termination cause) {
+    public int kill(Predicate<Session> which, Termination cause) {
         int closed = 0;
         Session s = head;
         while (s != null) {
