@@ -39,6 +39,7 @@ class PackageLayersTest {
     static final List<String> LAYERS = List.of(
             "lb.protocol", // the lb-protocol module: admin requests, replies, JSON (JDK only)
             "lb.log",      // logging that cannot flood (rate-limited repeats)
+            "lb.proxyproto", // the PROXY protocol header, read and written without allocating (JDK only)
             "lb.config",   // TOML -> immutable records, and the values pools are configured with
             "lb.pool",     // backends, pools, snapshots, the Balancer contract, per-loop counters
             "lb.balance",  // one class per algorithm, built per snapshot by Balancers
