@@ -8,6 +8,8 @@ import lb.bench.backend.BackendCommand;
 import lb.bench.compare.CompareCommand;
 import lb.bench.herd.HerdCommand;
 import lb.bench.load.LoadCommand;
+import lb.protocol.OperatorNumbers;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,7 +36,26 @@ public final class Bench implements Runnable {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Bench()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** bench's parser: numbers read with messages in operator words, as lb-cli's. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Bench());
+        CommandLine.ITypeConverter<Integer> wholeInt = text -> operatorWords(() -> OperatorNumbers.wholeInt(text));
+        CommandLine.ITypeConverter<Long> wholeLong = text -> operatorWords(() -> OperatorNumbers.wholeLong(text));
+        CommandLine.ITypeConverter<Double> number = text -> operatorWords(() -> OperatorNumbers.number(text));
+        return cli.registerConverter(Integer.class, wholeInt).registerConverter(int.class, wholeInt)
+                .registerConverter(Long.class, wholeLong).registerConverter(long.class, wholeLong)
+                .registerConverter(Double.class, number).registerConverter(double.class, number);
+    }
+
+    private static <T> T operatorWords(java.util.function.Supplier<T> reading) {
+        try {
+            return reading.get();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
+        }
     }
 
     /** No subcommand given: show what there is rather than fail silently. */

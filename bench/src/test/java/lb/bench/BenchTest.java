@@ -17,7 +17,7 @@ class BenchTest {
     private final StringWriter err = new StringWriter();
 
     private int run(String... args) {
-        CommandLine cli = new CommandLine(new Bench());
+        CommandLine cli = Bench.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
@@ -29,6 +29,13 @@ class BenchTest {
         assertTrue(out.toString().contains("Usage: bench"), out.toString());
         assertTrue(out.toString().contains("backend") && out.toString().contains("load"),
                 "names its subcommands: " + out);
+    }
+
+    @Test
+    void aNumberThatIsNoneSaysWhatIsExpected() {
+        assertEquals(2, run("load", "--target", "127.0.0.1:1", "--mode", "rr", "-c", "abc"));
+        assertTrue(err.toString().startsWith("Invalid value for option '--connections': expected a whole number such "
+                + "as 5, got 'abc'"), err.toString());
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.function.ToIntFunction;
 import lb.protocol.Command;
 import lb.protocol.Envelope;
 import lb.protocol.ExitCode;
+import lb.protocol.OperatorNumbers;
 import lb.protocol.Reply;
 import lb.protocol.Request;
 import lb.protocol.Version;
@@ -54,39 +55,25 @@ public final class LbCli implements Runnable {
 
     /** lb-cli's parser, numbers read with messages in operator words. */
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new LbCli());
-        cli.registerConverter(Integer.class, LbCli::wholeNumber).registerConverter(int.class, LbCli::wholeNumber);
-        cli.registerConverter(Long.class, LbCli::wholeLong).registerConverter(long.class, LbCli::wholeLong);
-        cli.registerConverter(Double.class, LbCli::number).registerConverter(double.class, LbCli::number);
-        return cli;
+        return withOperatorNumbers(new CommandLine(new LbCli()));
     }
 
-    private static int wholeNumber(String text) {
-        long n = wholeLong(text);
-        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
-            throw new CommandLine.TypeConversionException("'" + text + "' is too large");
-        }
-        return (int) n;
+    /** {@code cli} reading int, long and double options and parameters with {@link OperatorNumbers}' messages. */
+    private static CommandLine withOperatorNumbers(CommandLine cli) {
+        CommandLine.ITypeConverter<Integer> wholeInt = text -> converted(() -> OperatorNumbers.wholeInt(text));
+        CommandLine.ITypeConverter<Long> wholeLong = text -> converted(() -> OperatorNumbers.wholeLong(text));
+        CommandLine.ITypeConverter<Double> number = text -> converted(() -> OperatorNumbers.number(text));
+        return cli.registerConverter(Integer.class, wholeInt).registerConverter(int.class, wholeInt)
+                .registerConverter(Long.class, wholeLong).registerConverter(long.class, wholeLong)
+                .registerConverter(Double.class, number).registerConverter(double.class, number);
     }
 
-    private static long wholeLong(String text) {
+    private static <T> T converted(java.util.function.Supplier<T> reading) {
         try {
-            return Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            throw new CommandLine.TypeConversionException("expected a whole number such as 5, got '" + text + "'");
+            return reading.get();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
         }
-    }
-
-    private static double number(String text) {
-        try {
-            double n = Double.parseDouble(text.trim());
-            if (Double.isFinite(n)) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // said below
-        }
-        throw new CommandLine.TypeConversionException("expected a number such as 5 or 0.5, got '" + text + "'");
     }
 
     /**
