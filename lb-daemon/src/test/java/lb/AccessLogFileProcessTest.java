@@ -42,7 +42,7 @@ class AccessLogFileProcessTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Pattern LOGFMT = Pattern.compile("time=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z "
-            + "client=127\\.0\\.0\\.1:(\\d+) listener=web backend=a up=(\\d+) down=(\\d+) ms=\\d+ tries=1 end=completed");
+            + "client=127\\.0\\.0\\.1:(\\d+) listener=web backend=a up=(\\d+) down=(\\d+) ms=\\d+ tries=1 end=completed id=(\\d+)");
 
     @RegisterExtension
     final Cleanup cleanup = new Cleanup();
@@ -108,8 +108,9 @@ class AccessLogFileProcessTest {
         Set<Integer> seen = new HashSet<>();
         for (String line : lines(log)) {
             Map<?, ?> entry = new Yaml().load(line);
-            assertEquals(List.of("time", "client", "listener", "backend", "up", "down", "ms", "tries", "end"),
+            assertEquals(List.of("time", "client", "listener", "backend", "up", "down", "ms", "tries", "end", "id"),
                     new ArrayList<>(entry.keySet()), line);
+            assertTrue(((Number) entry.get("id")).longValue() > 0, "the session's id: " + line);
             String client = (String) entry.get("client");
             assertTrue(client.startsWith("127.0.0.1:"), line);
             int port = Integer.parseInt(client.substring("127.0.0.1:".length()));

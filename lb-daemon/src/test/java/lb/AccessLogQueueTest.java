@@ -151,7 +151,7 @@ class AccessLogQueueTest {
                         () -> "the writer goes on once there is room: " + daemon.stats().get("access_log"));
                 List<String> lines = Files.readAllLines(log);
                 Pattern whole = Pattern.compile("time=\\S+ client=127\\.0\\.0\\.1:\\d+ "
-                        + "listener=test backend=b1 up=2000 down=2000 ms=\\d+ tries=1 end=completed");
+                        + "listener=test backend=b1 up=2000 down=2000 ms=\\d+ tries=1 end=completed id=\\d+");
                 long complete = lines.stream().filter(l -> whole.matcher(l).matches()).count();
                 assertEquals(written + more, complete, "every line counted as written is whole: " + lines);
                 assertTrue(lines.size() - complete <= 1, "at most the one line cut by the full disk: " + lines);

@@ -344,7 +344,7 @@ class MainProcessTest {
             assertEquals(Client.End.EOF, client.awaitEnd(), "how the session ended for the client");
         }
         Matcher line = daemon.awaitLine(Pattern.compile("lb\\.access - client=127\\.0\\.0\\.1:" + clientPort
-                + " listener=(\\S+) backend=(\\S+) up=(\\d+) down=(\\d+) ms=(\\d+) tries=(\\d+) end=(\\S+)$"), EXIT_TIMEOUT);
+                + " listener=(\\S+) backend=(\\S+) up=(\\d+) down=(\\d+) ms=(\\d+) tries=(\\d+) end=(\\S+) id=(\\d+)$"), EXIT_TIMEOUT);
         assertEquals("default", line.group(1), "listener" + daemon.output());
         assertEquals("b1", line.group(2), "backend (named b1.. in --backends order)" + daemon.output());
         assertEquals(String.valueOf(payload.length), line.group(3), "bytes up" + daemon.output());

@@ -495,6 +495,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         event.pool = listener.pool();
         event.backend = backend;
         event.client = clientAddress;
+        event.id = id;
         event.up = upstream.bytes();
         event.down = downstream.bytes();
         event.durationNs = loop.nowNs() - openedNs;

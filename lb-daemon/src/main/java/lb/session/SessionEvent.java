@@ -18,6 +18,8 @@ public final class SessionEvent {
     /** Null when no backend could be connected. */
     public Backend backend;
     public SocketAddress client;
+    /** The session's id, as lb-cli sessions lists it and kill-session takes it. */
+    public long id;
     /** Bytes read from the client (and sent on to the backend). */
     public long up;
     /** Bytes read from the backend (and sent on to the client). */

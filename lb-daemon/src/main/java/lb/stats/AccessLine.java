@@ -37,9 +37,10 @@ public final class AccessLine {
      *
      * @param epochMs  when it was written ({@code time}), unused without time
      * @param backend  the backend's name, or null when none was connected ({@code -} in logfmt, null in JSON)
+     * @param id       the session's id (last, so that readers of the earlier fields are not disturbed)
      */
     public String format(long epochMs, String client, String listener, String backend, long up, long down, long ms,
-                         int tries, String end) {
+                         int tries, String end, long id) {
         line.setLength(0);
         if (format == AccessLogFormat.JSON) {
             line.append('{');
@@ -55,6 +56,7 @@ public final class AccessLine {
         number("ms", ms);
         number("tries", tries);
         text("end", end);
+        number("id", id);
         if (format == AccessLogFormat.JSON) {
             line.append('}');
         }
