@@ -302,6 +302,17 @@ public final class ControlPlane implements AutoCloseable {
         return control.getQueue().size();
     }
 
+    /** Waits (drains, removals) polling now, without one-off tasks such as a loop's answer: tests count waits. */
+    public int waitsForTest() {
+        int waits = 0;
+        for (Runnable r : control.getQueue()) {
+            if (r instanceof java.util.concurrent.RunnableScheduledFuture<?> f && f.isPeriodic()) {
+                waits++;
+            }
+        }
+        return waits;
+    }
+
     /**
      * Any thread: stops taking commands, lets the one running finish (bounded), drops waits. The
      * daemon is shutting down: a drain still waiting gets no reply.

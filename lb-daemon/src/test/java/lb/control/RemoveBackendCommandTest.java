@@ -63,7 +63,8 @@ class RemoveBackendCommandTest {
         Await.until(() -> f.backend("a").adminState() == lb.pool.AdminState.DRAINING, WAIT, "draining first");
         java.util.concurrent.CompletableFuture<Reply> second = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> f.call(new Request.RemoveBackend("web/a", 30_000L)));
-        Await.until(() -> f.daemon.control().scheduledForTest() == 2, WAIT, "both waiting");
+        // Two polling waits, not one wait and a loop's answer queued (the second removal might not have run yet).
+        Await.until(() -> f.daemon.control().waitsForTest() == 2, WAIT, "both waiting");
         onA.close();
         Reply.Backend one = (Reply.Backend) first.get(20, java.util.concurrent.TimeUnit.SECONDS);
         Reply.Backend two = (Reply.Backend) second.get(20, java.util.concurrent.TimeUnit.SECONDS);
