@@ -14,9 +14,17 @@ import java.net.InetSocketAddress;
  * @param backlog        listen backlog passed to the kernel
  * @param acceptMode     how event loops share the listening socket
  * @param socket         options applied to both the client and backend sockets
+ * @param proxyProtocol  the PROXY protocol header every client must send first, or null for none
  */
 public record ListenerConfig(String name, InetSocketAddress bind, String pool, Timeouts timeouts, int maxConnections,
-                             int backlog, AcceptMode acceptMode, SocketOptions socket) {
+                             int backlog, AcceptMode acceptMode, SocketOptions socket,
+                             ProxyProtocolAccept proxyProtocol) {
+
+    /** Without a PROXY protocol header. */
+    public ListenerConfig(String name, InetSocketAddress bind, String pool, Timeouts timeouts, int maxConnections,
+                          int backlog, AcceptMode acceptMode, SocketOptions socket) {
+        this(name, bind, pool, timeouts, maxConnections, backlog, acceptMode, socket, null);
+    }
 
     public static final int DEFAULT_BACKLOG = 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 0;

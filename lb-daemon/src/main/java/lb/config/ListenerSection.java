@@ -4,7 +4,9 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 
+import lb.admission.Cidr;
 import lb.config.ListenerConfig.AcceptMode;
+import lb.proxyproto.ProxyHeaderParser;
 
 /**
  * Any thread (stateless). Reads one {@code [[listener]]} table; {@link ConfigLoader} checks that
@@ -13,8 +15,8 @@ import lb.config.ListenerConfig.AcceptMode;
 final class ListenerSection {
 
     static final List<String> KEYS = List.of("accept", "backlog", "bind", "connect_timeout", "half_close_timeout",
-            "idle_timeout", "keepalive", "max_connections", "name", "pool", "receive_buffer", "send_buffer",
-            "tcp_nodelay");
+            "idle_timeout", "keepalive", "max_connections", "name", "pool", "proxy_protocol", "proxy_protocol_timeout",
+            "proxy_protocol_trusted", "receive_buffer", "send_buffer", "tcp_nodelay");
     static final long MAX_SOCKET_BUFFER = Sizes.GIB;
     static final int MAX_CONNECTIONS = 10_000_000;
     static final int MAX_BACKLOG = 65535;
@@ -44,6 +46,36 @@ final class ListenerSection {
                 t.bool("keepalive", socketDefaults.keepAlive()),
                 (int) t.size("send_buffer", socketDefaults.sendBuffer(), 0, MAX_SOCKET_BUFFER, bufferRange),
                 (int) t.size("receive_buffer", socketDefaults.receiveBuffer(), 0, MAX_SOCKET_BUFFER, bufferRange));
-        return new ListenerConfig(name, bind, pool, timeouts, maxConnections, backlog, acceptMode, socket);
+        return new ListenerConfig(name, bind, pool, timeouts, maxConnections, backlog, acceptMode, socket,
+                proxyProtocol(t));
+    }
+
+    /** Null unless {@code proxy_protocol} is set; its two companion keys are refused without it. */
+    private static ProxyProtocolAccept proxyProtocol(TomlTable t) {
+        String none = "none";
+        String versions = t.string("proxy_protocol", none);
+        if (versions == null || versions.equals(none)) {
+            for (String companion : List.of("proxy_protocol_timeout", "proxy_protocol_trusted")) {
+                if (t.has(companion)) {
+                    t.error(companion, "has no effect without proxy_protocol = \"v1\", \"v2\" or \"any\"");
+                }
+            }
+            return null;
+        }
+        ProxyHeaderParser.Accept accept = null;
+        for (ProxyHeaderParser.Accept a : ProxyHeaderParser.Accept.values()) {
+            if (ProxyProtocolAccept.configName(a).equals(versions)) {
+                accept = a;
+            }
+        }
+        if (accept == null) {
+            t.error("proxy_protocol", "unknown PROXY protocol version " + ConfigError.quote(versions)
+                    + " (known: none, v1, v2, any)");
+            return null;
+        }
+        Duration timeout = t.duration("proxy_protocol_timeout", ProxyProtocolAccept.DEFAULT_TIMEOUT,
+                Duration.ofMillis(1), "1ms..24h");
+        List<Cidr> trusted = t.cidrs("proxy_protocol_trusted");
+        return new ProxyProtocolAccept(accept, timeout, trusted);
     }
 }

@@ -15,16 +15,25 @@ import java.util.List;
  * @param backends   at least one
  * @param balancerOptions settings of the algorithms that use them
  * @param health     active and passive checks, panic threshold, slow start
+ * @param proxyProtocol the PROXY protocol header each backend connection starts with, if any
  */
 public record PoolConfig(String name, String algorithm, int retries, Duration connectTimeout, Duration idleTimeout,
                          Duration halfCloseTimeout, List<BackendConfig> backends, BalancerOptions balancerOptions,
-                         HealthConfig health) {
+                         HealthConfig health, ProxyProtocolSend proxyProtocol) {
 
     public static final String DEFAULT_ALGORITHM = Algorithm.ROUND_ROBIN.configName();
     public static final int DEFAULT_RETRIES = 2;
 
     public PoolConfig {
         backends = List.copyOf(backends);
+    }
+
+    /** Without a PROXY protocol header. */
+    public PoolConfig(String name, String algorithm, int retries, Duration connectTimeout, Duration idleTimeout,
+                      Duration halfCloseTimeout, List<BackendConfig> backends, BalancerOptions balancerOptions,
+                      HealthConfig health) {
+        this(name, algorithm, retries, connectTimeout, idleTimeout, halfCloseTimeout, backends, balancerOptions, health,
+                ProxyProtocolSend.NONE);
     }
 
     /** With {@link BalancerOptions#DEFAULTS}. */

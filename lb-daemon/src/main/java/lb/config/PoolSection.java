@@ -18,7 +18,7 @@ final class PoolSection {
 
     static final List<String> KEYS = List.of("algorithm", "backend", "bounded_load_factor", "connect_timeout",
             "half_close_timeout", "hash_fallback", "hash_key", "health", "idle_timeout", "maglev_table_size", "name",
-            "outlier", "panic_threshold", "retries", "ring_size", "slow_start");
+            "outlier", "panic_threshold", "proxy_protocol", "retries", "ring_size", "slow_start");
     static final int MAX_RETRIES = 16;
 
     private PoolSection() {
@@ -53,7 +53,9 @@ final class PoolSection {
             backends.add(backend);
         }
         BalancerOptions options = balancerOptions(t, backends.size());
-        return new PoolConfig(name, algorithm, retries, connect, idle, halfClose, backends, options, health(t));
+        ProxyProtocolSend proxy = t.choice("proxy_protocol", "PROXY protocol version", ProxyProtocolSend.NONE,
+                ProxyProtocolSend.values(), ProxyProtocolSend::configName);
+        return new PoolConfig(name, algorithm, retries, connect, idle, halfClose, backends, options, health(t), proxy);
     }
 
     private static BalancerOptions balancerOptions(TomlTable t, int backendCount) {

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+
+import lb.admission.Cidr;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -139,6 +141,34 @@ final class TomlTable {
             error(key, ConfigError.show(value) + " is not an array of tables (write each as " + header + ")");
         }
         return tables;
+    }
+
+    /**
+     * An array of address prefixes ("10.0.0.0/8", "2001:db8::/32", a bare address for one host);
+     * empty when absent. Each bad entry is recorded with its index.
+     */
+    List<Cidr> cidrs(String key) {
+        Object value = values.get(key);
+        List<Cidr> cidrs = new ArrayList<>();
+        if (value == null) {
+            return cidrs;
+        }
+        if (!(value instanceof List<?> list)) {
+            error(key, ConfigError.show(value) + " is not an array (write [\"10.0.0.0/8\", \"2001:db8::/32\"])");
+            return cidrs;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof String text)) {
+                error(key + "[" + i + "]", ConfigError.show(list.get(i)) + " is not a string such as \"10.0.0.0/8\"");
+                continue;
+            }
+            try {
+                cidrs.add(Cidr.parse(text));
+            } catch (IllegalArgumentException e) {
+                error(key + "[" + i + "]", e.getMessage());
+            }
+        }
+        return cidrs;
     }
 
     /** Null, with the problem recorded, when the value is not a string. */

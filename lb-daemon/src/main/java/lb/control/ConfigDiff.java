@@ -64,6 +64,10 @@ final class ConfigDiff {
         if (old.retries() != p.retries()) {
             lines.add(prefix + "retries " + old.retries() + " -> " + p.retries());
         }
+        if (old.proxyProtocol() != p.proxyProtocol()) {
+            lines.add(prefix + "proxy_protocol " + old.proxyProtocol().configName() + " -> "
+                    + p.proxyProtocol().configName());
+        }
         if (!old.balancerOptions().equals(p.balancerOptions())) {
             lines.add(prefix + "balancer options differ");
         }

@@ -1,6 +1,8 @@
 package lb.health;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -8,9 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import lb.config.ActiveCheck;
+import lb.config.ProxyProtocolSend;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.pool.HealthState;
+import lb.proxyproto.ProxyHeaderWriter;
 
 /**
  * Owned by the HealthChecker thread. The active checks of one pool: one probe per backend per
@@ -40,7 +44,9 @@ final class ActiveChecks implements HealthChecker.Task {
         final Backend backend;
         final InetSocketAddress target;
         /** What each probe sends: built once, shared by every probe of this backend (never written). */
-        final byte[] request;
+        byte[] request;
+        // The pool's PROXY protocol setting the request was built for (a reload may change it).
+        ProxyProtocolSend requestProxy;
         final RiseFall riseFall;
         long nextStartNs;
         Probe probe;
@@ -52,16 +58,42 @@ final class ActiveChecks implements HealthChecker.Task {
             this.backend = backend;
             InetSocketAddress address = backend.address();
             this.target = check.port() == 0 ? address : new InetSocketAddress(address.getAddress(), check.port());
-            this.request = switch (check.type()) {
-                case TCP -> new byte[0];
-                case HTTP -> HttpProbe.request(check.path(), check.host() != null ? check.host() : hostHeader(target));
-                case SEND_EXPECT -> check.send();
-            };
+            this.requestProxy = pool.proxyProtocol();
+            this.request = request(requestProxy);
             this.riseFall = new RiseFall(check.rise(), check.fall(), backend.healthState() == HealthState.UP);
             this.nextStartNs = firstStartNs;
         }
 
+        /**
+         * What a probe sends. When the pool's backends take a PROXY protocol header, a probe that
+         * sends bytes starts with one that names no client (v1 "PROXY UNKNOWN", v2 LOCAL), as a
+         * server that requires the header would otherwise refuse it; a TCP check sends nothing.
+         */
+        private byte[] request(ProxyProtocolSend proxy) {
+            byte[] body = switch (check.type()) {
+                case TCP -> new byte[0];
+                case HTTP -> HttpProbe.request(check.path(), check.host() != null ? check.host() : hostHeader(target));
+                case SEND_EXPECT -> check.send();
+            };
+            if (body.length == 0 || proxy == ProxyProtocolSend.NONE) {
+                return body;
+            }
+            ByteBuffer out = ByteBuffer.allocate(ProxyHeaderWriter.MAX_V2_BYTES + body.length);
+            byte[] none = new byte[16];
+            if (proxy == ProxyProtocolSend.V1) {
+                ProxyHeaderWriter.v1(out, none, none, 0, 0, 0);
+            } else {
+                ProxyHeaderWriter.v2(out, none, none, 0, 0, 0, -1);
+            }
+            out.put(body);
+            return Arrays.copyOf(out.array(), out.position());
+        }
+
         void start(long nowNs) {
+            if (pool.proxyProtocol() != requestProxy) {
+                requestProxy = pool.proxyProtocol();
+                request = request(requestProxy);
+            }
             long deadlineNs = nowNs + timeoutNs;
             probe = switch (check.type()) {
                 case TCP -> new TcpProbe(this, deadlineNs);

@@ -5,13 +5,16 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import lb.config.ListenerConfig;
+import lb.config.ProxyProtocolAccept;
 import lb.config.SocketOptions;
 import lb.config.Timeouts;
 import lb.loop.Sockets;
 import lb.pool.BackendPool;
 import lb.pool.LoopCounters;
+import lb.proxyproto.ProxyHeaderParser;
 
 /**
  * Any thread. A bound listening address, the pool it serves, its effective timeouts and its
@@ -32,6 +35,8 @@ public final class Listener {
     // Sessions open on this listener, over all loops; checked against max_connections on accept.
     private final AtomicInteger active = new AtomicInteger();
     private final LoopCounters traffic;
+    // Connections closed for their PROXY protocol header, by reason (rare: a plain atomic per reason).
+    private final AtomicLongArray proxyRejected = new AtomicLongArray(ProxyHeaderParser.Failure.values().length);
 
     /** {@link #traffic()} counter after {@link LoopCounters#UP} and {@link LoopCounters#DOWN}: connections accepted. */
     public static final int ACCEPTED = 2;
@@ -152,6 +157,21 @@ public final class Listener {
     /** Bytes each way and connections accepted, per event loop. */
     public LoopCounters traffic() {
         return traffic;
+    }
+
+    /** The PROXY protocol header its clients must send first, or null (read once per session). */
+    public ProxyProtocolAccept proxyProtocol() {
+        return route.config().proxyProtocol();
+    }
+
+    /** Event loop: a connection was closed because of its PROXY protocol header (or lack of one). */
+    public void onProxyRejected(ProxyHeaderParser.Failure reason) {
+        proxyRejected.incrementAndGet(reason.ordinal());
+    }
+
+    /** Any thread: connections closed so far for {@code reason}. */
+    public long proxyRejected(ProxyHeaderParser.Failure reason) {
+        return proxyRejected.get(reason.ordinal());
     }
 
     /** Sessions open on this listener now. */

@@ -8,6 +8,7 @@ import lb.config.BackendConfig;
 import lb.config.BalancerOptions;
 import lb.config.HealthConfig;
 import lb.config.PoolConfig;
+import lb.config.ProxyProtocolSend;
 
 /**
  * Any thread reads; control threads write. A named set of backends and how to pick among them.
@@ -23,6 +24,7 @@ public final class BackendPool {
     // Guarded by this object's lock (writers publish snapshots under it).
     private BalancerOptions options;
     private volatile HealthConfig health;
+    private volatile ProxyProtocolSend proxyProtocol;
     private final PoolHealth poolHealth;
     private volatile PoolSnapshot snapshot;
     private final AtomicLong sessionsRefused = new AtomicLong();
@@ -38,6 +40,7 @@ public final class BackendPool {
         this.balancers = balancers;
         this.options = config.balancerOptions();
         this.health = config.health();
+        this.proxyProtocol = config.proxyProtocol();
         this.poolHealth = new PoolHealth(health.slowStart().toNanos());
         List<Backend> backends = new ArrayList<>();
         for (BackendConfig b : config.backends()) {
@@ -57,6 +60,11 @@ public final class BackendPool {
 
     public PoolHealth poolHealth() {
         return poolHealth;
+    }
+
+    /** The PROXY protocol header a backend connection starts with (read once per session). */
+    public ProxyProtocolSend proxyProtocol() {
+        return proxyProtocol;
     }
 
     /** How many other backends a session tries after a failed connect. */
@@ -177,6 +185,11 @@ public final class BackendPool {
         if (!config.balancerOptions().equals(options)) {
             changes.add("pool " + name + ": balancer options changed");
             options = config.balancerOptions();
+        }
+        if (config.proxyProtocol() != proxyProtocol) {
+            changes.add("pool " + name + ": proxy_protocol " + proxyProtocol.configName() + " -> "
+                    + config.proxyProtocol().configName() + " (for new sessions)");
+            proxyProtocol = config.proxyProtocol();
         }
         if (config.retries() != retries) {
             changes.add("pool " + name + ": retries " + retries + " -> " + config.retries());

@@ -19,12 +19,17 @@ public final class ProxyHeaderParser {
     /** Which versions a listener takes. */
     public enum Accept { V1, V2, ANY }
 
-    /** Why a header was refused: the metric label and the log's reason. */
+    /**
+     * Why a header was refused: the metric label and the log's reason. The parser gives the first
+     * eleven; the last three are the session's (no complete header in time, a peer outside the
+     * trusted sources, the peer closed or reset before its header was complete).
+     */
     public enum Failure {
         NOT_PROXY("not_proxy"), V1_TOO_LONG("v1_too_long"), V1_MALFORMED("v1_malformed"),
         V1_BAD_ADDRESS("v1_bad_address"), V1_BAD_PORT("v1_bad_port"), V2_BAD_VERSION("v2_bad_version"),
         V2_BAD_COMMAND("v2_bad_command"), V2_BAD_FAMILY("v2_bad_family"), V2_TOO_LONG("v2_too_long"),
-        V2_BAD_LENGTH("v2_bad_length"), V2_BAD_TLV("v2_bad_tlv");
+        V2_BAD_LENGTH("v2_bad_length"), V2_BAD_TLV("v2_bad_tlv"), TIMEOUT("timeout"), UNTRUSTED("untrusted"),
+        CLOSED("closed");
 
         private final String label;
 
@@ -43,6 +48,8 @@ public final class ProxyHeaderParser {
     public static final int MAX_V1_LENGTH = 107;
     /** The most v2 bytes lb takes after the 16-byte fixed part: addresses and TLVs. */
     public static final int MAX_V2_LENGTH = 1024;
+    /** The longest header of either version: what a reader must be able to hold while it is incomplete. */
+    public static final int MAX_LENGTH = 16 + MAX_V2_LENGTH;
 
     static final byte[] V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
     private static final byte[] V1_PREFIX = {'P', 'R', 'O', 'X', 'Y', ' '};

@@ -70,6 +70,45 @@ public final class ProxyHeaderWriter {
         }
     }
 
+    /**
+     * v2 as above with PP2_TYPE_UNIQUE_ID holding {@code uniqueId} in decimal ASCII (the session id
+     * the access log shows), or left out when it is negative; no authority.
+     */
+    public static void v2(ByteBuffer out, byte[] source, byte[] destination, int addressLength, int sourcePort,
+                          int destinationPort, long uniqueId) {
+        out.put(ProxyHeaderParser.V2_SIGNATURE);
+        int addressBytes = addressLength == 4 ? 12 : addressLength == 16 ? 36 : 0;
+        int digits = uniqueId < 0 ? -1 : decimalDigits(uniqueId);
+        out.put((byte) (addressLength == 0 ? 0x20 : 0x21));
+        out.put((byte) (addressLength == 4 ? 0x11 : addressLength == 16 ? 0x21 : 0x00));
+        u16(out, addressBytes + (digits >= 0 ? 3 + digits : 0));
+        if (addressLength != 0) {
+            out.put(source, 0, addressLength);
+            out.put(destination, 0, addressLength);
+            u16(out, sourcePort);
+            u16(out, destinationPort);
+        }
+        if (digits >= 0) {
+            out.put((byte) ProxyHeaderParser.PP2_TYPE_UNIQUE_ID);
+            u16(out, digits);
+            int end = out.position() + digits;
+            long rest = uniqueId;
+            for (int i = end - 1; i >= end - digits; i--) {
+                out.put(i, (byte) ('0' + rest % 10));
+                rest /= 10;
+            }
+            out.position(end);
+        }
+    }
+
+    static int decimalDigits(long value) {
+        int digits = 1;
+        for (long v = value; v >= 10; v /= 10) {
+            digits++;
+        }
+        return digits;
+    }
+
     /** Network byte order whatever the buffer's order. */
     private static void u16(ByteBuffer out, int value) {
         out.put((byte) (value >> 8)).put((byte) value);

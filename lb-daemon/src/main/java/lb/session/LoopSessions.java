@@ -8,6 +8,7 @@ import lb.listen.Listener;
 import lb.listen.SessionOpener;
 import lb.loop.EventLoop;
 import lb.pool.Backend;
+import lb.proxyproto.ProxyHeader;
 
 /**
  * Owned by one EventLoop thread; {@link #size()} may be read by any thread. The open sessions of
@@ -17,6 +18,8 @@ import lb.pool.Backend;
 public final class LoopSessions implements SessionOpener {
 
     private final StatsRing ring;
+    // Where this loop's sessions parse PROXY protocol headers, one at a time.
+    private final ProxyHeader proxyHeader = new ProxyHeader();
     private final boolean countTraffic;
     private Session head;
     // Sessions this loop has opened: with the loop's index, the next session's id.
@@ -37,6 +40,10 @@ public final class LoopSessions implements SessionOpener {
     /** Without stats or access log (tests). */
     public LoopSessions() {
         this(null, false);
+    }
+
+    ProxyHeader proxyHeader() {
+        return proxyHeader;
     }
 
     StatsRing ring() {

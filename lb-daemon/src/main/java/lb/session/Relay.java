@@ -115,6 +115,35 @@ final class Relay extends BufferPool.Holder implements BufferPool.Waiter {
         pending.put(rest).flip();
     }
 
+    /**
+     * Client bytes that came with its PROXY protocol header, before there is a backend: kept in a
+     * pooled buffer (the first time, perhaps the reserve's) for the backend, which gets them first.
+     * Returns false when there is no room, the session then being closed.
+     */
+    boolean preload(ByteBuffer bytes) {
+        BufferPool pool = loop.buffers();
+        long nowNs = loop.nowNs();
+        boolean room = pool.makeRoom(nowNs);
+        if (session.isClosed()) {
+            return false;
+        }
+        if (!room) {
+            session.close(Termination.NO_BUFFER);
+            return false;
+        }
+        pending = pool.borrow(this, nowNs);
+        pending.put(bytes).flip();
+        return true;
+    }
+
+    /** The backend is connected: counts the preloaded bytes as relayed and writes them. */
+    void flushPreloaded() throws IOException {
+        int n = pending.remaining();
+        bytes += n;
+        session.onRelayed(this, n);
+        flush();
+    }
+
     /** Sink writable: write what is pending; once flushed, the source may be read again. */
     void flush() throws IOException {
         if (pending == null) {

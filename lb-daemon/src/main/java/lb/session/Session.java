@@ -1,7 +1,11 @@
 package lb.session;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.net.SocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -11,6 +15,8 @@ import org.slf4j.LoggerFactory;
 
 import lb.balance.Hashing;
 import lb.config.HashKey;
+import lb.config.ProxyProtocolAccept;
+import lb.config.ProxyProtocolSend;
 import lb.listen.Listener;
 import lb.log.RateLimitedLog;
 import lb.loop.EventLoop;
@@ -23,6 +29,9 @@ import lb.pool.Balancer;
 import lb.pool.ClientKey;
 import lb.pool.ConnectFailure;
 import lb.pool.LoopCounters;
+import lb.proxyproto.ProxyHeader;
+import lb.proxyproto.ProxyHeaderParser;
+import lb.proxyproto.ProxyHeaderWriter;
 
 /**
  * Owned by the EventLoop thread that accepted it, for its whole life. One client connection and
@@ -50,16 +59,25 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     // Both can repeat for every client (a socket option the kernel refuses; a bug in a timer path).
     private static final RateLimitedLog SETUP_FAILURES = new RateLimitedLog(LOG, 10_000_000_000L);
     private static final RateLimitedLog TIMER_FAILURES = new RateLimitedLog(LOG, 1_000_000_000L);
+    // A peer sending bad PROXY headers may do so on every connection: one line per 10 s for all.
+    private static final RateLimitedLog PROXY_FAILURES = new RateLimitedLog(LOG, 10_000_000_000L);
 
     private static final byte CONNECTING = 0;
     private static final byte RELAYING = 1;
     private static final byte CLOSED = 2;
+    private static final byte READING_PROXY_HEADER = 3;
 
     private final EventLoop loop;
     private final Listener listener;
     private final LoopSessions sessions;
     private final SocketChannel client;
-    private final SocketAddress clientAddress;
+    // The TCP peer's, or the one its PROXY protocol header names.
+    private SocketAddress clientAddress;
+    // The address the client connected to, from its PROXY protocol header; null: the client socket's own.
+    private InetSocketAddress destination;
+    // While reading a PROXY protocol header: which versions, and what came so far when it came in pieces.
+    private ProxyHeaderParser.Accept headerVersions;
+    private ByteBuffer headerSoFar;
     private final SelectionKey clientKey;
     private final Relay upstream;   // client -> backend
     private final Relay downstream; // backend -> client
@@ -124,7 +142,12 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
             return;
         }
         sessions.add(session);
-        session.connectNext(null, nowNs);
+        ProxyProtocolAccept proxy = listener.proxyProtocol();
+        if (proxy != null) {
+            session.awaitProxyHeader(proxy, nowNs);
+        } else {
+            session.connectNext(null, nowNs);
+        }
     }
 
     /** Event loop: its id, as admin listings show it. */
@@ -170,6 +193,10 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     @Override
     public void onReady(SelectionKey key, long nowNs) {
         if (state == CLOSED) {
+            return;
+        }
+        if (state == READING_PROXY_HEADER) {
+            readProxyHeader(nowNs);
             return;
         }
         int ready = key.readyOps();
@@ -248,7 +275,9 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
 
     @Override
     protected void onTimeout(long nowNs) {
-        if (state == CONNECTING && backend == null) {
+        if (state == READING_PROXY_HEADER) {
+            rejectProxyHeader(ProxyHeaderParser.Failure.TIMEOUT, nowNs);
+        } else if (state == CONNECTING && backend == null) {
             connectNext(null, nowNs); // waiting for a local resource: try again
         } else if (state == CONNECTING) {
             onConnectFailed(ConnectFailure.TIMEOUT, "timed out", nowNs);
@@ -263,6 +292,99 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
                 scheduleRelayDeadline();
             }
         }
+    }
+
+    /**
+     * The listener takes a PROXY protocol header first: from a trusted peer only; read it before
+     * anything else happens (no backend is picked until the client's address is known).
+     */
+    private void awaitProxyHeader(ProxyProtocolAccept proxy, long nowNs) {
+        if (!proxy.trusts(((InetSocketAddress) clientAddress).getAddress().getAddress())) {
+            rejectProxyHeader(ProxyHeaderParser.Failure.UNTRUSTED, nowNs);
+            return;
+        }
+        state = READING_PROXY_HEADER;
+        headerVersions = proxy.versions();
+        loop.timers().schedule(this, nowNs + proxy.timeout().toNanos());
+        readProxyHeader(nowNs); // usually here already: the peer sends it right after its connect
+        if (state == READING_PROXY_HEADER) {
+            clientOps = SelectionKey.OP_READ;
+            clientKey.interestOps(clientOps);
+        }
+    }
+
+    /**
+     * Client readable while its PROXY header is incomplete. Most headers come in one read, parsed
+     * straight from the loop's buffer; one that comes in pieces is gathered in a small array of its
+     * own. Client bytes read past the header are kept for the backend, which gets them first.
+     */
+    private void readProxyHeader(long nowNs) {
+        ByteBuffer read = loop.readBuffer();
+        read.clear();
+        if (headerSoFar != null) {
+            read.limit(headerSoFar.remaining()); // never more than a header can be: the rest stays in the kernel
+        }
+        int n;
+        try {
+            n = client.read(read);
+        } catch (IOException e) {
+            rejectProxyHeader(ProxyHeaderParser.Failure.CLOSED, nowNs);
+            return;
+        }
+        if (n < 0) {
+            rejectProxyHeader(ProxyHeaderParser.Failure.CLOSED, nowNs);
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        read.flip();
+        ByteBuffer in = read;
+        if (headerSoFar != null) {
+            in = headerSoFar.put(read).flip();
+        }
+        ProxyHeader header = sessions.proxyHeader();
+        int result = ProxyHeaderParser.parse(in, headerVersions, header);
+        if (result == ProxyHeaderParser.NEED_MORE) {
+            // The parser asks for more only while fewer than MAX_LENGTH bytes came: they fit.
+            if (headerSoFar == null) {
+                headerSoFar = ByteBuffer.allocate(ProxyHeaderParser.MAX_LENGTH).put(in);
+            } else {
+                headerSoFar.position(headerSoFar.limit()).limit(headerSoFar.capacity());
+            }
+            return;
+        }
+        if (result < 0) {
+            rejectProxyHeader(ProxyHeaderParser.failure(result), nowNs);
+            return;
+        }
+        if (header.hasAddresses()) {
+            try {
+                clientAddress = new InetSocketAddress(InetAddress.getByAddress(
+                        Arrays.copyOf(header.source(), header.addressLength())), header.sourcePort());
+                destination = new InetSocketAddress(InetAddress.getByAddress(
+                        Arrays.copyOf(header.destination(), header.addressLength())), header.destinationPort());
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException("the parser gave an address of " + header.addressLength() + " bytes", e);
+            }
+        } // LOCAL, UNKNOWN: the connection is the peer's own (a health check), its addresses stand
+        in.position(in.position() + result);
+        headerSoFar = null;
+        loop.timers().cancel(this);
+        state = CONNECTING;
+        clientOps = 0;
+        clientKey.interestOps(0); // until the backend is connected, as for any session
+        if (in.hasRemaining() && !upstream.preload(in)) {
+            return; // no buffer for them: closed
+        }
+        connectNext(null, nowNs);
+    }
+
+    private void rejectProxyHeader(ProxyHeaderParser.Failure reason, long nowNs) {
+        listener.onProxyRejected(reason);
+        PROXY_FAILURES.warn(nowNs, "listener " + listener.name() + ": closed the connection from "
+                + Sockets.plainHostPort(clientAddress) + ": PROXY protocol header " + reason.label());
+        close(Termination.PROXY_REJECTED);
     }
 
     private void connectNext(Backend avoid, long nowNs) {
@@ -386,10 +508,19 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         downstream.attach(backendChannel, client);
         lastActivityNs = nowNs;
         scheduleRelayDeadline();
+        ProxyProtocolSend proxy = listener.pool().proxyProtocol();
+        if (proxy != ProxyProtocolSend.NONE && !sendProxyHeader(proxy, nowNs)) {
+            return;
+        }
         // The client's first bytes are usually here already (sent right after its connect, while
         // ours was in progress): relay them now, not a select later (HAProxy's speculative I/O).
+        // Bytes that came with its PROXY header go first, and are all there is until they are flushed.
         try {
-            upstream.transfer();
+            if (upstream.wantsWrite()) {
+                upstream.flushPreloaded();
+            } else {
+                upstream.transfer();
+            }
         } catch (IOException e) {
             close(upstream.failedOnSource() ? Termination.CLIENT_RESET : Termination.BACKEND_RESET);
             return;
@@ -397,6 +528,40 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         if (state == RELAYING) {
             afterIo(nowNs);
         }
+    }
+
+    /**
+     * The header goes straight to the fresh socket, whose send buffer takes a few hundred bytes
+     * whole; were it ever to take less, the session is closed rather than the bytes reordered.
+     */
+    private boolean sendProxyHeader(ProxyProtocolSend version, long nowNs) {
+        ByteBuffer out = loop.readBuffer();
+        out.clear();
+        try {
+            InetSocketAddress from = (InetSocketAddress) clientAddress;
+            InetSocketAddress to = destination != null ? destination : (InetSocketAddress) client.getLocalAddress();
+            byte[] source = from.getAddress().getAddress();
+            byte[] target = to.getAddress().getAddress();
+            // One IPv4 and one IPv6 address cannot share a header: it then names no client.
+            int length = source.length == target.length ? source.length : 0;
+            if (version == ProxyProtocolSend.V1) {
+                ProxyHeaderWriter.v1(out, source, target, length, from.getPort(), to.getPort());
+            } else {
+                ProxyHeaderWriter.v2(out, source, target, length, from.getPort(), to.getPort(), id);
+            }
+            out.flip();
+            backendChannel.write(out);
+        } catch (IOException e) {
+            close(Termination.BACKEND_RESET);
+            return false;
+        }
+        if (out.hasRemaining()) {
+            SETUP_FAILURES.warn(nowNs, this + ": the backend socket took " + out.position() + " of the PROXY header's "
+                    + out.limit() + " bytes; closing the session");
+            close(Termination.INTERNAL_ERROR);
+            return false;
+        }
+        return true;
     }
 
     private void afterIo(long nowNs) {

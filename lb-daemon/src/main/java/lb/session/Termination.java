@@ -30,6 +30,11 @@ public enum Termination {
     ADMIN_CLOSE("admin_close", true),
     /** Reset by the operator by id, client or backend ({@code lb-cli kill-session}); both sides reset. */
     KILLED("killed", true),
+    /**
+     * Its PROXY protocol header was bad, late, incomplete, or sent by an untrusted peer: reset, as
+     * there is nothing to deliver and a prober or attacker should not leave lb in TIME_WAIT.
+     */
+    PROXY_REJECTED("proxy_rejected", true),
     /** Still open when the daemon's shutdown grace ran out. */
     SHUTDOWN("shutdown", false),
     /** An unexpected failure in the daemon; both sides were reset. */

@@ -50,6 +50,13 @@ public final class PrometheusText {
                         + "max_connections (limit), or backing off after accept failed or descriptors ran short "
                         + "(backoff).", labels + ",reason=\"" + reason + "\"", reason.equals(l.get("paused")) ? 1 : 0);
             }
+            if (l.get("proxy_protocol_rejected") instanceof Map<?, ?> rejected) {
+                for (Map.Entry<?, ?> e : rejected.entrySet()) {
+                    text.add("lb_listener_proxy_rejected_total", "counter", "Connections closed for their PROXY "
+                            + "protocol header: malformed (by what), timeout, untrusted peer, or closed before it was "
+                            + "complete.", labels + ",reason=\"" + e.getKey() + "\"", e.getValue());
+                }
+            }
             text.bytes("lb_listener_bytes_total", "Bytes relayed through the listener: up = from clients, down = to "
                     + "clients.", labels, l);
             text.common("lb_listener", labels, l);

@@ -27,6 +27,7 @@ import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.pool.ConnectFailure;
 import lb.pool.LoopCounters;
+import lb.proxyproto.ProxyHeaderParser;
 import lb.session.SessionEvent;
 import lb.session.StatsRing;
 import lb.session.Termination;
@@ -237,6 +238,20 @@ public final class StatsAggregator implements AutoCloseable {
         return request;
     }
 
+    /** Connections closed for their PROXY header, by reason: for listeners that take one (or once did). */
+    private static void putProxyRejected(Map<String, Object> m, Listener l) {
+        Map<String, Object> byReason = new LinkedHashMap<>();
+        long total = 0;
+        for (ProxyHeaderParser.Failure reason : ProxyHeaderParser.Failure.values()) {
+            long n = l.proxyRejected(reason);
+            byReason.put(reason.label(), n);
+            total += n;
+        }
+        if (l.proxyProtocol() != null || total > 0) {
+            m.put("proxy_protocol_rejected", byReason);
+        }
+    }
+
     private Map<String, Object> build() {
         if (!held) {
             drain();
@@ -259,6 +274,7 @@ public final class StatsAggregator implements AutoCloseable {
             m.put("sessions_total", l.traffic().sum(Listener.ACCEPTED));
             m.put("bytes_up", l.traffic().sum(LoopCounters.UP));
             m.put("bytes_down", l.traffic().sum(LoopCounters.DOWN));
+            putProxyRejected(m, l);
             putRates(m, l);
             putFigures(m, figures.get(l), false);
             listeners.add(m);

@@ -1,6 +1,8 @@
 package lb.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -365,7 +367,26 @@ class ConfigLoaderTest {
                         "listener[0].receive_buffer: -1 is out of range (allowed: 0..1GiB; 0 = kernel default)"),
                 bad(LISTENER + "timeout = \"5s\"\n" + POOL, "listener[0].timeout: unknown key (known: accept, backlog, bind, "
                         + "connect_timeout, half_close_timeout, idle_timeout, keepalive, max_connections, name, pool, "
-                        + "receive_buffer, send_buffer, tcp_nodelay)"),
+                        + "proxy_protocol, proxy_protocol_timeout, proxy_protocol_trusted, receive_buffer, send_buffer, "
+                        + "tcp_nodelay)"),
+                bad(LISTENER + "proxy_protocol = \"v3\"\n" + POOL,
+                        "listener[0].proxy_protocol: unknown PROXY protocol version \"v3\" (known: none, v1, v2, any)"),
+                bad(LISTENER + "proxy_protocol_timeout = \"1s\"\n" + POOL, "listener[0].proxy_protocol_timeout: has no "
+                        + "effect without proxy_protocol = \"v1\", \"v2\" or \"any\""),
+                bad(LISTENER + "proxy_protocol = \"any\"\nproxy_protocol_timeout = \"0s\"\n" + POOL,
+                        "listener[0].proxy_protocol_timeout: \"0s\" is out of range (allowed: 1ms..24h)"),
+                bad(LISTENER + "proxy_protocol = \"v2\"\nproxy_protocol_trusted = \"10.0.0.0/8\"\n" + POOL,
+                        "listener[0].proxy_protocol_trusted: \"10.0.0.0/8\" is not an array (write [\"10.0.0.0/8\", "
+                        + "\"2001:db8::/32\"])"),
+                bad(LISTENER + "proxy_protocol = \"v2\"\nproxy_protocol_trusted = [\"10.0.0.1/8\", \"lb.example\", "
+                        + "\"::1/129\"]\n" + POOL,
+                        "listener[0].proxy_protocol_trusted[0]: \"10.0.0.1/8\": host bits set after the prefix (did you "
+                        + "mean 10.0.0.0/8?)",
+                        "listener[0].proxy_protocol_trusted[1]: \"lb.example\" is not an address prefix (write "
+                        + "\"10.0.0.0/8\", \"2001:db8::/32\", or one address)",
+                        "listener[0].proxy_protocol_trusted[2]: \"::1/129\": prefix length must be 0..128 for IPv6"),
+                bad(LISTENER + "proxy_protocol = \"v2\"\nproxy_protocol_trusted = [7]\n" + POOL,
+                        "listener[0].proxy_protocol_trusted[0]: 7 is not a string such as \"10.0.0.0/8\""),
                 bad(LISTENER + LISTENER + POOL,
                         "listener[1].bind: duplicate bind \"127.0.0.1:8080\" (also listener[0])",
                         "listener[1].name: duplicate name \"web\" (also listener[0])"),
@@ -383,7 +404,10 @@ class ConfigLoaderTest {
                         "pool[0].idle_timeout: \"25h\" is out of range (allowed: 0s..24h; 0s = none)"),
                 bad(LISTENER + pool("algo = \"x\"\n"), "pool[0].algo: unknown key (known: algorithm, backend, "
                         + "bounded_load_factor, connect_timeout, half_close_timeout, hash_fallback, hash_key, health, "
-                        + "idle_timeout, maglev_table_size, name, outlier, panic_threshold, retries, ring_size, slow_start)"),
+                        + "idle_timeout, maglev_table_size, name, outlier, panic_threshold, proxy_protocol, retries, "
+                        + "ring_size, slow_start)"),
+                bad(LISTENER + pool("proxy_protocol = \"any\"\n"),
+                        "pool[0].proxy_protocol: unknown PROXY protocol version \"any\" (known: none, v1, v2)"),
                 bad(LISTENER + pool("hash_key = \"client_port\"\n"),
                         "pool[0].hash_key: unknown hash key \"client_port\" (known: client_ip, client_ip_port)"),
                 bad(LISTENER + pool("hash_fallback = \"random\"\n"),
@@ -593,6 +617,24 @@ class ConfigLoaderTest {
         Files.write(file, new byte[] {'#', ' ', (byte) 0xE9, '\n'});
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
         assertEquals(List.of(new ConfigError(file.toString(), "cannot read: not UTF-8 text")), e.errors());
+    }
+
+    @Test
+    void proxyProtocolKeysAreRead() throws Exception {
+        Config config = ConfigLoader.parse(LISTENER.replace("pool = \"web\"", "pool = \"web\"\nproxy_protocol = \"any\"\n"
+                + "proxy_protocol_timeout = \"250ms\"\nproxy_protocol_trusted = [\"10.0.0.0/8\", \"2001:db8::1\", "
+                + "\"::ffff:192.0.2.0/120\"]") + pool("proxy_protocol = \"v2\"\n"), Optional.empty());
+        ProxyProtocolAccept accept = config.listeners().get(0).proxyProtocol();
+        assertEquals(lb.proxyproto.ProxyHeaderParser.Accept.ANY, accept.versions());
+        assertEquals(Duration.ofMillis(250), accept.timeout());
+        assertEquals("[10.0.0.0/8, 2001:db8::1/128, 192.0.2.0/24]", accept.trusted().toString());
+        assertTrue(accept.trusts(new byte[] {10, 1, 2, 3}));
+        assertTrue(accept.trusts(new byte[] {(byte) 192, 0, 2, 99}));
+        assertFalse(accept.trusts(new byte[] {11, 0, 0, 1}));
+        assertEquals(ProxyProtocolSend.V2, config.pools().get(0).proxyProtocol());
+        Config plain = ConfigLoader.parse(VALID, Optional.empty());
+        assertNull(plain.listeners().get(0).proxyProtocol());
+        assertEquals(ProxyProtocolSend.NONE, plain.pools().get(0).proxyProtocol());
     }
 
     @Test

@@ -125,6 +125,18 @@ class ProxyHeaderTest {
     }
 
     @Test
+    void v2WithTheSessionIdWrittenInDecimal() throws Exception {
+        for (long id : new long[] {0, 7, 10, 4097, 99_999, Long.MAX_VALUE}) {
+            byte[] digits = ascii(Long.toString(id));
+            assertArrayEquals(written(b -> ProxyHeaderWriter.v2(b, ip("192.0.2.1"), ip("192.0.2.2"), 4, 1, 2, digits,
+                    digits.length, null, -1)), written(b -> ProxyHeaderWriter.v2(b, ip("192.0.2.1"), ip("192.0.2.2"), 4,
+                    1, 2, id)), "id " + id);
+        }
+        assertArrayEquals(written(b -> ProxyHeaderWriter.v2(b, null, null, 0, 0, 0, null, -1, null, -1)),
+                written(b -> ProxyHeaderWriter.v2(b, new byte[16], new byte[16], 0, 0, 0, -1)), "LOCAL, no id");
+    }
+
+    @Test
     void v2Ipv6WithAuthorityAndLocal() throws Exception {
         String expected = SIG + "21" + "21" + "0030" + "20010db8000000000000000000000001" + "00000000000000000000000000000001"
                 + "0050" + "1f90" + "02" + "0009" + HEX.formatHex(ascii("a.example"));

@@ -35,8 +35,16 @@ public final class Client implements AutoCloseable {
     }
 
     public static Client connect(InetSocketAddress address) throws IOException {
+        return connectFrom(null, address);
+    }
+
+    /** From {@code local} (any port), e.g. another address of 127.0.0.0/8; null = the kernel's choice. */
+    public static Client connectFrom(java.net.InetAddress local, InetSocketAddress address) throws IOException {
         Socket socket = new Socket();
         try {
+            if (local != null) {
+                socket.bind(new InetSocketAddress(local, 0));
+            }
             socket.setTcpNoDelay(true);
             socket.connect(address, CONNECT_TIMEOUT_MS);
             socket.setSoTimeout((int) DEFAULT_READ_TIMEOUT.toMillis());

@@ -16,6 +16,8 @@ import lb.config.DaemonConfig;
 import lb.config.HealthConfig;
 import lb.config.ListenerConfig;
 import lb.config.PoolConfig;
+import lb.config.ProxyProtocolAccept;
+import lb.config.ProxyProtocolSend;
 import lb.config.SocketOptions;
 import lb.config.Timeouts;
 
@@ -53,6 +55,8 @@ public final class TestConfigs {
     private BalancerOptions balancerOptions = BalancerOptions.DEFAULTS;
     private int backendMaxConnections;
     private HealthConfig health = HealthConfig.DEFAULTS;
+    private ProxyProtocolAccept proxyAccept;
+    private ProxyProtocolSend proxySend = ProxyProtocolSend.NONE;
 
     private TestConfigs() {
     }
@@ -168,20 +172,32 @@ public final class TestConfigs {
         return this;
     }
 
+    /** The PROXY protocol header every listener takes first; null = none. */
+    public TestConfigs proxyAccept(ProxyProtocolAccept accept) {
+        this.proxyAccept = accept;
+        return this;
+    }
+
+    /** The PROXY protocol header every pool's backends get first. */
+    public TestConfigs proxySend(ProxyProtocolSend send) {
+        this.proxySend = send;
+        return this;
+    }
+
     public Config build() {
         List<ListenerConfig> listeners = new ArrayList<>();
         List<PoolConfig> pools = new ArrayList<>();
         Timeouts timeouts = new Timeouts(connectTimeout, idleTimeout, halfCloseTimeout);
         for (Route route : routes) {
             listeners.add(new ListenerConfig(route.listener(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                    route.pool(), timeouts, maxConnections, backlog, acceptMode, socket));
+                    route.pool(), timeouts, maxConnections, backlog, acceptMode, socket, proxyAccept));
             List<BackendConfig> backends = new ArrayList<>();
             for (int i = 0; i < route.backends().size(); i++) {
                 backends.add(new BackendConfig("b" + (i + 1), route.backends().get(i), BackendConfig.DEFAULT_WEIGHT,
                         backendMaxConnections));
             }
             pools.add(new PoolConfig(route.pool(), algorithm, retries, null, null, null, backends, balancerOptions,
-                    health));
+                    health, proxySend));
         }
         return new Config(Optional.empty(), new DaemonConfig(workers, shutdownGrace, accessLog, bufferSize, bufferPoolMax,
                 null, null, null, true, accessLogFile, accessLogFormat),
