@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import lb.Daemon;
 import lb.balance.Balancers;
 import lb.config.ActiveCheck;
+import lb.config.ProxyProtocolSend;
 import lb.config.HealthConfig;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
@@ -95,6 +96,31 @@ class ActiveChecksTest {
         awaitState(backend(daemon, 0), HealthState.UP);
         Await.until(() -> broken.acceptedNs().size() >= 4, WAIT, "probes did not run");
         assertEquals(HealthState.DOWN, backend(daemon, 1).healthState(), "a -ERR reply is not +PONG");
+    }
+
+    /** Answers +PONG only to exactly {@code expected} (a PROXY header that names no client, then PING). */
+    private static ProbeServer.Reply exactly(byte[] expected) {
+        return socket -> {
+            byte[] got = socket.getInputStream().readNBytes(expected.length);
+            socket.getOutputStream().write((java.util.Arrays.equals(got, expected) ? "+PONG\r\n" : "-ERR\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+        };
+    }
+
+    @Test
+    void probesToAPoolThatSendsProxyHeadersStartWithOneThatNamesNoClient() throws Exception {
+        byte[] v1 = "PROXY UNKNOWN\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] v2 = new byte[16 + 6];
+        System.arraycopy(java.util.HexFormat.of().parseHex("0d0a0d0a000d0a515549540a20000000"), 0, v2, 0, 16);
+        System.arraycopy("PING\r\n".getBytes(StandardCharsets.US_ASCII), 0, v2, 16, 6);
+        for (ProxyProtocolSend version : new ProxyProtocolSend[] {ProxyProtocolSend.V1, ProxyProtocolSend.V2}) {
+            ProbeServer server = cleanup.track(ProbeServer.start(0, exactly(version == ProxyProtocolSend.V1 ? v1 : v2)));
+            HealthConfig health = check(ActiveCheck.Type.SEND_EXPECT, 50, 1, 1, false, "/", 200, 399, "PING\r\n", "+PONG");
+            Daemon daemon = cleanup.track(Daemon.start(TestConfigs.balancing(server.address()).health(health)
+                    .proxySend(version).build()));
+            awaitState(backend(daemon, 0), HealthState.UP);
+        }
     }
 
     @Test
