@@ -182,6 +182,7 @@ public final class LbCli implements Runnable {
             add(root, null, new BackendCommands.Remove());
             add(root, Command.SESSIONS, new SessionsCommand());
             add(root, Command.KILL_SESSION, new KillSessionCommand());
+            add(root, Command.SOURCES, new SourcesCommand());
             add(root, Command.STATS, new StatsCommand());
             add(root, null, new TopCommand());
             add(root, null, new InfoCommand());

@@ -31,7 +31,7 @@ final class StatsCommand implements Callable<Integer> {
         out.println("lb-daemon " + stats.version() + ", up " + StatusCommand.duration(stats.uptimeMs())
                 + (Boolean.TRUE.equals(r.get("enabled")) ? "" : " (stats off: [daemon] stats = false)"));
         Table listeners = new Table("LISTENER", "ACTIVE", "SESSIONS", "NEW/S", "UP", "DOWN", "UP/S", "DOWN/S",
-                "RETRIES", "ENDED");
+                "RETRIES", "REFUSED", "ENDED");
         Table backends = new Table("POOL", "BACKEND", "ACTIVE", "SESSIONS", "NEW/S", "UP", "DOWN", "UP/S", "DOWN/S",
                 "FAILED r/t/o", "AT LIMIT", "ENDED");
         Table latency = new Table("LATENCY", "N 10S", "P50 10S", "P99 10S", "N 60S", "P50 60S", "P99 60S", "N ALL",
@@ -41,7 +41,8 @@ final class StatsCommand implements Callable<Integer> {
             listeners.row(l.get("name"), l.get("active_sessions"), l.get("sessions_total"),
                     rate((Number) l.get("sessions_per_s")), bytes((Number) l.get("bytes_up")),
                     bytes((Number) l.get("bytes_down")), bytes((Number) l.get("bytes_up_per_s")) + "/s",
-                    bytes((Number) l.get("bytes_down_per_s")) + "/s", l.get("retries"), ended((Map<?, ?>) l.get("ended")));
+                    bytes((Number) l.get("bytes_down_per_s")) + "/s", l.get("retries"), refused(l),
+                    ended((Map<?, ?>) l.get("ended")));
             latency(latency, l.get("name") + " first byte", l.get("first_byte"));
             latency(latency, l.get("name") + " duration", l.get("duration"));
         }
@@ -73,6 +74,22 @@ final class StatsCommand implements Callable<Integer> {
                     + log.get("dropped") + " dropped (writer behind), " + log.get("write_errors") + " lost to write "
                     + "errors, " + log.get("reopens") + " reopens");
         }
+    }
+
+    /** Connections the admission rules or the PROXY header check turned away, as "reason n, ..." or "-". */
+    static String refused(Map<?, ?> listener) {
+        StringBuilder text = new StringBuilder();
+        for (String key : new String[] {"refused", "proxy_protocol_rejected"}) {
+            if (listener.get(key) instanceof Map<?, ?> counts) {
+                for (Map.Entry<?, ?> e : counts.entrySet()) {
+                    if (((Number) e.getValue()).longValue() > 0) {
+                        text.append(text.length() > 0 ? ", " : "").append(key.startsWith("proxy") ? "proxy " : "")
+                                .append(e.getKey()).append(' ').append(e.getValue());
+                    }
+                }
+            }
+        }
+        return text.length() > 0 ? text.toString() : "-";
     }
 
     /** A latency's row: the last 10 s and 60 s (count, p50, p99), then since start (count, p99, max). */

@@ -15,15 +15,16 @@ import java.net.InetSocketAddress;
  * @param acceptMode     how event loops share the listening socket
  * @param socket         options applied to both the client and backend sockets
  * @param proxyProtocol  the PROXY protocol header every client must send first, or null for none
+ * @param admission      allow/deny lists, per-source and listener-wide limits
  */
 public record ListenerConfig(String name, InetSocketAddress bind, String pool, Timeouts timeouts, int maxConnections,
                              int backlog, AcceptMode acceptMode, SocketOptions socket,
-                             ProxyProtocolAccept proxyProtocol) {
+                             ProxyProtocolAccept proxyProtocol, AdmissionConfig admission) {
 
-    /** Without a PROXY protocol header. */
+    /** Without a PROXY protocol header or admission rules. */
     public ListenerConfig(String name, InetSocketAddress bind, String pool, Timeouts timeouts, int maxConnections,
                           int backlog, AcceptMode acceptMode, SocketOptions socket) {
-        this(name, bind, pool, timeouts, maxConnections, backlog, acceptMode, socket, null);
+        this(name, bind, pool, timeouts, maxConnections, backlog, acceptMode, socket, null, AdmissionConfig.NONE);
     }
 
     public static final int DEFAULT_BACKLOG = 1024;

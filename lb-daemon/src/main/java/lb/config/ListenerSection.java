@@ -14,9 +14,16 @@ import lb.proxyproto.ProxyHeaderParser;
  */
 final class ListenerSection {
 
-    static final List<String> KEYS = List.of("accept", "backlog", "bind", "connect_timeout", "half_close_timeout",
-            "idle_timeout", "keepalive", "max_connections", "name", "pool", "proxy_protocol", "proxy_protocol_timeout",
-            "proxy_protocol_trusted", "receive_buffer", "send_buffer", "tcp_nodelay");
+    static final List<String> KEYS = List.of("accept", "allow", "backlog", "bind", "connect_timeout", "deny",
+            "half_close_timeout", "idle_timeout", "keepalive", "max_connections", "max_tracked_sources", "name", "pool",
+            "proxy_protocol", "proxy_protocol_timeout", "proxy_protocol_trusted", "rate_limit", "rate_limit_burst",
+            "receive_buffer", "send_buffer", "source_burst", "source_max_connections", "source_prefix_ipv4",
+            "source_prefix_ipv6", "source_rate", "tcp_nodelay");
+    static final int MAX_SOURCE_CONNECTIONS = 10_000_000;
+    static final double MAX_RATE = 10_000_000;
+    static final int MAX_BURST = 10_000_000;
+    // 56 bytes a slot, 2 to 4 slots a source, allocated at start: a million sources is up to 224 MB.
+    static final int MAX_TRACKED_SOURCES = 1_000_000;
     static final long MAX_SOCKET_BUFFER = Sizes.GIB;
     static final int MAX_CONNECTIONS = 10_000_000;
     static final int MAX_BACKLOG = 65535;
@@ -47,7 +54,34 @@ final class ListenerSection {
                 (int) t.size("send_buffer", socketDefaults.sendBuffer(), 0, MAX_SOCKET_BUFFER, bufferRange),
                 (int) t.size("receive_buffer", socketDefaults.receiveBuffer(), 0, MAX_SOCKET_BUFFER, bufferRange));
         return new ListenerConfig(name, bind, pool, timeouts, maxConnections, backlog, acceptMode, socket,
-                proxyProtocol(t));
+                proxyProtocol(t), admission(t));
+    }
+
+    private static AdmissionConfig admission(TomlTable t) {
+        AdmissionConfig d = AdmissionConfig.NONE;
+        List<Cidr> allow = t.cidrs("allow");
+        List<Cidr> deny = t.cidrs("deny");
+        int sourceMax = (int) t.integer("source_max_connections", 0, 0, MAX_SOURCE_CONNECTIONS,
+                "0.." + MAX_SOURCE_CONNECTIONS + "; 0 = no limit");
+        String rateRange = "0..10000000 new connections a second; 0 = no limit";
+        double sourceRate = t.decimal("source_rate", 0, 0, MAX_RATE, rateRange);
+        int sourceBurst = (int) t.integer("source_burst", AdmissionConfig.defaultBurst(sourceRate, false), 1, MAX_BURST,
+                "1.." + MAX_BURST);
+        int prefix4 = (int) t.integer("source_prefix_ipv4", d.sourcePrefixIpv4(), 1, 32, "1..32");
+        int prefix6 = (int) t.integer("source_prefix_ipv6", d.sourcePrefixIpv6(), 1, 128, "1..128");
+        int tracked = (int) t.integer("max_tracked_sources", d.maxTrackedSources(), 1, MAX_TRACKED_SOURCES,
+                "1.." + MAX_TRACKED_SOURCES);
+        double rate = t.decimal("rate_limit", 0, 0, MAX_RATE, rateRange);
+        int rateBurst = (int) t.integer("rate_limit_burst", AdmissionConfig.defaultBurst(rate, true), 1, MAX_BURST,
+                "1.." + MAX_BURST);
+        if (sourceRate == 0 && t.has("source_burst")) {
+            t.error("source_burst", "has no effect without source_rate");
+        }
+        if (rate == 0 && t.has("rate_limit_burst")) {
+            t.error("rate_limit_burst", "has no effect without rate_limit");
+        }
+        return new AdmissionConfig(allow, deny, sourceMax, sourceRate, sourceBurst, prefix4, prefix6, tracked, rate,
+                rateBurst);
     }
 
     /** Null unless {@code proxy_protocol} is set; its two companion keys are refused without it. */

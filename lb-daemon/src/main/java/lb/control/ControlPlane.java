@@ -101,6 +101,7 @@ public final class ControlPlane implements AutoCloseable {
             case STATS -> new StatsCommand(this);
             case SESSIONS -> new SessionsCommand(this);
             case EXPLAIN -> new ExplainCommand(this);
+            case SOURCES -> new SourcesCommand(this);
             case PREVIEW_REMOVE -> new PreviewRemoveCommand(this);
             case DIFF -> new DiffCommand(this);
             case DRAIN -> new DrainCommand(this);

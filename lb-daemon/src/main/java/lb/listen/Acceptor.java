@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.admission.ListenerRateLimit;
 import lb.log.RateLimitedLog;
 import lb.loop.EventLoop;
 import lb.loop.KeyHandler;
@@ -45,6 +46,8 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
     private SelectionKey key;
     // Written by the loop (after an accept failure, or short of descriptors), read by the stats thread.
     private volatile boolean backingOff;
+    // Written by the loop (above the listener's rate_limit until the next token), read by the stats thread.
+    private volatile boolean pausedAtRate;
     private boolean closed;
 
     private Acceptor(Listener listener, EventLoop loop, SessionOpener sessions) {
@@ -72,6 +75,11 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
         return pausedAtLimit;
     }
 
+    /** Any thread: this loop stopped accepting until the listener's rate limit has a token again. */
+    public boolean pausedAtRate() {
+        return pausedAtRate;
+    }
+
     /** Any thread: this loop stopped accepting for a while after accept failed or descriptors ran short. */
     public boolean backingOff() {
         return backingOff;
@@ -82,6 +90,12 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
         for (int i = 0; i < MAX_ACCEPTS_PER_EVENT && !closed; i++) {
             if (loop.descriptorsShort()) {
                 holdBack(nowNs); // sessions already accepted wait for a descriptor: they come first
+                return;
+            }
+            ListenerAdmission admission = listener.admission();
+            ListenerRateLimit rate = admission != null ? admission.rate() : null;
+            if (rate != null && !rate.tryTake(nowNs)) {
+                pauseAtRate(rate, nowNs); // the kernel's backlog holds them meanwhile, as HAProxy's rate-limit sessions
                 return;
             }
             if (!listener.tryAcquire()) {
@@ -134,10 +148,16 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
         resumeQueued.set(false);
         if (pausedAtLimit) {
             pausedAtLimit = false;
-            if (!backingOff) {
+            if (!backingOff && !pausedAtRate) {
                 setInterest(SelectionKey.OP_ACCEPT);
             }
         }
+    }
+
+    private void pauseAtRate(ListenerRateLimit rate, long nowNs) {
+        pausedAtRate = true;
+        setInterest(0);
+        loop.timers().schedule(this, nowNs + Math.max(1, rate.nanosUntilNextToken(nowNs)));
     }
 
     /** Out of descriptors: no accept until the loop's waiting sessions have theirs; looks again later. */
@@ -158,6 +178,7 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
     @Override
     protected void onTimeout(long nowNs) {
         backingOff = false;
+        pausedAtRate = false;
         if (!pausedAtLimit) {
             setInterest(SelectionKey.OP_ACCEPT);
         }

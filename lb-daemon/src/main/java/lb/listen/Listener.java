@@ -37,22 +37,25 @@ public final class Listener {
     private final LoopCounters traffic;
     // Connections closed for their PROXY protocol header, by reason (rare: a plain atomic per reason).
     private final AtomicLongArray proxyRejected = new AtomicLongArray(ProxyHeaderParser.Failure.values().length);
+    // Connections turned away by the admission rules, by reason (over every version of the rules).
+    private final AtomicLongArray refused = ListenerAdmission.newRefusalCounts();
 
     /** {@link #traffic()} counter after {@link LoopCounters#UP} and {@link LoopCounters#DOWN}: connections accepted. */
     public static final int ACCEPTED = 2;
 
     /** What a reload may change without rebinding. */
     private record Route(ListenerConfig config, BackendPool pool, long connectTimeoutNs, long idleTimeoutNs,
-                         long halfCloseTimeoutNs) {
+                         long halfCloseTimeoutNs, ListenerAdmission admission) {
 
-        Route(ListenerConfig config, BackendPool pool, Timeouts timeouts) {
-            this(config, pool, timeouts.connect().toNanos(), timeouts.idle().toNanos(), timeouts.halfClose().toNanos());
+        Route(ListenerConfig config, BackendPool pool, Timeouts timeouts, ListenerAdmission admission) {
+            this(config, pool, timeouts.connect().toNanos(), timeouts.idle().toNanos(), timeouts.halfClose().toNanos(),
+                    admission);
         }
     }
 
     private Listener(ListenerConfig config, BackendPool pool, Timeouts timeouts, ServerSocketChannel[] channels,
                      InetSocketAddress boundAddress) {
-        this.route = new Route(config, pool, timeouts);
+        this.route = new Route(config, pool, timeouts, ListenerAdmission.of(config.admission()));
         this.traffic = new LoopCounters(channels.length, 3);
         this.channels = channels;
         this.boundAddress = boundAddress;
@@ -105,7 +108,11 @@ public final class Listener {
         if (!sameSockets(route.config(), config)) {
             throw new IllegalArgumentException("listener " + name() + ": socket settings differ; rebind instead");
         }
-        route = new Route(config, pool, timeouts);
+        Route old = route;
+        // Same rules: the same tables, so that per-source counts carry on. Changed ones start afresh.
+        ListenerAdmission admission = old.config().admission().equals(config.admission()) ? old.admission()
+                : ListenerAdmission.of(config.admission());
+        route = new Route(config, pool, timeouts, admission);
         for (Acceptor acceptor : acceptors) {
             if (acceptor != null) {
                 acceptor.resumeIfPausedAtLimit();
@@ -164,6 +171,21 @@ public final class Listener {
         return route.config().proxyProtocol();
     }
 
+    /** Allow/deny lists and limits (read once per connection), or null when there are none. */
+    public ListenerAdmission admission() {
+        return route.admission();
+    }
+
+    /** Event loop: a connection was turned away by the admission rules. */
+    public void onRefused(ListenerAdmission.Refusal reason) {
+        refused.incrementAndGet(reason.ordinal());
+    }
+
+    /** Any thread: connections turned away so far for {@code reason}. */
+    public long refused(ListenerAdmission.Refusal reason) {
+        return refused.get(reason.ordinal());
+    }
+
     /** Event loop: a connection was closed because of its PROXY protocol header (or lack of one). */
     public void onProxyRejected(ProxyHeaderParser.Failure reason) {
         proxyRejected.incrementAndGet(reason.ordinal());
@@ -212,19 +234,22 @@ public final class Listener {
 
     /**
      * Any thread: why this listener is not accepting on some loop now: "limit" (at max_connections),
-     * "backoff" (accept failed or descriptors ran short: it looks again every 100 ms), or null.
+     * "rate" (above rate_limit: until the next token), "backoff" (accept failed or descriptors ran
+     * short: it looks again every 100 ms), or null.
      */
     public String paused() {
         boolean backoff = false;
+        boolean rate = false;
         for (Acceptor acceptor : acceptors) {
             if (acceptor != null) {
                 if (acceptor.pausedAtLimit()) {
                     return "limit";
                 }
+                rate |= acceptor.pausedAtRate();
                 backoff |= acceptor.backingOff();
             }
         }
-        return backoff ? "backoff" : null;
+        return rate ? "rate" : backoff ? "backoff" : null;
     }
 
     /** Event loop: a session of this listener ended (or an accept did not happen after all). */

@@ -18,6 +18,7 @@ import lb.config.HashKey;
 import lb.config.ProxyProtocolAccept;
 import lb.config.ProxyProtocolSend;
 import lb.listen.Listener;
+import lb.listen.ListenerAdmission;
 import lb.log.RateLimitedLog;
 import lb.loop.EventLoop;
 import lb.loop.KeyHandler;
@@ -61,6 +62,8 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     private static final RateLimitedLog TIMER_FAILURES = new RateLimitedLog(LOG, 1_000_000_000L);
     // A peer sending bad PROXY headers may do so on every connection: one line per 10 s for all.
     private static final RateLimitedLog PROXY_FAILURES = new RateLimitedLog(LOG, 10_000_000_000L);
+    // Refused sources come in floods: one line per 10 s for all.
+    private static final RateLimitedLog REFUSALS = new RateLimitedLog(LOG, 10_000_000_000L);
 
     private static final byte CONNECTING = 0;
     private static final byte RELAYING = 1;
@@ -78,6 +81,9 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     // While reading a PROXY protocol header: which versions, and what came so far when it came in pieces.
     private ProxyHeaderParser.Accept headerVersions;
     private ByteBuffer headerSoFar;
+    // The admission rules that let this client in, and its slot in their per-source table (or UNTRACKED).
+    private ListenerAdmission admission;
+    private int sourceSlot = ListenerAdmission.UNTRACKED;
     private final SelectionKey clientKey;
     private final Relay upstream;   // client -> backend
     private final Relay downstream; // backend -> client
@@ -132,22 +138,52 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
      * failure the client is closed and the slot given back; never throws.
      */
     public static void open(EventLoop loop, Listener listener, LoopSessions sessions, SocketChannel client, long nowNs) {
+        ProxyProtocolAccept proxy = listener.proxyProtocol();
+        ListenerAdmission admission = listener.admission();
+        int slot = ListenerAdmission.UNTRACKED;
+        if (proxy == null && admission != null && admission.checksSources()) {
+            // Checked before anything is set up, so that a refused client costs least.
+            try {
+                slot = admission.admit(((InetSocketAddress) client.getRemoteAddress()).getAddress().getAddress(), nowNs);
+            } catch (IOException | RuntimeException e) {
+                slot = ListenerAdmission.UNTRACKED; // the set-up below meets the same failure and says so
+            }
+            if (ListenerAdmission.isRefusal(slot)) {
+                refuse(listener, client, ListenerAdmission.refusal(slot), nowNs);
+                return;
+            }
+        }
         Session session;
         try {
             session = new Session(loop, listener, sessions, client, nowNs);
         } catch (IOException | RuntimeException e) {
             SETUP_FAILURES.warn(nowNs, "listener " + listener.name() + ": could not set up accepted connection: " + e);
             Sockets.closeQuietly(client, true);
+            if (admission != null) {
+                admission.release(slot);
+            }
             listener.release();
             return;
         }
+        session.admission = admission;
+        session.sourceSlot = slot;
         sessions.add(session);
-        ProxyProtocolAccept proxy = listener.proxyProtocol();
         if (proxy != null) {
             session.awaitProxyHeader(proxy, nowNs);
         } else {
             session.connectNext(null, nowNs);
         }
+    }
+
+    /**
+     * Turned away by the admission rules: reset at once (RST, so that lb keeps no TIME_WAIT for a
+     * flood of them), counted, never logged per connection and not an access-log line.
+     */
+    private static void refuse(Listener listener, SocketChannel client, ListenerAdmission.Refusal reason, long nowNs) {
+        listener.onRefused(reason);
+        REFUSALS.warn(nowNs, "listener " + listener.name() + ": refused a connection (" + reason.label() + ")");
+        Sockets.closeQuietly(client, true);
+        listener.release();
     }
 
     /** Event loop: its id, as admin listings show it. */
@@ -370,6 +406,19 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         } // LOCAL, UNKNOWN: the connection is the peer's own (a health check), its addresses stand
         in.position(in.position() + result);
         headerSoFar = null;
+        ListenerAdmission rules = listener.admission();
+        if (rules != null && rules.checksSources()) {
+            int slot = rules.admit(((InetSocketAddress) clientAddress).getAddress().getAddress(), nowNs);
+            if (ListenerAdmission.isRefusal(slot)) {
+                listener.onRefused(ListenerAdmission.refusal(slot));
+                REFUSALS.warn(nowNs, "listener " + listener.name() + ": refused a connection from "
+                        + Sockets.plainHostPort(clientAddress) + " (" + ListenerAdmission.refusal(slot).label() + ")");
+                close(Termination.REFUSED);
+                return;
+            }
+            admission = rules;
+            sourceSlot = slot;
+        }
         loop.timers().cancel(this);
         state = CONNECTING;
         clientOps = 0;
@@ -642,10 +691,14 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
             }
             backend.onSessionReleased();
         }
+        if (admission != null) {
+            admission.release(sourceSlot);
+            sourceSlot = ListenerAdmission.UNTRACKED;
+        }
         listener.release();
         sessions.remove(this);
         StatsRing ring = sessions.ring();
-        if (ring != null) {
+        if (ring != null && cause != Termination.REFUSED) {
             publish(ring, cause, wasRelaying);
         }
     }

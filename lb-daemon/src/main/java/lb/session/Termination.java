@@ -35,6 +35,11 @@ public enum Termination {
      * there is nothing to deliver and a prober or attacker should not leave lb in TIME_WAIT.
      */
     PROXY_REJECTED("proxy_rejected", true),
+    /**
+     * Turned away by the listener's admission rules after its PROXY header named the client: reset,
+     * counted, and (like refusals at accept) not an access-log line.
+     */
+    REFUSED("refused", true),
     /** Still open when the daemon's shutdown grace ran out. */
     SHUTDOWN("shutdown", false),
     /** An unexpected failure in the daemon; both sides were reset. */

@@ -45,10 +45,23 @@ public final class PrometheusText {
                     l.get("active_sessions"));
             text.add("lb_listener_sessions_total", "counter", "Connections accepted by the listener.", labels,
                     l.get("sessions_total"));
-            for (String reason : new String[] {"limit", "backoff"}) {
+            for (String reason : new String[] {"limit", "rate", "backoff"}) {
                 text.add("lb_listener_paused", "gauge", "1 while the listener does not accept on some loop: at its "
-                        + "max_connections (limit), or backing off after accept failed or descriptors ran short "
-                        + "(backoff).", labels + ",reason=\"" + reason + "\"", reason.equals(l.get("paused")) ? 1 : 0);
+                        + "max_connections (limit), above its rate_limit (rate), or backing off after accept failed or "
+                        + "descriptors ran short (backoff).", labels + ",reason=\"" + reason + "\"",
+                        reason.equals(l.get("paused")) ? 1 : 0);
+            }
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) l.get("refused")).entrySet()) {
+                text.add("lb_listener_refused_total", "counter", "Connections the listener's admission rules reset "
+                        + "after accept: denied (allow/deny lists), source_connections, source_rate (per-source limits), "
+                        + "source_table_full (max_tracked_sources, all with open connections).",
+                        labels + ",reason=\"" + e.getKey() + "\"", e.getValue());
+            }
+            if (l.get("tracked_sources") != null) {
+                text.add("lb_listener_tracked_sources", "gauge", "Sources the per-source table remembers now (at most "
+                        + "max_tracked_sources).", labels, l.get("tracked_sources"));
+                text.add("lb_listener_source_evictions_total", "counter", "Idle sources forgotten to make room for new "
+                        + "ones (a returning one starts with a full burst).", labels, l.get("source_evictions"));
             }
             if (l.get("proxy_protocol_rejected") instanceof Map<?, ?> rejected) {
                 for (Map.Entry<?, ?> e : rejected.entrySet()) {

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import lb.config.AccessLogFormat;
 import lb.listen.Listener;
+import lb.listen.ListenerAdmission;
 import lb.log.InjectedFault;
 import lb.log.RateLimitedLog;
 import lb.loop.EventLoop;
@@ -275,6 +276,15 @@ public final class StatsAggregator implements AutoCloseable {
             m.put("bytes_up", l.traffic().sum(LoopCounters.UP));
             m.put("bytes_down", l.traffic().sum(LoopCounters.DOWN));
             putProxyRejected(m, l);
+            Map<String, Object> refused = new LinkedHashMap<>();
+            for (ListenerAdmission.Refusal reason : ListenerAdmission.Refusal.values()) {
+                refused.put(reason.label(), l.refused(reason));
+            }
+            m.put("refused", refused);
+            if (l.admission() != null && l.admission().sources() != null) {
+                m.put("tracked_sources", l.admission().sources().tracked());
+                m.put("source_evictions", l.admission().sources().evictions());
+            }
             putRates(m, l);
             putFigures(m, figures.get(l), false);
             listeners.add(m);

@@ -365,10 +365,23 @@ class ConfigLoaderTest {
                         "listener[0].send_buffer: \"2GiB\" is out of range (allowed: 0..1GiB; 0 = kernel default)"),
                 bad(LISTENER + "receive_buffer = -1\n" + POOL,
                         "listener[0].receive_buffer: -1 is out of range (allowed: 0..1GiB; 0 = kernel default)"),
-                bad(LISTENER + "timeout = \"5s\"\n" + POOL, "listener[0].timeout: unknown key (known: accept, backlog, bind, "
-                        + "connect_timeout, half_close_timeout, idle_timeout, keepalive, max_connections, name, pool, "
-                        + "proxy_protocol, proxy_protocol_timeout, proxy_protocol_trusted, receive_buffer, send_buffer, "
-                        + "tcp_nodelay)"),
+                bad(LISTENER + "timeout = \"5s\"\n" + POOL, "listener[0].timeout: unknown key (known: accept, "
+                        + "allow, backlog, bind, connect_timeout, deny, half_close_timeout, idle_timeout, keepalive, "
+                        + "max_connections, max_tracked_sources, name, pool, proxy_protocol, proxy_protocol_timeout, "
+                        + "proxy_protocol_trusted, rate_limit, rate_limit_burst, receive_buffer, send_buffer, source_burst, "
+                        + "source_max_connections, source_prefix_ipv4, source_prefix_ipv6, source_rate, tcp_nodelay)"),
+                bad(LISTENER + "source_prefix_ipv4 = 33\nsource_prefix_ipv6 = 0\nmax_tracked_sources = 1000001\n" + POOL,
+                        "listener[0].max_tracked_sources: 1000001 is out of range (allowed: 1..1000000)",
+                        "listener[0].source_prefix_ipv4: 33 is out of range (allowed: 1..32)",
+                        "listener[0].source_prefix_ipv6: 0 is out of range (allowed: 1..128)"),
+                bad(LISTENER + "source_burst = 5\nrate_limit_burst = 5\nsource_rate = -1\n" + POOL,
+                        "listener[0].rate_limit_burst: has no effect without rate_limit",
+                        "listener[0].source_burst: has no effect without source_rate",
+                        "listener[0].source_rate: -1 is out of range (allowed: 0..10000000 new connections a second; 0 = "
+                        + "no limit)"),
+                bad(LISTENER + "deny = [\"10.0.0.0/40\"]\nsource_max_connections = \"50\"\n" + POOL,
+                        "listener[0].deny[0]: \"10.0.0.0/40\": prefix length must be 0..32 for IPv4",
+                        "listener[0].source_max_connections: \"50\" is not an integer (allowed: 0..10000000; 0 = no limit)"),
                 bad(LISTENER + "proxy_protocol = \"v3\"\n" + POOL,
                         "listener[0].proxy_protocol: unknown PROXY protocol version \"v3\" (known: none, v1, v2, any)"),
                 bad(LISTENER + "proxy_protocol_timeout = \"1s\"\n" + POOL, "listener[0].proxy_protocol_timeout: has no "
@@ -632,6 +645,12 @@ class ConfigLoaderTest {
         assertTrue(accept.trusts(new byte[] {(byte) 192, 0, 2, 99}));
         assertFalse(accept.trusts(new byte[] {11, 0, 0, 1}));
         assertEquals(ProxyProtocolSend.V2, config.pools().get(0).proxyProtocol());
+        Config limits = ConfigLoader.parse(LISTENER.replace("pool = \"web\"", "pool = \"web\"\nallow = [\"10.0.0.0/8\"]\n"
+                + "deny = [\"10.1.0.0/16\"]\nsource_max_connections = 50\nsource_rate = 100\nsource_prefix_ipv6 = 56\n"
+                + "max_tracked_sources = 1000\nrate_limit = 2000") + POOL, Optional.empty());
+        assertEquals(new AdmissionConfig(List.of(lb.admission.Cidr.parse("10.0.0.0/8")),
+                List.of(lb.admission.Cidr.parse("10.1.0.0/16")), 50, 100, 100, 32, 56, 1000, 2000, 200),
+                limits.listeners().get(0).admission(), "bursts default to a second's worth / a tenth of a second's");
         Config plain = ConfigLoader.parse(VALID, Optional.empty());
         assertNull(plain.listeners().get(0).proxyProtocol());
         assertEquals(ProxyProtocolSend.NONE, plain.pools().get(0).proxyProtocol());
@@ -644,7 +663,7 @@ class ConfigLoaderTest {
         assertEquals(List.of("web", "api"), config.pools().stream().map(PoolConfig::name).toList());
     }
 
-    private static final Pattern COMMENTED_KEY = Pattern.compile("# ([a-z_]+) = .*");
+    private static final Pattern COMMENTED_KEY = Pattern.compile("# ([a-z0-9_]+) = .*");
 
     @Test
     void exampleConfigDocumentsEveryKeyWithACommentAbove() throws IOException {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 
 import lb.config.AccessLogFormat;
+import lb.config.AdmissionConfig;
 import lb.config.BackendConfig;
 import lb.config.BalancerOptions;
 import lb.config.Config;
@@ -57,6 +58,7 @@ public final class TestConfigs {
     private HealthConfig health = HealthConfig.DEFAULTS;
     private ProxyProtocolAccept proxyAccept;
     private ProxyProtocolSend proxySend = ProxyProtocolSend.NONE;
+    private AdmissionConfig admission = AdmissionConfig.NONE;
 
     private TestConfigs() {
     }
@@ -178,6 +180,12 @@ public final class TestConfigs {
         return this;
     }
 
+    /** Allow/deny lists and connection limits of every listener. */
+    public TestConfigs admission(AdmissionConfig admission) {
+        this.admission = admission;
+        return this;
+    }
+
     /** The PROXY protocol header every pool's backends get first. */
     public TestConfigs proxySend(ProxyProtocolSend send) {
         this.proxySend = send;
@@ -190,7 +198,7 @@ public final class TestConfigs {
         Timeouts timeouts = new Timeouts(connectTimeout, idleTimeout, halfCloseTimeout);
         for (Route route : routes) {
             listeners.add(new ListenerConfig(route.listener(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                    route.pool(), timeouts, maxConnections, backlog, acceptMode, socket, proxyAccept));
+                    route.pool(), timeouts, maxConnections, backlog, acceptMode, socket, proxyAccept, admission));
             List<BackendConfig> backends = new ArrayList<>();
             for (int i = 0; i < route.backends().size(); i++) {
                 backends.add(new BackendConfig("b" + (i + 1), route.backends().get(i), BackendConfig.DEFAULT_WEIGHT,

@@ -18,6 +18,8 @@ public enum Command {
     SESSIONS("sessions", false, "open sessions, oldest first", Request.Sessions::read, Reply.Sessions.class),
     EXPLAIN("explain", false, "which backend a client would get now, and why", Request.Explain::read,
             Reply.Explain.class),
+    SOURCES("sources", false, "the client sources with the most open connections and the highest connection rate",
+            Request.Sources::read, Reply.Sources.class),
     PREVIEW_REMOVE("preview-remove", false, "share of clients that would move if a backend were removed",
             Request.PreviewRemove::read, Reply.PreviewRemove.class),
     DIFF("diff", false, "runtime changes and file edits not reloaded yet", json -> new Request.Diff(),

@@ -7,6 +7,7 @@ public final class Limits {
     public static final int MAX_WEIGHT = 1000;
     public static final int DEFAULT_SESSION_LIMIT = 100;
     public static final int MAX_SESSION_LIMIT = 10_000;
+    public static final int DEFAULT_SOURCE_LIMIT = 20;
     /** Session ids one kill-session may name. */
     public static final int MAX_KILL_IDS = 1_000;
     /** How long remove-backend waits for a backend's sessions before resetting them. */

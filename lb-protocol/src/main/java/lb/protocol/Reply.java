@@ -90,6 +90,17 @@ public sealed interface Reply {
     record SessionEntry(long id, String client, String listener, String backend, long ageMs, long up, long down) {
     }
 
+    /**
+     * Tracked sources, most connections first. {@code tracked}: sources each listener's table holds;
+     * {@code untracked}: listeners without a per-source limit (nothing to list).
+     */
+    record Sources(List<SourceEntry> sources, Map<String, Object> tracked, List<String> untracked) implements Reply {
+    }
+
+    /** {@code source}: the prefix sources are grouped by; {@code ratePerS}: new connections a second, recently. */
+    record SourceEntry(String listener, String source, long connections, double ratePerS) {
+    }
+
     /** How many sessions kill-session reset. */
     record KillSession(int killed) implements Reply {
     }

@@ -161,6 +161,23 @@ public sealed interface Request {
         }
     }
 
+    /**
+     * The sources a listener's per-source table tracks, most open connections first, then highest
+     * rate: at most {@code limit}, of {@code listener} only when given.
+     */
+    record Sources(String listener, Long limit) implements Request {
+        static Sources read(Map<String, Object> json) {
+            Object listener = json.get("listener");
+            return new Sources(listener == null ? null : String.valueOf(listener), Fields.integer(json, "limit", 1,
+                    Limits.MAX_SESSION_LIMIT, (long) Limits.DEFAULT_SOURCE_LIMIT));
+        }
+
+        @Override
+        public Command command() {
+            return Command.SOURCES;
+        }
+    }
+
     /** Which backend a new session from {@code client} ("ip" or "ip:port") on {@code listener} would get. */
     record Explain(String client, String listener) implements Request {
         static Explain read(Map<String, Object> json) {
