@@ -41,6 +41,23 @@ public final class ListenerRateLimit {
         }
     }
 
+    /**
+     * Returns a token {@link #tryTake} gave that was not used (the accept found no connection: with
+     * one listening socket shared by every loop, all of them wake and all but one find none). A
+     * bucket that has refilled meanwhile stays full: a returned token is never banked past it.
+     */
+    public void giveBack(long nowNs) {
+        while (true) {
+            long t = tat.get();
+            if (t == FULL || t - intervalNs <= nowNs) {
+                return; // full again by now (or never taken from): nothing to return it to
+            }
+            if (tat.compareAndSet(t, t - intervalNs)) {
+                return;
+            }
+        }
+    }
+
     /** 0 if a token is available at {@code nowNs}, else the nanoseconds until one is (other takers aside). */
     public long nanosUntilNextToken(long nowNs) {
         long t = tat.get();

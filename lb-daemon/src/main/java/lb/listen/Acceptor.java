@@ -99,6 +99,9 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
                 return;
             }
             if (!listener.tryAcquire()) {
+                if (rate != null) {
+                    rate.giveBack(nowNs);
+                }
                 pauseAtLimit();
                 return;
             }
@@ -107,11 +110,17 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
                 client = channel.accept();
             } catch (IOException e) {
                 listener.release();
+                if (rate != null) {
+                    rate.giveBack(nowNs);
+                }
                 backOff(e, nowNs);
                 return;
             }
             if (client == null) {
                 listener.release(); // another loop won the race, or the backlog is empty
+                if (rate != null) {
+                    rate.giveBack(nowNs);
+                }
                 return;
             }
             if (sessions.countsTraffic()) {

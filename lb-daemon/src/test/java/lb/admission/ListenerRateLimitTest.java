@@ -38,6 +38,25 @@ class ListenerRateLimitTest {
     }
 
     @Test
+    void aTokenGivenBackCanBeTakenAgainButIsNeverBankedPastAFullBucket() {
+        ListenerRateLimit limit = new ListenerRateLimit(10, 2);
+        assertTrue(limit.tryTake(0));
+        assertTrue(limit.tryTake(0));
+        assertFalse(limit.tryTake(0));
+        limit.giveBack(0);
+        assertTrue(limit.tryTake(0), "the returned token");
+        assertFalse(limit.tryTake(0));
+        // A full bucket stays at its burst: a token returned after it refilled is dropped.
+        assertTrue(limit.tryTake(SECOND));
+        limit.giveBack(10 * SECOND);
+        int taken = 0;
+        while (limit.tryTake(10 * SECOND)) {
+            taken++;
+        }
+        assertEquals(2, taken, "the burst, not more");
+    }
+
+    @Test
     void aClockThatStartsAnywhereWorks() {
         ListenerRateLimit limit = new ListenerRateLimit(2, 1);
         long start = Long.MIN_VALUE / 2; // System.nanoTime() may be negative
