@@ -40,6 +40,7 @@ class PackageLayersTest {
             "lb.protocol", // the lb-protocol module: admin requests, replies, JSON (JDK only)
             "lb.log",      // logging that cannot flood (rate-limited repeats)
             "lb.proxyproto", // the PROXY protocol header, read and written without allocating (JDK only)
+            "lb.tls", // the TLS ClientHello, read for SNI and ALPN without terminating TLS (JDK only)
             "lb.admission", // allow/deny rules, per-source limits, rate limits (JDK only)
             "lb.config",   // TOML -> immutable records, and the values pools are configured with
             "lb.pool",     // backends, pools, snapshots, the Balancer contract, per-loop counters
