@@ -27,6 +27,7 @@ import lb.control.Loops;
 import lb.control.RunningState;
 import lb.health.HealthChecker;
 import lb.listen.Listener;
+import lb.listen.SniRoutes;
 import lb.loop.BufferPool;
 import lb.loop.EventLoop;
 import lb.loop.NanoClock;
@@ -125,7 +126,7 @@ public final class Daemon implements AutoCloseable {
             RuntimeState.applyAdminStates(pools, overlay.applied());
             for (ListenerConfig listenerConfig : config.listeners()) {
                 listeners.put(listenerConfig.name(), Listener.bind(listenerConfig, pools.get(listenerConfig.pool()),
-                        config.timeouts(listenerConfig), workers));
+                        config.timeouts(listenerConfig), SniRoutes.of(listenerConfig, config, pools), workers));
             }
             Loops loopOps = new Loops(loops, sessions);
             loopOps.acceptFrom(listeners.values());
@@ -201,9 +202,12 @@ public final class Daemon implements AutoCloseable {
     private void logStartup() {
         for (Listener listener : state.listeners().values()) {
             BackendPool pool = listener.pool();
-            LOG.info("listener \"{}\" on {} -> pool \"{}\" ({}, {} backends, accept {})", listener.name(),
-                    listener.boundAddressText(), pool.name(), pool.snapshot().algorithm(), pool.snapshot().size(),
-                    listener.config().acceptMode().configName());
+            SniRoutes routes = listener.sniRoutes();
+            String to = pool == null ? "no default pool (reject), " : "pool \"" + pool.name() + "\" ("
+                    + pool.snapshot().algorithm() + ", " + pool.snapshot().size() + " backends, ";
+            LOG.info("listener \"{}\" on {} -> {}{}accept {})", listener.name(), listener.boundAddressText(),
+                    pool == null ? "(" + to : to, routes == null ? "" : routes.targets().size()
+                            + " route(s) by server name, ", listener.config().acceptMode().configName());
         }
         Config config = state.config();
         LOG.info("lb-daemon {} ready: {} listener(s), {} pool(s), {} event loop(s){}", Version.text(),

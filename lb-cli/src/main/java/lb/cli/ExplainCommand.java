@@ -6,6 +6,7 @@ import lb.protocol.Reply;
 import lb.protocol.Request;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -22,9 +23,20 @@ final class ExplainCommand implements Callable<Integer> {
     @Parameters(index = "1", arity = "0..1", paramLabel = "LISTENER", description = "Needed when there are several.")
     String listener;
 
+    @Option(names = "--sni", paramLabel = "NAME", description = "On a listener with routes by TLS server name: a "
+            + "client asking for NAME (without it: a client that names none). ALPN is taken as not offered.")
+    String sni;
+
     @Override
     public Integer call() {
-        return root.request(new Request.Explain(client, listener), Reply.Explain.class, (r, out) -> {
+        return root.request(new Request.Explain(client, listener, sni), Reply.Explain.class, (r, out) -> {
+            if (r.route() != null) {
+                out.println("route: " + r.route());
+            }
+            if (r.pool() == null) {
+                out.println(r.note());
+                return;
+            }
             out.println("listener " + r.listener() + " -> pool " + r.pool() + " (" + r.algorithm() + ")");
             if (r.deterministic()) {
                 out.println("backend: " + (r.backend() == null ? "none (no eligible backend)" : r.backend()));

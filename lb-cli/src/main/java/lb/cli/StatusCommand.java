@@ -30,10 +30,22 @@ final class StatusCommand implements Callable<Integer> {
         out.println();
         Table listeners = new Table("LISTENER", "BIND", "POOL", "ACTIVE", "ACCEPTING");
         for (Reply.ListenerStatus l : result.listeners()) {
-            listeners.row(l.name(), l.bind(), l.pool(), l.activeSessions(), l.paused() == null ? "yes"
-                    : "limit".equals(l.paused()) ? "no: at max_connections" : "no: backing off (" + l.paused() + ")");
+            listeners.row(l.name(), l.bind(), l.pool() != null ? l.pool() : "(reject)", l.activeSessions(),
+                    l.paused() == null ? "yes" : "limit".equals(l.paused()) ? "no: at max_connections"
+                    : "rate".equals(l.paused()) ? "no: above rate_limit" : "no: backing off (" + l.paused() + ")");
         }
         out.print(listeners);
+        for (Reply.ListenerStatus l : result.listeners()) {
+            if (l.routes() != null && !l.routes().isEmpty()) {
+                out.println();
+                out.println("listener " + l.name() + " routes by TLS server name (exact names, then wildcards, then "
+                        + "ALPN only; each in this order):");
+                for (String route : l.routes()) {
+                    out.println("  " + route);
+                }
+                out.println("  otherwise -> " + (l.pool() != null ? l.pool() : "reset (default_pool = \"reject\")"));
+            }
+        }
         for (Reply.PoolStatus p : result.pools()) {
             out.println();
             out.println("pool " + p.name() + " (" + p.algorithm() + ")"

@@ -33,7 +33,15 @@ public record Config(Optional<Path> source, DaemonConfig daemon, List<ListenerCo
     /** The pool a listener names; validation guarantees it exists. */
     /** A listener's timeouts, as its pool overrides them. */
     public Timeouts timeouts(ListenerConfig listener) {
-        PoolConfig pool = pool(listener.pool());
+        return timeouts(listener, listener.pool());
+    }
+
+    /** The listener's timeouts as overridden by pool {@code poolName} (one of its routes' pools), or its own. */
+    public Timeouts timeouts(ListenerConfig listener, String poolName) {
+        if (poolName == null) {
+            return listener.timeouts();
+        }
+        PoolConfig pool = pool(poolName);
         return listener.timeouts().overriddenBy(pool.connectTimeout(), pool.idleTimeout(), pool.halfCloseTimeout());
     }
 

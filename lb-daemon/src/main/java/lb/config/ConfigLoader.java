@@ -112,6 +112,20 @@ public final class ConfigLoader {
                 table.error("pool", "no pool named " + ConfigError.quote(pool) + " (pools: "
                         + (poolNames.isEmpty() ? "none" : String.join(", ", poolNames)) + ")");
             }
+            if (listener.sni() != null) {
+                for (int i = 0; i < listener.sni().routes().size(); i++) {
+                    String routePool = listener.sni().routes().get(i).pool();
+                    if (routePool != null && !poolNames.contains(routePool)) {
+                        table.error("route[" + i + "].pool", "no pool named " + ConfigError.quote(routePool)
+                                + " (pools: " + (poolNames.isEmpty() ? "none" : String.join(", ", poolNames)) + ")");
+                    }
+                }
+                if (listener.sni().clientHelloMax() > daemon.bufferSize()) {
+                    table.error("client_hello_max", Sizes.format(listener.sni().clientHelloMax()) + " is more than "
+                            + "[daemon] buffer_size (" + Sizes.format(daemon.bufferSize()) + "), which holds what is read "
+                            + "while looking for the ClientHello: raise buffer_size or lower client_hello_max");
+                }
+            }
             table.unique("name", listener.name(), firstListenerByName);
             // Port 0 asks the kernel for a fresh port each time, so two of them never collide.
             if (listener.bind() != null && listener.bind().getPort() != 0) {

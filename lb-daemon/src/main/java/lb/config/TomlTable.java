@@ -143,6 +143,27 @@ final class TomlTable {
         return tables;
     }
 
+    /** An array of strings; empty when absent. Each entry that is not a string is recorded with its index. */
+    List<String> strings(String key) {
+        Object value = values.get(key);
+        List<String> strings = new ArrayList<>();
+        if (value == null) {
+            return strings;
+        }
+        if (!(value instanceof List<?> list)) {
+            error(key, ConfigError.show(value) + " is not an array of strings (write [\"a\", \"b\"])");
+            return strings;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) instanceof String text) {
+                strings.add(text);
+            } else {
+                error(key + "[" + i + "]", ConfigError.show(list.get(i)) + " is not a string");
+            }
+        }
+        return strings;
+    }
+
     /**
      * An array of address prefixes ("10.0.0.0/8", "2001:db8::/32", a bare address for one host);
      * empty when absent. Each bad entry is recorded with its index.

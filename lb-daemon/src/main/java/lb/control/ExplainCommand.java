@@ -10,6 +10,7 @@ import lb.pool.ClientKey;
 import lb.config.HashKey;
 import lb.balance.Hashing;
 import lb.listen.Listener;
+import lb.listen.SniRoutes;
 import lb.pool.AdminState;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
@@ -42,6 +43,26 @@ final class ExplainCommand implements Handler<Request.Explain> {
         byte[] ip = client.ip().getAddress();
         int port = client.port();
         BackendPool pool = listener.pool();
+        String route = null;
+        SniRoutes routes = listener.sniRoutes();
+        if (request.sni() != null && routes == null) {
+            throw RefusedException.badRequest("listener " + listener.name() + " has no routes by server name: leave out "
+                    + "--sni");
+        }
+        if (routes != null) {
+            String name = request.sni() == null ? null : request.sni().toLowerCase(Locale.ROOT).replaceAll("\\.$", "");
+            byte[] bytes = name == null ? null : name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            SniRoutes.Target target = routes.match(bytes, bytes == null ? 0 : bytes.length, null);
+            route = target != null ? target.name() : "(none)";
+            if (target != null) {
+                pool = target.pool();
+            } else if (pool == null) {
+                exchange.reply(new Reply.Explain(listener.name(), null, null, List.of(), false, "no route takes "
+                        + (name == null ? "a client without a server name" : name) + " and the listener has no default "
+                        + "pool: such a session is reset", null, null, null, null, null, route));
+                return;
+            }
+        }
         PoolSnapshot snapshot = pool.snapshot();
         List<String> skipped = new ArrayList<>();
         for (Backend b : snapshot.backends()) {
@@ -53,7 +74,7 @@ final class ExplainCommand implements Handler<Request.Explain> {
             exchange.reply(new Reply.Explain(listener.name(), pool.name(), snapshot.algorithm(), skipped, false,
                     snapshot.algorithm() + " does not map clients to backends: the next pick depends on the loop that "
                             + "accepts the connection and on current state, not on the client",
-                    null, null, null, null, null));
+                    null, null, null, null, null, route));
             return;
         }
         HashKey hashKey = snapshot.options().hashKey();
@@ -69,7 +90,7 @@ final class ExplainCommand implements Handler<Request.Explain> {
                 hashKey.configName(), String.format("%016x", hash),
                 snapshot.algorithm().equals("maglev") ? Long.remainderUnsigned(hash, snapshot.options().maglevTableSize())
                         : null,
-                picked == null ? null : picked.name(), snapshot.options().hashFallback().configName()));
+                picked == null ? null : picked.name(), snapshot.options().hashFallback().configName(), route));
     }
 
     private static Listener listener(Map<String, Listener> listeners, String name) {

@@ -21,6 +21,7 @@ import lb.config.PoolConfig;
 import lb.config.Timeouts;
 import lb.health.HealthChecker;
 import lb.listen.Listener;
+import lb.listen.SniRoutes;
 import lb.log.RateLimitedLog;
 import lb.pool.BackendPool;
 import lb.protocol.ErrorCode;
@@ -129,7 +130,7 @@ final class Reload {
                 listener = listeners.get(l.name());
                 Timeouts timeouts = next.timeouts(l);
                 describeReroute(listener.config(), l, !timeouts.equals(config.timeouts(listener.config())), changes);
-                listener.reroute(l, nextPools.get(l.pool()), timeouts);
+                listener.reroute(l, nextPools.get(l.pool()), timeouts, SniRoutes.of(l, next, nextPools));
             } else {
                 changes.add((plan.unbind().contains(l.name()) ? "moved listener " : "added listener ") + l.name()
                         + " to " + listener.boundAddressText() + " -> pool " + l.pool());
@@ -173,7 +174,8 @@ final class Reload {
         Map<String, Listener> bound = new LinkedHashMap<>();
         try {
             for (ListenerConfig l : toBind) {
-                bound.put(l.name(), Listener.bind(l, nextPools.get(l.pool()), next.timeouts(l), loops.size()));
+                bound.put(l.name(), Listener.bind(l, nextPools.get(l.pool()), next.timeouts(l),
+                        SniRoutes.of(l, next, nextPools), loops.size()));
             }
             return bound;
         } catch (IOException e) {
@@ -186,8 +188,11 @@ final class Reload {
 
     private static void describeReroute(ListenerConfig old, ListenerConfig l, boolean timeoutsChanged,
                                         List<String> changes) {
-        if (!old.pool().equals(l.pool())) {
+        if (!java.util.Objects.equals(old.pool(), l.pool())) {
             changes.add("listener " + l.name() + ": pool " + old.pool() + " -> " + l.pool() + " (for new sessions)");
+        }
+        if (!java.util.Objects.equals(old.sni(), l.sni())) {
+            changes.add("listener " + l.name() + ": routes by server name changed (for new sessions)");
         }
         if (old.maxConnections() != l.maxConnections()) {
             changes.add("listener " + l.name() + ": max_connections " + old.maxConnections() + " -> " + l.maxConnections());

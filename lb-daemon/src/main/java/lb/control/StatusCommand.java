@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 import lb.listen.Listener;
+import lb.listen.SniRoutes;
 import lb.loop.Sockets;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
@@ -27,8 +28,15 @@ final class StatusCommand implements Handler<Request.Status> {
         RunningState state = plane.state();
         List<Reply.ListenerStatus> listeners = new ArrayList<>();
         for (Listener l : state.listeners().values()) {
-            listeners.add(new Reply.ListenerStatus(l.name(), l.boundAddressText(), l.pool().name(), l.activeSessions(),
-                    l.paused()));
+            List<String> routes = new ArrayList<>();
+            SniRoutes sni = l.sniRoutes();
+            if (sni != null) {
+                for (int i = 0; i < sni.targets().size(); i++) {
+                    routes.add(sni.targets().get(i).describe(sni.configs().get(i)));
+                }
+            }
+            listeners.add(new Reply.ListenerStatus(l.name(), l.boundAddressText(), l.pool() != null ? l.pool().name()
+                    : null, l.activeSessions(), l.paused(), routes));
         }
         List<Reply.PoolStatus> pools = new ArrayList<>();
         long nowNs = System.nanoTime();

@@ -39,23 +39,41 @@ public final class Listener {
     private final AtomicLongArray proxyRejected = new AtomicLongArray(ProxyHeaderParser.Failure.values().length);
     // Connections turned away by the admission rules, by reason (over every version of the rules).
     private final AtomicLongArray refused = ListenerAdmission.newRefusalCounts();
+    // Sessions no route took (they went to the default pool, or were reset without one), by reason.
+    private final AtomicLongArray sniDefaults = new AtomicLongArray(SniDefault.values().length);
 
     /** {@link #traffic()} counter after {@link LoopCounters#UP} and {@link LoopCounters#DOWN}: connections accepted. */
     public static final int ACCEPTED = 2;
 
     /** What a reload may change without rebinding. */
     private record Route(ListenerConfig config, BackendPool pool, long connectTimeoutNs, long idleTimeoutNs,
-                         long halfCloseTimeoutNs, ListenerAdmission admission) {
+                         long halfCloseTimeoutNs, ListenerAdmission admission, SniRoutes sni) {
 
-        Route(ListenerConfig config, BackendPool pool, Timeouts timeouts, ListenerAdmission admission) {
+        Route(ListenerConfig config, BackendPool pool, Timeouts timeouts, ListenerAdmission admission, SniRoutes sni) {
             this(config, pool, timeouts.connect().toNanos(), timeouts.idle().toNanos(), timeouts.halfClose().toNanos(),
-                    admission);
+                    admission, sni);
         }
     }
 
-    private Listener(ListenerConfig config, BackendPool pool, Timeouts timeouts, ServerSocketChannel[] channels,
-                     InetSocketAddress boundAddress) {
-        this.route = new Route(config, pool, timeouts, ListenerAdmission.of(config.admission()));
+    /** Why a session of a listener with routes went to its default pool (or was reset, without one). */
+    public enum SniDefault {
+        NO_SNI("no_sni"), NO_MATCH("no_match"), NOT_TLS("not_tls"), MALFORMED("malformed"), TIMEOUT("timeout"),
+        TOO_LONG("too_long"), CLOSED("closed");
+
+        private final String label;
+
+        SniDefault(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    private Listener(ListenerConfig config, BackendPool pool, Timeouts timeouts, SniRoutes sni,
+                     ServerSocketChannel[] channels, InetSocketAddress boundAddress) {
+        this.route = new Route(config, pool, timeouts, ListenerAdmission.of(config.admission()), sni);
         this.traffic = new LoopCounters(channels.length, 3);
         this.channels = channels;
         this.boundAddress = boundAddress;
@@ -67,6 +85,12 @@ public final class Listener {
      * bound and throws an exception whose message names the listener and the address.
      */
     public static Listener bind(ListenerConfig config, BackendPool pool, Timeouts timeouts, int loops) throws IOException {
+        return bind(config, pool, timeouts, null, loops);
+    }
+
+    /** As above, with routes by server name ({@code sni}, null for none). */
+    public static Listener bind(ListenerConfig config, BackendPool pool, Timeouts timeouts, SniRoutes sni, int loops)
+            throws IOException {
         ServerSocketChannel[] channels = new ServerSocketChannel[loops];
         boolean reusePort = config.acceptMode() == ListenerConfig.AcceptMode.REUSEPORT;
         InetSocketAddress address = config.bind();
@@ -96,7 +120,7 @@ public final class Listener {
             throw new IOException("cannot listen on " + Sockets.hostPort(config.bind()) + " for listener \"" + config.name()
                     + "\": " + e.getMessage(), e);
         }
-        return new Listener(config, pool, timeouts, channels, address);
+        return new Listener(config, pool, timeouts, sni, channels, address);
     }
 
     /**
@@ -105,6 +129,11 @@ public final class Listener {
      * open sessions lets paused acceptors resume.
      */
     public void reroute(ListenerConfig config, BackendPool pool, Timeouts timeouts) {
+        reroute(config, pool, timeouts, null);
+    }
+
+    /** As above, with routes by server name ({@code sni}, null for none). */
+    public void reroute(ListenerConfig config, BackendPool pool, Timeouts timeouts, SniRoutes sni) {
         if (!sameSockets(route.config(), config)) {
             throw new IllegalArgumentException("listener " + name() + ": socket settings differ; rebind instead");
         }
@@ -112,7 +141,7 @@ public final class Listener {
         // Same rules: the same tables, so that per-source counts carry on. Changed ones start afresh.
         ListenerAdmission admission = old.config().admission().equals(config.admission()) ? old.admission()
                 : ListenerAdmission.of(config.admission());
-        route = new Route(config, pool, timeouts, admission);
+        route = new Route(config, pool, timeouts, admission, sni);
         for (Acceptor acceptor : acceptors) {
             if (acceptor != null) {
                 acceptor.resumeIfPausedAtLimit();
@@ -174,6 +203,21 @@ public final class Listener {
     /** Allow/deny lists and limits (read once per connection), or null when there are none. */
     public ListenerAdmission admission() {
         return route.admission();
+    }
+
+    /** Routes by TLS server name (read once per session), or null when it has none. */
+    public SniRoutes sniRoutes() {
+        return route.sni();
+    }
+
+    /** Event loop: a session of a listener with routes took none, for {@code reason}. */
+    public void onSniDefault(SniDefault reason) {
+        sniDefaults.incrementAndGet(reason.ordinal());
+    }
+
+    /** Any thread: sessions that took no route so far for {@code reason}. */
+    public long sniDefaults(SniDefault reason) {
+        return sniDefaults.get(reason.ordinal());
     }
 
     /** Event loop: a connection was turned away by the admission rules. */

@@ -76,17 +76,29 @@ public final class ProxyHeaderWriter {
      */
     public static void v2(ByteBuffer out, byte[] source, byte[] destination, int addressLength, int sourcePort,
                           int destinationPort, long uniqueId) {
+        v2(out, source, destination, addressLength, sourcePort, destinationPort, uniqueId, null, -1);
+    }
+
+    /** As above, and PP2_TYPE_AUTHORITY (the TLS server name the client asked for) when its length is 0 or more. */
+    public static void v2(ByteBuffer out, byte[] source, byte[] destination, int addressLength, int sourcePort,
+                          int destinationPort, long uniqueId, byte[] authority, int authorityLength) {
+        if (authorityLength > ProxyHeader.MAX_AUTHORITY) {
+            throw new IllegalArgumentException("TLV too long");
+        }
         out.put(ProxyHeaderParser.V2_SIGNATURE);
         int addressBytes = addressLength == 4 ? 12 : addressLength == 16 ? 36 : 0;
         int digits = uniqueId < 0 ? -1 : decimalDigits(uniqueId);
         out.put((byte) (addressLength == 0 ? 0x20 : 0x21));
         out.put((byte) (addressLength == 4 ? 0x11 : addressLength == 16 ? 0x21 : 0x00));
-        u16(out, addressBytes + (digits >= 0 ? 3 + digits : 0));
+        u16(out, addressBytes + (digits >= 0 ? 3 + digits : 0) + (authorityLength >= 0 ? 3 + authorityLength : 0));
         if (addressLength != 0) {
             out.put(source, 0, addressLength);
             out.put(destination, 0, addressLength);
             u16(out, sourcePort);
             u16(out, destinationPort);
+        }
+        if (authorityLength >= 0) {
+            tlv(out, ProxyHeaderParser.PP2_TYPE_AUTHORITY, authority, authorityLength);
         }
         if (digits >= 0) {
             out.put((byte) ProxyHeaderParser.PP2_TYPE_UNIQUE_ID);

@@ -9,6 +9,7 @@ import lb.listen.SessionOpener;
 import lb.loop.EventLoop;
 import lb.pool.Backend;
 import lb.proxyproto.ProxyHeader;
+import lb.tls.ClientHello;
 
 /**
  * Owned by one EventLoop thread; {@link #size()} may be read by any thread. The open sessions of
@@ -20,6 +21,8 @@ public final class LoopSessions implements SessionOpener {
     private final StatsRing ring;
     // Where this loop's sessions parse PROXY protocol headers, one at a time.
     private final ProxyHeader proxyHeader = new ProxyHeader();
+    // Where this loop's sessions parse ClientHellos, one at a time.
+    private final ClientHello clientHello = new ClientHello();
     private final boolean countTraffic;
     private Session head;
     // Sessions this loop has opened: with the loop's index, the next session's id.
@@ -40,6 +43,10 @@ public final class LoopSessions implements SessionOpener {
     /** Without stats or access log (tests). */
     public LoopSessions() {
         this(null, false);
+    }
+
+    ClientHello clientHello() {
+        return clientHello;
     }
 
     ProxyHeader proxyHeader() {

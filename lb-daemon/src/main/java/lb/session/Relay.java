@@ -136,6 +136,61 @@ final class Relay extends BufferPool.Holder implements BufferPool.Waiter {
         return true;
     }
 
+    /**
+     * Before there is a backend, client bytes are read ahead into a pooled buffer and kept there
+     * (the ClientHello routes the session; the backend then gets them first, unchanged). Takes a
+     * buffer, or keeps what {@link #preload} put in one; false when there is no room, the session
+     * then being closed.
+     */
+    boolean beginAhead() {
+        if (pending != null) {
+            pending.compact(); // back to filling, after what came with the PROXY header
+            return true;
+        }
+        BufferPool pool = loop.buffers();
+        long nowNs = loop.nowNs();
+        boolean room = pool.makeRoom(nowNs);
+        if (session.isClosed()) {
+            return false;
+        }
+        if (!room) {
+            session.close(Termination.NO_BUFFER);
+            return false;
+        }
+        pending = pool.borrow(this, nowNs);
+        pending.clear();
+        return true;
+    }
+
+    /** While reading ahead: the buffer, being filled (position = bytes so far). */
+    ByteBuffer ahead() {
+        return pending;
+    }
+
+    /** While reading ahead: reads from {@code from} into the buffer, up to {@code max} bytes in all. */
+    int readAhead(SocketChannel from, int max) throws IOException {
+        pending.limit(max);
+        try {
+            return from.read(pending);
+        } finally {
+            pending.limit(pending.capacity());
+        }
+    }
+
+    /** Reading ahead is over: what came waits for the backend (or the buffer goes back when nothing did). */
+    void endAhead() {
+        pending.flip();
+        if (!pending.hasRemaining()) {
+            loop.buffers().release(pending, this);
+            pending = null;
+        }
+    }
+
+    /** The client sent its FIN while read ahead: the backend gets it once what came is flushed. */
+    void sourceEndedEarly() {
+        sourceEnded = true;
+    }
+
     /** The backend is connected: counts the preloaded bytes as relayed and writes them. */
     void flushPreloaded() throws IOException {
         int n = pending.remaining();

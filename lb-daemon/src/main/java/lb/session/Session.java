@@ -19,6 +19,7 @@ import lb.config.ProxyProtocolAccept;
 import lb.config.ProxyProtocolSend;
 import lb.listen.Listener;
 import lb.listen.ListenerAdmission;
+import lb.listen.SniRoutes;
 import lb.log.RateLimitedLog;
 import lb.loop.EventLoop;
 import lb.loop.KeyHandler;
@@ -33,6 +34,8 @@ import lb.pool.LoopCounters;
 import lb.proxyproto.ProxyHeader;
 import lb.proxyproto.ProxyHeaderParser;
 import lb.proxyproto.ProxyHeaderWriter;
+import lb.tls.ClientHello;
+import lb.tls.ClientHelloParser;
 
 /**
  * Owned by the EventLoop thread that accepted it, for its whole life. One client connection and
@@ -69,6 +72,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     private static final byte RELAYING = 1;
     private static final byte CLOSED = 2;
     private static final byte READING_PROXY_HEADER = 3;
+    private static final byte READING_CLIENT_HELLO = 4;
 
     private final EventLoop loop;
     private final Listener listener;
@@ -81,6 +85,11 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     // While reading a PROXY protocol header: which versions, and what came so far when it came in pieces.
     private ProxyHeaderParser.Accept headerVersions;
     private ByteBuffer headerSoFar;
+    // With routes by server name: the routes, then the one taken (null: the listener's default pool),
+    // and the name the client sent (for the access log).
+    private SniRoutes sniRoutes;
+    private SniRoutes.Target routed;
+    private String sni;
     // The admission rules that let this client in, and its slot in their per-source table (or UNTRACKED).
     private ListenerAdmission admission;
     private int sourceSlot = ListenerAdmission.UNTRACKED;
@@ -171,7 +180,17 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         if (proxy != null) {
             session.awaitProxyHeader(proxy, nowNs);
         } else {
-            session.connectNext(null, nowNs);
+            session.start(nowNs);
+        }
+    }
+
+    /** The client may in and is who it says: look at its ClientHello first when the listener routes by name. */
+    private void start(long nowNs) {
+        SniRoutes routes = listener.sniRoutes();
+        if (routes != null) {
+            awaitClientHello(routes, nowNs);
+        } else {
+            connectNext(null, nowNs);
         }
     }
 
@@ -233,6 +252,10 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         }
         if (state == READING_PROXY_HEADER) {
             readProxyHeader(nowNs);
+            return;
+        }
+        if (state == READING_CLIENT_HELLO) {
+            readClientHello(nowNs, false);
             return;
         }
         int ready = key.readyOps();
@@ -313,6 +336,8 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     protected void onTimeout(long nowNs) {
         if (state == READING_PROXY_HEADER) {
             rejectProxyHeader(ProxyHeaderParser.Failure.TIMEOUT, nowNs);
+        } else if (state == READING_CLIENT_HELLO) {
+            route(null, Listener.SniDefault.TIMEOUT, nowNs); // what came so far goes to the default pool
         } else if (state == CONNECTING && backend == null) {
             connectNext(null, nowNs); // waiting for a local resource: try again
         } else if (state == CONNECTING) {
@@ -426,7 +451,110 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         if (in.hasRemaining() && !upstream.preload(in)) {
             return; // no buffer for them: closed
         }
+        start(nowNs);
+    }
+
+    /**
+     * Reads the client's first bytes, without relaying them yet, until they hold its whole
+     * ClientHello (or clearly never will), to pick the pool by the server name it asks for. The
+     * bytes go into a pooled buffer that the backend then gets first, unchanged.
+     */
+    private void awaitClientHello(SniRoutes routes, long nowNs) {
+        if (!upstream.beginAhead()) {
+            return; // no buffer: closed
+        }
+        sniRoutes = routes;
+        state = READING_CLIENT_HELLO;
+        loop.timers().schedule(this, nowNs + routes.clientHelloTimeoutNs());
+        readClientHello(nowNs, true); // usually here already, sent right after the connect
+        if (state == READING_CLIENT_HELLO) {
+            clientOps = SelectionKey.OP_READ;
+            clientKey.interestOps(clientOps);
+        }
+    }
+
+    /** {@code first}: right after the bytes that came with a PROXY header, which may hold it all. */
+    private void readClientHello(long nowNs, boolean first) {
+        ByteBuffer ahead = upstream.ahead();
+        int max = Math.min(ahead.capacity(), sniRoutes.clientHelloMax());
+        int n = 0;
+        if (ahead.position() < max) {
+            try {
+                n = upstream.readAhead(client, max);
+            } catch (IOException e) {
+                close(Termination.CLIENT_RESET);
+                return;
+            }
+        }
+        if (n < 0 && ahead.position() == 0) {
+            listener.onSniDefault(Listener.SniDefault.CLOSED);
+            close(Termination.COMPLETED); // gone before a byte: nothing to deliver anywhere
+            return;
+        }
+        if (n == 0 && ahead.position() < max && !first) {
+            return; // a spurious wake-up, or the bytes are still on their way
+        }
+        ClientHello hello = sessions.clientHello();
+        int end = ahead.position();
+        ahead.flip();
+        int result = ClientHelloParser.parse(ahead, hello);
+        ahead.limit(ahead.capacity()).position(end);
+        if (result == ClientHelloParser.NEED_MORE && n >= 0 && end < max) {
+            return;
+        }
+        if (n < 0) {
+            upstream.sourceEndedEarly(); // the backend gets what came, then the FIN
+        }
+        if (result > 0) {
+            SniRoutes.Target target = sniRoutes.match(hello);
+            if (hello.hasServerName()) {
+                sni = hello.serverNameString(); // once per session, for the access log
+            }
+            route(target, target != null ? null : hello.hasServerName() ? Listener.SniDefault.NO_MATCH
+                    : Listener.SniDefault.NO_SNI, nowNs);
+        } else if (result == ClientHelloParser.NEED_MORE) {
+            route(null, n < 0 ? Listener.SniDefault.CLOSED : Listener.SniDefault.TOO_LONG, nowNs);
+        } else {
+            ClientHelloParser.Failure f = ClientHelloParser.failure(result);
+            route(null, f == ClientHelloParser.Failure.NOT_TLS || f == ClientHelloParser.Failure.SSL2
+                    ? Listener.SniDefault.NOT_TLS : Listener.SniDefault.MALFORMED, nowNs);
+        }
+    }
+
+    /**
+     * Inspection is over: the session goes to {@code target}'s pool, or (null) to the listener's
+     * default pool for {@code why}, or is reset when the listener has none.
+     */
+    private void route(SniRoutes.Target target, Listener.SniDefault why, long nowNs) {
+        loop.timers().cancel(this);
+        upstream.endAhead();
+        if (target != null) {
+            routed = target;
+            target.onRouted();
+        } else {
+            listener.onSniDefault(why);
+            if (listener.pool() == null) {
+                close(Termination.NO_ROUTE);
+                return;
+            }
+        }
+        state = CONNECTING;
+        clientOps = 0;
+        clientKey.interestOps(0);
         connectNext(null, nowNs);
+    }
+
+    /** The pool this session is balanced over: its route's, or the listener's. */
+    private BackendPool pool() {
+        return routed != null ? routed.pool() : listener.pool();
+    }
+
+    private long connectTimeoutNs() {
+        return routed != null ? routed.connectTimeoutNs() : listener.connectTimeoutNs();
+    }
+
+    private long halfCloseTimeoutNs() {
+        return routed != null ? routed.halfCloseTimeoutNs() : listener.halfCloseTimeoutNs();
     }
 
     private void rejectProxyHeader(ProxyHeaderParser.Failure reason, long nowNs) {
@@ -437,7 +565,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     }
 
     private void connectNext(Backend avoid, long nowNs) {
-        BackendPool pool = listener.pool();
+        BackendPool pool = pool();
         Balancer balancer = pool.snapshot().balancer(loop.index());
         Backend candidate = balancer.pick(this, avoid);
         if (candidate != null && !candidate.tryPlace()) {
@@ -476,7 +604,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         if (connected) {
             onConnected(nowNs);
         } else {
-            loop.timers().schedule(this, nowNs + listener.connectTimeoutNs());
+            loop.timers().schedule(this, nowNs + connectTimeoutNs());
         }
     }
 
@@ -502,7 +630,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         }
         backendKey = null;
         if (localWaitDeadlineNs == 0) {
-            localWaitDeadlineNs = nowNs + listener.connectTimeoutNs();
+            localWaitDeadlineNs = nowNs + connectTimeoutNs();
             loop.descriptorWait(true);
         }
         if (nowNs - localWaitDeadlineNs >= 0) {
@@ -531,7 +659,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         Backend failed = backend;
         long unlogged = failed.onConnectFailed(cause, nowNs);
         if (unlogged >= 0) {
-            LOG.warn("pool {}: connect to backend {} failed: {}{}", listener.pool().name(), failed, reason,
+            LOG.warn("pool {}: connect to backend {} failed: {}{}", pool().name(), failed, reason,
                     unlogged > 0 ? " (and " + unlogged + " more failures since the last warning)" : "");
         }
         failed.onSessionReleased();
@@ -542,7 +670,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
             backendChannel = null;
         }
         backendKey = null;
-        if (attempts > listener.pool().retries()) {
+        if (attempts > pool().retries()) {
             close(Termination.CONNECT_FAILED);
             return;
         }
@@ -557,7 +685,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         downstream.attach(backendChannel, client);
         lastActivityNs = nowNs;
         scheduleRelayDeadline();
-        ProxyProtocolSend proxy = listener.pool().proxyProtocol();
+        ProxyProtocolSend proxy = pool().proxyProtocol();
         if (proxy != ProxyProtocolSend.NONE && !sendProxyHeader(proxy, nowNs)) {
             return;
         }
@@ -596,7 +724,9 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
             if (version == ProxyProtocolSend.V1) {
                 ProxyHeaderWriter.v1(out, source, target, length, from.getPort(), to.getPort());
             } else {
-                ProxyHeaderWriter.v2(out, source, target, length, from.getPort(), to.getPort(), id);
+                byte[] authority = sni != null ? sni.getBytes(java.nio.charset.StandardCharsets.US_ASCII) : null;
+                ProxyHeaderWriter.v2(out, source, target, length, from.getPort(), to.getPort(), id, authority,
+                        authority != null ? authority.length : -1);
             }
             out.flip();
             backendChannel.write(out);
@@ -623,7 +753,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         if ((upDone || downDone) && !halfClosed) {
             halfClosed = true;
             halfClosedSinceNs = nowNs;
-            if (listener.halfCloseTimeoutNs() > 0) {
+            if (halfCloseTimeoutNs() > 0) {
                 scheduleRelayDeadline();
             }
         }
@@ -640,12 +770,12 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     }
 
     private long idleDeadlineNs() {
-        long idleNs = listener.idleTimeoutNs();
+        long idleNs = routed != null ? routed.idleTimeoutNs() : listener.idleTimeoutNs();
         return idleNs > 0 ? lastActivityNs + idleNs : Long.MAX_VALUE;
     }
 
     private long halfCloseDeadlineNs() {
-        long halfCloseNs = listener.halfCloseTimeoutNs();
+        long halfCloseNs = halfCloseTimeoutNs();
         return halfClosed && halfCloseNs > 0 ? halfClosedSinceNs + halfCloseNs : Long.MAX_VALUE;
     }
 
@@ -710,7 +840,9 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
             return;
         }
         event.listener = listener;
-        event.pool = listener.pool();
+        event.pool = pool();
+        event.sni = sni;
+        event.route = routed != null ? routed.name() : null;
         event.backend = backend;
         event.client = clientAddress;
         event.id = id;
@@ -736,7 +868,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     /** EventLoop thread: a copy of what the admin listing shows. */
     SessionInfo info(long nowNs) {
         return new SessionInfo(id, Sockets.plainHostPort(clientAddress), listener.name(),
-                backend != null ? listener.pool().name() + "/" + backend.name() : "-", (nowNs - openedNs) / 1_000_000,
+                backend != null ? pool().name() + "/" + backend.name() : "-", (nowNs - openedNs) / 1_000_000,
                 upstream.bytes(), downstream.bytes());
     }
 

@@ -32,8 +32,14 @@ public final class SessionEvent {
     /** Backends tried (1 = no retry). */
     public int attempts;
     public Termination end;
+    /** The server name of its ClientHello, on a listener that routes by it; else null. */
+    public String sni;
+    /** The route it took, by name; null for none (or a listener without routes). */
+    public String route;
 
     void clear() {
+        sni = null;
+        route = null;
         listener = null;
         pool = null;
         backend = null;

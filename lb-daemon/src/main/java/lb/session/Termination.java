@@ -40,6 +40,8 @@ public enum Termination {
      * counted, and (like refusals at accept) not an access-log line.
      */
     REFUSED("refused", true),
+    /** Its listener routes by server name, no route took it, and the listener has no default pool: reset. */
+    NO_ROUTE("no_route", true),
     /** Still open when the daemon's shutdown grace ran out. */
     SHUTDOWN("shutdown", false),
     /** An unexpected failure in the daemon; both sides were reset. */

@@ -41,6 +41,15 @@ public final class AccessLine {
      */
     public String format(long epochMs, String client, String listener, String backend, long up, long down, long ms,
                          int tries, String end, long id) {
+        return format(epochMs, client, listener, backend, up, down, ms, tries, end, id, null);
+    }
+
+    /**
+     * As above, with {@code sni} (the ClientHello's server name on a listener that routes by it)
+     * after the id when there is one: lines of other listeners keep their shape.
+     */
+    public String format(long epochMs, String client, String listener, String backend, long up, long down, long ms,
+                         int tries, String end, long id, String sni) {
         line.setLength(0);
         if (format == AccessLogFormat.JSON) {
             line.append('{');
@@ -57,6 +66,9 @@ public final class AccessLine {
         number("tries", tries);
         text("end", end);
         number("id", id);
+        if (sni != null) {
+            text("sni", sni);
+        }
         if (format == AccessLogFormat.JSON) {
             line.append('}');
         }

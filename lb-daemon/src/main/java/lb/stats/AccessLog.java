@@ -70,7 +70,7 @@ public final class AccessLog implements AutoCloseable {
     void write(SessionEvent e) {
         String text = line.format(file != null ? System.currentTimeMillis() : 0, format(e.client), e.listener.name(),
                 e.backend != null ? e.backend.name() : null, e.up, e.down, e.durationNs / 1_000_000, e.attempts,
-                e.end.label(), e.id);
+                e.end.label(), e.id, e.sni);
         if (file != null) {
             file.offer(text);
         } else {

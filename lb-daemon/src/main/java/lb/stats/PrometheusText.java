@@ -57,6 +57,20 @@ public final class PrometheusText {
                         + "source_table_full (max_tracked_sources, all with open connections).",
                         labels + ",reason=\"" + e.getKey() + "\"", e.getValue());
             }
+            if (l.get("routes") instanceof List<?> routes) {
+                for (Object ro : routes) {
+                    Map<?, ?> r = (Map<?, ?>) ro;
+                    text.add("lb_route_sessions_total", "counter", "Sessions a route by TLS server name took (since "
+                            + "the route was configured).", labels + ",route=\"" + escape(r.get("name")) + "\",pool=\""
+                            + escape(r.get("pool")) + "\"", r.get("sessions_total"));
+                }
+                for (Map.Entry<?, ?> e : ((Map<?, ?>) l.get("sni_default")).entrySet()) {
+                    text.add("lb_listener_sni_default_total", "counter", "Sessions of a listener with routes that took "
+                            + "none (default pool, or reset without one): no_sni, no_match, not_tls, malformed, timeout "
+                            + "(client_hello_timeout), too_long (client_hello_max), closed.", labels + ",reason=\""
+                            + e.getKey() + "\"", e.getValue());
+                }
+            }
             if (l.get("tracked_sources") != null) {
                 text.add("lb_listener_tracked_sources", "gauge", "Sources the per-source table remembers now (at most "
                         + "max_tracked_sources).", labels, l.get("tracked_sources"));

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import lb.config.AccessLogFormat;
 import lb.listen.Listener;
 import lb.listen.ListenerAdmission;
+import lb.listen.SniRoutes;
 import lb.log.InjectedFault;
 import lb.log.RateLimitedLog;
 import lb.loop.EventLoop;
@@ -253,6 +254,28 @@ public final class StatsAggregator implements AutoCloseable {
         }
     }
 
+    /** Listeners with routes by server name: sessions per route, and those that took none by reason. */
+    private static void putRoutes(Map<String, Object> m, Listener l) {
+        SniRoutes routes = l.sniRoutes();
+        if (routes == null) {
+            return;
+        }
+        List<Object> list = new ArrayList<>();
+        for (SniRoutes.Target t : routes.targets()) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("name", t.name());
+            r.put("pool", t.pool().name());
+            r.put("sessions_total", t.sessions());
+            list.add(r);
+        }
+        m.put("routes", list);
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        for (Listener.SniDefault reason : Listener.SniDefault.values()) {
+            defaults.put(reason.label(), l.sniDefaults(reason));
+        }
+        m.put("sni_default", defaults);
+    }
+
     private Map<String, Object> build() {
         if (!held) {
             drain();
@@ -269,13 +292,14 @@ public final class StatsAggregator implements AutoCloseable {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", l.name());
             m.put("bind", l.boundAddressText());
-            m.put("pool", l.pool().name());
+            m.put("pool", l.pool() != null ? l.pool().name() : null);
             m.put("active_sessions", l.activeSessions());
             m.put("paused", l.paused());
             m.put("sessions_total", l.traffic().sum(Listener.ACCEPTED));
             m.put("bytes_up", l.traffic().sum(LoopCounters.UP));
             m.put("bytes_down", l.traffic().sum(LoopCounters.DOWN));
             putProxyRejected(m, l);
+            putRoutes(m, l);
             Map<String, Object> refused = new LinkedHashMap<>();
             for (ListenerAdmission.Refusal reason : ListenerAdmission.Refusal.values()) {
                 refused.put(reason.label(), l.refused(reason));

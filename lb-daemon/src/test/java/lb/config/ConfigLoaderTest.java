@@ -366,10 +366,35 @@ class ConfigLoaderTest {
                 bad(LISTENER + "receive_buffer = -1\n" + POOL,
                         "listener[0].receive_buffer: -1 is out of range (allowed: 0..1GiB; 0 = kernel default)"),
                 bad(LISTENER + "timeout = \"5s\"\n" + POOL, "listener[0].timeout: unknown key (known: accept, "
-                        + "allow, backlog, bind, connect_timeout, deny, half_close_timeout, idle_timeout, keepalive, "
-                        + "max_connections, max_tracked_sources, name, pool, proxy_protocol, proxy_protocol_timeout, "
-                        + "proxy_protocol_trusted, rate_limit, rate_limit_burst, receive_buffer, send_buffer, source_burst, "
-                        + "source_max_connections, source_prefix_ipv4, source_prefix_ipv6, source_rate, tcp_nodelay)"),
+                        + "allow, backlog, bind, client_hello_max, client_hello_timeout, connect_timeout, default_pool, "
+                        + "deny, half_close_timeout, idle_timeout, keepalive, max_connections, max_tracked_sources, name, "
+                        + "pool, proxy_protocol, proxy_protocol_timeout, proxy_protocol_trusted, rate_limit, "
+                        + "rate_limit_burst, receive_buffer, route, send_buffer, source_burst, source_max_connections, "
+                        + "source_prefix_ipv4, source_prefix_ipv6, source_rate, tcp_nodelay)"),
+                bad(LISTENER + "default_pool = \"web\"\n" + POOL,
+                        "listener[0].default_pool: is for listeners with [[listener.route]] tables; without routes use pool"),
+                bad(LISTENER.replace("pool = \"web\"\n", "") + "[[listener.route]]\nsni = [\"a.example.com\"]\n"
+                        + "pool = \"web\"\n" + POOL,
+                        "listener[0].default_pool: missing (required with routes: the pool for sessions no route takes, "
+                        + "or \"reject\" to reset them)"),
+                bad(LISTENER + "client_hello_max = \"64KiB\"\n[[listener.route]]\nsni = [\"a.*.com\", \"bad name\", "
+                        + "\"*.ok.example\"]\nalpn = [\"\"]\npool = \"nope\"\n[[listener.route]]\npool = \"web\"\n"
+                        + "[[listener.route]]\nsni = [\"b.example\"]\npool = \"web\"\n[[listener.route]]\nsni = [\"c\"]\n"
+                        + "pool = \"web\"\nport = 5\n" + POOL,
+                        "listener[0].client_hello_max: \"64KiB\" is out of range (allowed: 1KiB..40KiB)",
+                        "listener[0].route[0].alpn[0]: \"\" is not a protocol name (1..255 printable ASCII characters, "
+                        + "e.g. \"h2\" or \"http/1.1\")",
+                        "listener[0].route[0].pool: no pool named \"nope\" (pools: web)",
+                        "listener[0].route[0].sni[0]: \"a.*.com\" has a * other than as its whole first label "
+                        + "(\"*.example.org\" is the only wildcard form)",
+                        "listener[0].route[0].sni[1]: \"bad name\" has a character a server name cannot have: \" \" "
+                        + "(IDN names are written as the client sends them, in xn-- form)",
+                        "listener[0].route[1].sni: missing (a route needs sni, alpn or both)",
+                        "listener[0].route[2].name: duplicate route name \"web\" (also listener[0].route[1]): two "
+                        + "routes to one pool need names",
+                        "listener[0].route[3].name: duplicate route name \"web\" (also listener[0].route[1]): two "
+                        + "routes to one pool need names",
+                        "listener[0].route[3].port: unknown key (known: alpn, name, pool, sni)"),
                 bad(LISTENER + "source_prefix_ipv4 = 33\nsource_prefix_ipv6 = 0\nmax_tracked_sources = 1000001\n" + POOL,
                         "listener[0].max_tracked_sources: 1000001 is out of range (allowed: 1..1000000)",
                         "listener[0].source_prefix_ipv4: 33 is out of range (allowed: 1..32)",
@@ -669,7 +694,7 @@ class ConfigLoaderTest {
     void exampleConfigDocumentsEveryKeyWithACommentAbove() throws IOException {
         Map<String, List<String>> keysBySection = Map.of(
                 "[daemon]", ConfigLoader.DAEMON_KEYS,
-                "[[listener]]", ConfigLoader.LISTENER_KEYS,
+                "[[listener]]", ConfigLoader.LISTENER_KEYS.stream().filter(k -> !k.equals("route")).toList(),
                 "[[pool]]", ConfigLoader.POOL_KEYS.stream()
                         .filter(k -> !List.of("backend", "health", "outlier").contains(k)).toList(),
                 "[pool.health]", ConfigLoader.HEALTH_KEYS,

@@ -40,8 +40,17 @@ public sealed interface Reply {
         }
     }
 
-    /** {@code paused}: null while accepting, else "limit" (at max_connections) or "backoff" (see docs/admin.md). */
-    record ListenerStatus(String name, String bind, String pool, int activeSessions, String paused) {
+    /**
+     * {@code paused}: null while accepting, else "limit" (at max_connections), "rate" (above rate_limit)
+     * or "backoff" (see docs/admin.md). {@code pool}: null when sessions no route takes are reset.
+     * {@code routes}: by TLS server name, in the order they are tried ("names [alpn] -> pool"), empty
+     * for a listener without.
+     */
+    record ListenerStatus(String name, String bind, String pool, int activeSessions, String paused, List<String> routes) {
+
+        public ListenerStatus(String name, String bind, String pool, int activeSessions, String paused) {
+            this(name, bind, pool, activeSessions, paused, List.of());
+        }
 
         public ListenerStatus(String name, String bind, String pool, int activeSessions) {
             this(name, bind, pool, activeSessions, null);
@@ -106,9 +115,16 @@ public sealed interface Reply {
     }
 
     /** For hashing algorithms the hash and the backend; for others why there is no mapping. */
+    /** {@code route}: on a listener with routes by server name, the one the name takes, or "(none)". */
     record Explain(String listener, String pool, String algorithm, List<String> ineligible, boolean deterministic,
-                   String note, String hashKey, String hash, Long tableSlot, String backend, String hashFallback)
-            implements Reply {
+                   String note, String hashKey, String hash, Long tableSlot, String backend, String hashFallback,
+                   String route) implements Reply {
+
+        public Explain(String listener, String pool, String algorithm, List<String> ineligible, boolean deterministic,
+                       String note, String hashKey, String hash, Long tableSlot, String backend, String hashFallback) {
+            this(listener, pool, algorithm, ineligible, deterministic, note, hashKey, hash, tableSlot, backend,
+                    hashFallback, null);
+        }
     }
 
     record PreviewRemove(String target, String algorithm, boolean deterministic, String note, Long keysSampled,

@@ -178,12 +178,20 @@ public sealed interface Request {
         }
     }
 
-    /** Which backend a new session from {@code client} ("ip" or "ip:port") on {@code listener} would get. */
-    record Explain(String client, String listener) implements Request {
+    /**
+     * Which backend a new session from {@code client} ("ip" or "ip:port") on {@code listener} would get;
+     * on a listener with routes, one whose ClientHello names {@code sni} (null: none).
+     */
+    record Explain(String client, String listener, String sni) implements Request {
         static Explain read(Map<String, Object> json) {
             Object listener = json.get("listener");
+            Object sni = json.get("sni");
             return new Explain(Fields.string(json, "client", "ip or ip:port"),
-                    listener == null ? null : String.valueOf(listener));
+                    listener == null ? null : String.valueOf(listener), sni == null ? null : String.valueOf(sni));
+        }
+
+        public Explain(String client, String listener) {
+            this(client, listener, null);
         }
 
         @Override
