@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "backend", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Runs test backends for load tests.",
                 "Types: echo (echoes bytes), sink (reads and discards), source (writes an endless stream), http"
-                        + " (200 to every GET, keep-alive).",
+                        + " (200 to every GET, keep-alive), tls-echo (TLS with a self-signed EC certificate made at"
+                        + " start, CN = --name; echoes the plaintext; with --announce, --name first).",
                 "Prints \"<type> backend listening on HOST:PORT\" per port, then serves until SIGTERM/Ctrl-C"
                         + " or the end of --duration."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -33,7 +35,7 @@ public final class BackendCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--type", required = true, converter = BackendType.Converter.class, paramLabel = "TYPE",
-            description = "echo, sink, source or http")
+            description = "echo, sink, source, http or tls-echo")
     BackendType type;
 
     @Option(names = "--port", required = true, paramLabel = "PORT",
@@ -48,6 +50,16 @@ public final class BackendCommand implements Callable<Integer> {
             description = "stop after this long, e.g. 30s (default: until SIGTERM)")
     Duration duration;
 
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "tls-echo: the certificate's subject (CN=NAME, and a DNS name when NAME is a host name) and"
+                    + " what --announce writes (default: " + TlsEcho.DEFAULT_NAME + ")")
+    String name;
+
+    @Option(names = "--announce",
+            description = "tls-echo: write NAME and a newline right after the handshake, before echoing, so a client"
+                    + " behind a router sees which backend it reached")
+    boolean announce;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -57,9 +69,25 @@ public final class BackendCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--port " + port + " is not a port (0..65535)");
             }
         }
+        if (type != BackendType.TLS_ECHO && (name != null || announce)) {
+            throw new ParameterException(spec.commandLine(), (name != null ? "--name" : "--announce")
+                    + " is for --type tls-echo only");
+        }
+        if (name != null && (name.isEmpty() || name.length() > 64 || name.contains("\n"))) {
+            throw new ParameterException(spec.commandLine(), "--name must be 1..64 characters on one line");
+        }
+        TlsEcho tls = null;
+        if (type == BackendType.TLS_ECHO) {
+            try {
+                tls = TlsEcho.selfSigned(name == null ? TlsEcho.DEFAULT_NAME : name, announce);
+            } catch (GeneralSecurityException e) {
+                err.println("cannot make a certificate: " + e);
+                return 1;
+            }
+        }
         TestBackend backend;
         try {
-            backend = TestBackend.start(type, InetAddress.getByName(bind), ports);
+            backend = TestBackend.start(type, InetAddress.getByName(bind), ports, tls);
         } catch (IOException e) {
             err.println("cannot listen on " + bind + " " + ports + ": " + e.getMessage());
             return 1;

@@ -14,6 +14,7 @@ public final class BackendStats {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong handshakes = new AtomicLong();
 
     void addAccepted() {
         accepted.setOpaque(accepted.getPlain() + 1);
@@ -36,6 +37,10 @@ public final class BackendStats {
         requests.setOpaque(requests.getPlain() + 1);
     }
 
+    void addHandshake() {
+        handshakes.setOpaque(handshakes.getPlain() + 1);
+    }
+
     public long accepted() {
         return accepted.getOpaque();
     }
@@ -56,5 +61,10 @@ public final class BackendStats {
     /** HTTP requests answered (http backends only). */
     public long requests() {
         return requests.getOpaque();
+    }
+
+    /** TLS handshakes completed (tls-echo backends only). */
+    public long handshakes() {
+        return handshakes.getOpaque();
     }
 }

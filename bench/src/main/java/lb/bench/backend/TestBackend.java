@@ -9,6 +9,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -52,8 +53,28 @@ public final class TestBackend implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /** Binds every port (0 = ephemeral) on {@code bind} and starts serving; on failure nothing is left open. */
+    /**
+     * Binds every port (0 = ephemeral) on {@code bind} and starts serving; on failure nothing is left
+     * open. A tls-echo backend is named {@value TlsEcho#DEFAULT_NAME} and announces nothing.
+     */
     public static TestBackend start(BackendType type, InetAddress bind, List<Integer> ports) throws IOException {
+        TlsEcho tls = null;
+        if (type == BackendType.TLS_ECHO) {
+            try {
+                tls = TlsEcho.selfSigned(TlsEcho.DEFAULT_NAME, false);
+            } catch (GeneralSecurityException e) {
+                throw new IOException("no certificate for the tls-echo backend: " + e.getMessage(), e);
+            }
+        }
+        return start(type, bind, ports, tls);
+    }
+
+    /** As {@link #start(BackendType, InetAddress, List)}; {@code tls}: what a tls-echo backend presents (else null). */
+    public static TestBackend start(BackendType type, InetAddress bind, List<Integer> ports, TlsEcho tls)
+            throws IOException {
+        if ((type == BackendType.TLS_ECHO) != (tls != null)) {
+            throw new IllegalArgumentException("a tls-echo backend, and only one, needs its TLS settings");
+        }
         List<ServerSocketChannel> servers = new ArrayList<>();
         Selector selector = Selector.open();
         try {
@@ -64,7 +85,12 @@ public final class TestBackend implements AutoCloseable {
                 server.bind(new InetSocketAddress(bind, port), BACKLOG);
                 server.configureBlocking(false);
                 InetSocketAddress local = (InetSocketAddress) server.getLocalAddress();
-                server.register(selector, SelectionKey.OP_ACCEPT, type == BackendType.HTTP ? new HttpResponses(local) : null);
+                Object perServer = switch (type) {
+                    case HTTP -> new HttpResponses(local);
+                    case TLS_ECHO -> tls;
+                    default -> null;
+                };
+                server.register(selector, SelectionKey.OP_ACCEPT, perServer);
             }
             TestBackend backend = new TestBackend(type, servers, selector);
             backend.thread.start();
@@ -148,6 +174,7 @@ public final class TestBackend implements AutoCloseable {
                     case SINK -> new SinkConnection(channel, stats);
                     case SOURCE -> new SourceConnection(channel, stats);
                     case HTTP -> new HttpConnection(channel, stats, (HttpResponses) serverKey.attachment());
+                    case TLS_ECHO -> new TlsEchoConnection(channel, stats, (TlsEcho) serverKey.attachment());
                 };
                 connection.key = channel.register(selector, connection.initialInterest(), connection);
                 stats.addAccepted();

@@ -3,11 +3,15 @@ package lb.bench.load;
 import java.io.FileNotFoundException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SNIHostName;
 
 import lb.bench.DurationConverter;
 import lb.protocol.Json;
@@ -25,7 +29,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "load", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
         description = {"Generates load against a TCP target (lb, or a backend directly) and reports what it measured.",
                 "Modes: throughput (Gbit/s over long-lived streams), rr (request/response over persistent"
-                        + " connections), crr (a new connection per request), idle (open and hold connections).",
+                        + " connections), crr (a new connection per request), tls (a new TLS connection per request:"
+                        + " full handshake, then the echo), idle (open and hold connections).",
+                "tls trusts every certificate and checks no host name: it measures handshakes and where they are"
+                        + " routed, not who answers. No session is resumed.",
                 "The run lasts --warmup plus --duration; only --duration is measured."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:the target could not be reached, or nothing succeeded", "2:usage error"})
@@ -45,7 +52,7 @@ public final class LoadCommand implements Callable<Integer> {
     String target;
 
     @Option(names = "--mode", required = true, converter = Mode.Converter.class, paramLabel = "MODE",
-            description = "throughput, rr, crr or idle")
+            description = "throughput, rr, crr, tls or idle")
     Mode mode;
 
     @Option(names = "--duration", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
@@ -57,8 +64,8 @@ public final class LoadCommand implements Callable<Integer> {
     Duration warmup;
 
     @Option(names = {"-c", "--connections"}, paramLabel = "N",
-            description = "streams, connections or concurrent attempts (default: 1 for throughput, 16 for rr and crr,"
-                    + " 100 for idle)")
+            description = "streams, connections or concurrent attempts (default: 1 for throughput, 16 for rr, crr"
+                    + " and tls, 100 for idle)")
     Integer connections;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N",
@@ -71,27 +78,38 @@ public final class LoadCommand implements Callable<Integer> {
     Direction direction;
 
     @Option(names = "--size", defaultValue = "64", paramLabel = "BYTES",
-            description = "rr, crr: request bytes, echoed back (default: ${DEFAULT-VALUE})")
+            description = "rr, crr, tls: request bytes, echoed back; tls: 0 = close once the handshake is complete"
+                    + " (default: ${DEFAULT-VALUE})")
     int size;
 
     @Option(names = "--rate", paramLabel = "PER_SECOND",
-            description = "rr, crr: total requests (connections) per second on a fixed schedule; latency is then"
+            description = "rr, crr, tls: total requests (connections) per second on a fixed schedule; latency is then"
                     + " measured from the intended send time (default: as fast as possible)")
     Long rate;
 
     @Option(names = "--timeout", defaultValue = "2s", converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "crr, idle: deadline of one connect (crr: connect plus echo) (default: ${DEFAULT-VALUE})")
+            description = "crr, tls, idle: deadline of one connect (crr: connect plus echo; tls: connect, handshake"
+                    + " and echo) (default: ${DEFAULT-VALUE})")
     Duration timeout;
 
     @Option(names = "--json", description = "print the summary as one JSON object instead of a table")
     boolean json;
 
     @Option(names = "--histogram", paramLabel = "FILE",
-            description = "rr, crr: write the latencies (ns) as an HdrHistogram interval log, one interval per second")
+            description = "rr, crr, tls: write the latencies (ns) as an HdrHistogram interval log, one interval per"
+                    + " second")
     Path histogram;
 
     @Option(names = "--allow-remote", description = "allow a target that is not a loopback address")
     boolean allowRemote;
+
+    @Option(names = "--sni", split = ",", paramLabel = "NAME[,NAME...]",
+            description = "tls: server names (SNI) sent in turn, one per connection (default: none sent)")
+    List<String> sni;
+
+    @Option(names = "--alpn", split = ",", paramLabel = "PROTO[,PROTO...]",
+            description = "tls: ALPN protocols offered, e.g. h2,http/1.1 (default: none offered)")
+    List<String> alpn;
 
     @Override
     public Integer call() throws Exception {
@@ -199,7 +217,7 @@ public final class LoadCommand implements Callable<Integer> {
         }
         int n = connections != null ? connections : switch (mode) {
             case THROUGHPUT -> 1;
-            case RR, CRR -> 16;
+            case RR, CRR, TLS -> 16;
             case IDLE -> 100;
         };
         if (n < 1 || n > MAX_CONNECTIONS) {
@@ -212,21 +230,43 @@ public final class LoadCommand implements Callable<Integer> {
         if (direction != null && mode != Mode.THROUGHPUT) {
             throw usage("--direction is for --mode throughput only");
         }
-        boolean latencies = mode == Mode.RR || mode == Mode.CRR;
+        boolean latencies = mode == Mode.RR || mode.churns();
         if (rate != null && !latencies) {
-            throw usage("--rate is for --mode rr and crr only");
+            throw usage("--rate is for --mode rr, crr and tls only");
         }
         if (rate != null && (rate < 1 || rate > 100_000_000L)) {
             throw usage("--rate must be 1..100000000 per second, not " + rate);
         }
         if (histogram != null && !latencies) {
-            throw usage("--histogram is for --mode rr and crr only (the modes that measure latency)");
+            throw usage("--histogram is for --mode rr, crr and tls only (the modes that measure latency)");
         }
-        if (size < 1 || size > MAX_SIZE) {
-            throw usage("--size must be 1.." + MAX_SIZE + " bytes, not " + size);
+        int minSize = mode == Mode.TLS ? 0 : 1;
+        if (size < minSize || size > MAX_SIZE) {
+            throw usage("--size must be " + minSize + ".." + MAX_SIZE + " bytes, not " + size);
+        }
+        List<String> names = sni == null ? List.of() : List.copyOf(sni);
+        List<String> protocols = alpn == null ? List.of() : List.copyOf(alpn);
+        if (!names.isEmpty() && mode != Mode.TLS) {
+            throw usage("--sni is for --mode tls only");
+        }
+        if (!protocols.isEmpty() && mode != Mode.TLS) {
+            throw usage("--alpn is for --mode tls only");
+        }
+        for (String name : names) {
+            try {
+                new SNIHostName(name);
+            } catch (IllegalArgumentException e) {
+                throw usage("--sni '" + name + "' is not a host name a server_name can carry: " + e.getMessage());
+            }
+        }
+        for (String protocol : protocols) {
+            int bytes = protocol.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes < 1 || bytes > 255) {
+                throw usage("--alpn '" + protocol + "': a protocol name is 1..255 bytes, not " + bytes);
+            }
         }
         return new LoadPlan(address, mode, direction == null ? Direction.PUSH : direction, n, t, duration.toNanos(),
-                warmup.toNanos(), size, rate == null ? 0 : rate, timeout.toNanos());
+                warmup.toNanos(), size, rate == null ? 0 : rate, timeout.toNanos(), names, protocols);
     }
 
     private ParameterException usage(String message) {

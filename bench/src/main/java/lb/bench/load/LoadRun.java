@@ -2,6 +2,7 @@ package lb.bench.load;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +10,10 @@ import java.util.concurrent.TimeUnit;
 
 import org.HdrHistogram.Histogram;
 
+import lb.bench.tls.TlsClient;
+
 /**
- * Main thread only. Runs the load workers of one plan (throughput, rr, crr): deals the connections
+ * Main thread only. Runs the load workers of one plan (throughput, rr, crr, tls): deals the connections
  * to the worker threads, starts them, and once a second swaps out their latency recorders, writes
  * the interval to the histogram log and prints a progress line on stderr. The workers stop by
  * themselves at the end of the run; their results are summed once they have ended.
@@ -75,6 +78,7 @@ final class LoadRun {
 
     private void startWorkers(Timeline timeline) throws IOException {
         int threadCount = Math.min(plan.threads(), plan.connections());
+        TlsClient tls = plan.mode() == Mode.TLS ? tlsClient() : null;
         for (int t = 0; t < threadCount; t++) {
             // Worker t gets connections t, t + threadCount, t + 2 * threadCount, ...
             int count = (plan.connections() - t + threadCount - 1) / threadCount;
@@ -82,6 +86,7 @@ final class LoadRun {
                 case THROUGHPUT -> new ThroughputWorker(plan, timeline, count);
                 case RR -> new RequestResponseWorker(plan, timeline, t, threadCount, count);
                 case CRR -> new ConnectWorker(plan, timeline, count, t, threadCount);
+                case TLS -> new TlsWorker(plan, timeline, tls, count, t, threadCount);
                 case IDLE -> throw new IllegalArgumentException("idle runs on the main thread: IdleLoad");
             };
             workers.add(worker);
@@ -93,6 +98,15 @@ final class LoadRun {
             thread.setDaemon(true); // a stuck worker must not keep the JVM alive after the report
             threads.add(thread);
             thread.start();
+        }
+    }
+
+    /** The client side of every tls worker: one context, thread-safe. */
+    private TlsClient tlsClient() throws IOException {
+        try {
+            return new TlsClient(plan.sni(), plan.alpn());
+        } catch (GeneralSecurityException e) {
+            throw new IOException("no TLS client: " + e.getMessage(), e);
         }
     }
 
@@ -153,6 +167,7 @@ final class LoadRun {
         long echoed = 0;
         long connected = 0;
         String firstError = null;
+        String negotiated = null;
         Map<ErrorKind, Long> errors = RunResult.noErrors();
         List<Long> perStream = new ArrayList<>();
         for (LoadWorker worker : workers) {
@@ -167,6 +182,9 @@ final class LoadRun {
             if (firstError == null) {
                 firstError = c.firstError();
             }
+            if (negotiated == null && worker instanceof TlsWorker tls) {
+                negotiated = tls.negotiated();
+            }
             if (worker instanceof ThroughputWorker throughput) {
                 for (long b : throughput.measuredBytesPerStream()) {
                     perStream.add(b);
@@ -175,6 +193,6 @@ final class LoadRun {
         }
         long[] bytesPerStream = perStream.stream().mapToLong(Long::longValue).toArray();
         return new RunResult(operations, bytes, echoed, connected, errors, firstError, total.copy(), bytesPerStream,
-                timeline.measuredSeconds());
+                timeline.measuredSeconds(), negotiated);
     }
 }

@@ -12,6 +12,11 @@ public enum Mode {
     RR("req/s"),
     /** A new connection per request: connect, send, read the echo, close. Connections/s and latency. */
     CRR("conn/s"),
+    /**
+     * A new TLS connection per operation: connect, full handshake (with SNI and ALPN as asked),
+     * send, read the echo, close. Connections/s and latency, handshake included.
+     */
+    TLS("conn/s"),
     /** Open connections and hold them, idle, for the duration. */
     IDLE("held");
 
@@ -30,7 +35,12 @@ public enum Mode {
         return rateUnit;
     }
 
-    /** Any thread. {@code --mode throughput|rr|crr|idle}. */
+    /** A new connection per operation, at most {@code --connections} at a time (crr, tls). */
+    boolean churns() {
+        return this == CRR || this == TLS;
+    }
+
+    /** Any thread. {@code --mode throughput|rr|crr|tls|idle}. */
     public static final class Converter implements CommandLine.ITypeConverter<Mode> {
         @Override
         public Mode convert(String value) {
@@ -40,7 +50,7 @@ public enum Mode {
                 }
             }
             throw new CommandLine.TypeConversionException(
-                    "unknown mode '" + value + "': use throughput, rr, crr or idle");
+                    "unknown mode '" + value + "': use throughput, rr, crr, tls or idle");
         }
     }
 }

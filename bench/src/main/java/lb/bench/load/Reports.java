@@ -55,6 +55,12 @@ final class Reports {
         if (plan.mode() == Mode.RR) {
             report.add("requests", "requests", r.operations(), "")
                     .add("requests_per_s", "requests/s", perSecond(r.operations(), r.measuredSeconds()), "req/s");
+        } else if (plan.mode() == Mode.TLS) {
+            report.add("sni", "server names (SNI), in turn", plan.sni().isEmpty() ? "(none)" : String.join(",", plan.sni()), "")
+                    .add("alpn", "ALPN offered", plan.alpn().isEmpty() ? "(none)" : String.join(",", plan.alpn()), "")
+                    .add("tls", "negotiated (first handshake)", r.tls() == null ? "(none)" : r.tls(), "")
+                    .add("connects", "TLS connections completed", r.operations(), "")
+                    .add("connects_per_s", "TLS connections/s", perSecond(r.operations(), r.measuredSeconds()), "conn/s");
         } else {
             report.add("connects", "connections completed", r.operations(), "")
                     .add("connects_per_s", "connections/s", perSecond(r.operations(), r.measuredSeconds()), "conn/s");

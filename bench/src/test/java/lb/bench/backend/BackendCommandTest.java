@@ -74,7 +74,7 @@ class BackendCommandTest {
     @Test
     void unknownTypeIsAUsageError() {
         assertEquals(2, run("backend", "--type", "ftp", "--port", "0"));
-        assertTrue(err.toString().contains("unknown backend type 'ftp': use echo, sink, source or http"), err.toString());
+        assertTrue(err.toString().contains("unknown backend type 'ftp': use echo, sink, source, http or tls-echo"), err.toString());
     }
 
     @Test

@@ -302,7 +302,7 @@ class LoadCommandTest {
     @Test
     void unknownModeIsAUsageError() {
         assertEquals(2, run("load", "--target", "127.0.0.1:1", "--mode", "bulk"));
-        assertTrue(err.toString().contains("unknown mode 'bulk': use throughput, rr, crr or idle"), err.toString());
+        assertTrue(err.toString().contains("unknown mode 'bulk': use throughput, rr, crr, tls or idle"), err.toString());
     }
 
     @Test
@@ -321,6 +321,6 @@ class LoadCommandTest {
     @Test
     void optionsOfAnotherModeAreUsageErrors() {
         assertEquals(2, run("load", "--target", "127.0.0.1:1", "--mode", "throughput", "--rate", "100"));
-        assertTrue(err.toString().contains("--rate is for --mode rr and crr only"), err.toString());
+        assertTrue(err.toString().contains("--rate is for --mode rr, crr and tls only"), err.toString());
     }
 }
