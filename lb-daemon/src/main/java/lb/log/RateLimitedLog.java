@@ -76,6 +76,11 @@ public final class RateLimitedLog {
         return skipped == 0 ? message : message + " (and " + skipped + " more like it since the last line)";
     }
 
+    /** For a caller that writes its own line after {@link #shouldLog}: the lines suppressed since the last, reset to 0. */
+    public long takeSuppressed() {
+        return suppressed.getAndSet(0);
+    }
+
     /** How many lines were suppressed since the last one written (tests). */
     public long suppressed() {
         return suppressed.get();

@@ -200,7 +200,10 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
      */
     private static void refuse(Listener listener, SocketChannel client, ListenerAdmission.Refusal reason, long nowNs) {
         listener.onRefused(reason);
-        REFUSALS.warn(nowNs, "listener " + listener.name() + ": refused a connection (" + reason.label() + ")");
+        if (REFUSALS.shouldLog(nowNs)) { // refusals come in floods: build the line only when it is written
+            LOG.warn("listener {}: refused a connection ({}); {} more refusals not logged since the last line",
+                    listener.name(), reason.label(), REFUSALS.takeSuppressed());
+        }
         Sockets.closeQuietly(client, true);
         listener.release();
     }

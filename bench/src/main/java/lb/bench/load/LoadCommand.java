@@ -103,6 +103,11 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--allow-remote", description = "allow a target that is not a loopback address")
     boolean allowRemote;
 
+    @Option(names = "--bind", paramLabel = "ADDRESS",
+            description = "connect from this local address, e.g. 127.0.0.2 to stand for another client (a loopback "
+                    + "address unless --allow-remote)")
+    String bind;
+
     @Option(names = "--sni", split = ",", paramLabel = "NAME[,NAME...]",
             description = "tls: server names (SNI) sent in turn, one per connection (default: none sent)")
     List<String> sni;
@@ -265,8 +270,19 @@ public final class LoadCommand implements Callable<Integer> {
                 throw usage("--alpn '" + protocol + "': a protocol name is 1..255 bytes, not " + bytes);
             }
         }
+        java.net.InetAddress from = null;
+        if (bind != null) {
+            try {
+                from = java.net.InetAddress.getByName(bind);
+            } catch (java.net.UnknownHostException e) {
+                throw usage("--bind " + bind + ": not an address");
+            }
+            if (!from.isLoopbackAddress() && !allowRemote) {
+                throw usage("--bind " + bind + " is not a loopback address");
+            }
+        }
         return new LoadPlan(address, mode, direction == null ? Direction.PUSH : direction, n, t, duration.toNanos(),
-                warmup.toNanos(), size, rate == null ? 0 : rate, timeout.toNanos(), names, protocols);
+                warmup.toNanos(), size, rate == null ? 0 : rate, timeout.toNanos(), from, names, protocols);
     }
 
     private ParameterException usage(String message) {

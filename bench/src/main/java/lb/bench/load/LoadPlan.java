@@ -12,11 +12,13 @@ import java.util.List;
  * @param size        request bytes (rr, crr, tls; tls: 0 = the handshake only)
  * @param rate        total operations per second on a schedule; 0 = as fast as possible
  * @param timeoutNs   connect and answer deadline of one attempt (crr, tls, idle connect)
+ * @param bind        the local address connections come from (another of 127.0.0.0/8, to stand for
+ *                    another client), or null for the kernel's choice
  * @param sni         tls: server names sent in turn, one per connection; empty: no server_name
  * @param alpn        tls: ALPN protocols offered; empty: no ALPN extension
  */
 public record LoadPlan(InetSocketAddress target, Mode mode, Direction direction, int connections, int threads,
-                       long durationNs, long warmupNs, int size, long rate, long timeoutNs,
+                       long durationNs, long warmupNs, int size, long rate, long timeoutNs, java.net.InetAddress bind,
                        List<String> sni, List<String> alpn) {
 
     boolean paced() {

@@ -115,6 +115,9 @@ abstract class LoadWorker implements Runnable, Consumer<SelectionKey> {
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (plan.bind() != null) {
+                channel.bind(new java.net.InetSocketAddress(plan.bind(), 0));
+            }
             channel.connect(plan.target());
             return channel;
         } catch (IOException | RuntimeException e) {
