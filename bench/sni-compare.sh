@@ -20,7 +20,7 @@
 # order each round. "direct" is the load against backend a alone, no proxy: the ceiling.
 # Before measuring, each proxy is checked to route (openssl s_client sees each name's backend).
 # Output: a Markdown table of medians, ratios against HAProxy, each proxy's CPU seconds per round
-# (from /proc), and lb's routes / plain ratio. On a small machine the load generator, the backends
+# (from /proc) and per connection, and lb's routes / plain ratios. On a small machine the load generator, the backends
 # and the proxy share the CPUs: trust the ratios of one run, not absolute numbers across runs.
 # Skips lb (saying so) when its build has no SNI routing.
 #
@@ -238,7 +238,7 @@ EOF
   order=("${reversed[@]}")
 done
 
-python3 - "$W/rows.tsv" "$D" "$ROUNDS" <<'EOF'
+python3 - "$W/rows.tsv" "$D" "$ROUNDS" "$WARMUP" <<'EOF'
 import collections, math, statistics, sys
 rows = collections.defaultdict(lambda: collections.defaultdict(list))
 names = []
@@ -263,18 +263,28 @@ def cell(n, k, fmt):
     return fmt % v + ratio
 print(f"## new TLS connections/s routed by SNI: medians of {sys.argv[3]} rounds of {sys.argv[2]} s")
 print()
-print("| target | TLS conn/s | p50 ms | p99 ms | errors (sum) | proxy cpu-s/round |")
-print("|---|---|---|---|---|---|")
+# The proxy's CPU is read around the whole run, warm-up included: per connection, it is divided by
+# the measured rate times the whole run (warm-up at about the measured rate).
+seconds = float(sys.argv[2]) + float(sys.argv[4])
+for n in names:
+    if rows[n]["cpu"] and rows[n]["cps"]:
+        rows[n]["us_per_conn"] = [c * 1e6 / (r * seconds) for c, r in zip(rows[n]["cpu"], rows[n]["cps"]) if r > 0]
+print("| target | TLS conn/s | p50 ms | p99 ms | errors (sum) | proxy cpu-s/round | proxy cpu µs/conn |")
+print("|---|---|---|---|---|---|---|")
 for n in names:
     errors = "%d" % sum(rows[n]["errors"]) if rows[n]["errors"] else "-"
     cpu = "%.2f" % med(n, "cpu") if med(n, "cpu") is not None else "-"
-    print(f"| {n} | {cell(n, 'cps', '%.0f')} | {cell(n, 'p50', '%.2f')} | {cell(n, 'p99', '%.2f')} | {errors} | {cpu} |")
+    print(f"| {n} | {cell(n, 'cps', '%.0f')} | {cell(n, 'p50', '%.2f')} | {cell(n, 'p99', '%.2f')} | {errors} | {cpu} |"
+          f" {cell(n, 'us_per_conn', '%.0f')} |")
 print()
-print("(Nx) = ratio to HAProxy in this run; for p50/p99 lower is better. direct: backend a, no proxy;"
-      " lb-plain: an lb listener without routes over the same backends (round robin).")
+print("(Nx) = ratio to HAProxy in this run; for p50/p99 and cpu lower is better. direct: backend a, no proxy;"
+      " lb-plain: an lb listener without routes over the same backends (round robin). cpu µs/conn: the"
+      " proxy's CPU over the run (warm-up included) / (measured conn/s x run seconds), approximate.")
 if med("lb", "cps") and med("lb-plain", "cps"):
     print()
-    print("lb's SNI inspection: routes %.0f conn/s vs plain %.0f conn/s = %.3f; p99 %.2f vs %.2f ms; cpu-s/round %.2f vs %.2f"
+    print("lb's SNI inspection, routes vs plain: %.0f vs %.0f conn/s = %.3f; p99 %.2f vs %.2f ms;"
+          " cpu %.0f vs %.0f µs/conn = %.3f"
           % (med("lb", "cps"), med("lb-plain", "cps"), med("lb", "cps") / med("lb-plain", "cps"),
-             med("lb", "p99"), med("lb-plain", "p99"), med("lb", "cpu") or 0, med("lb-plain", "cpu") or 0))
+             med("lb", "p99"), med("lb-plain", "p99"), med("lb", "us_per_conn") or 0,
+             med("lb-plain", "us_per_conn") or 0, (med("lb", "us_per_conn") or 0) / (med("lb-plain", "us_per_conn") or 1)))
 EOF
