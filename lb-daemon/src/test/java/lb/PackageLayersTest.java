@@ -39,6 +39,7 @@ class PackageLayersTest {
     static final List<String> LAYERS = List.of(
             "lb.protocol", // the lb-protocol module: admin requests, replies, JSON (JDK only)
             "lb.log",      // logging that cannot flood (rate-limited repeats)
+            "lb.systemd", // sd_notify and the watchdog, over a Unix datagram socket (junixsocket)
             "lb.proxyproto", // the PROXY protocol header, read and written without allocating (JDK only)
             "lb.tls", // the TLS ClientHello, read for SNI and ALPN without terminating TLS (JDK only)
             "lb.admission", // allow/deny rules, per-source limits, rate limits (JDK only)
