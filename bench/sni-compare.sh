@@ -15,9 +15,12 @@
 # handshake), which about doubles the handshakes one client core makes; the proxies see the same
 # load either way.
 # Load: bench load --mode tls --sni a.example.com,b.example.org,c.example.net (one name per new
-# connection, in turn), -c C (32), full speed, SIZE bytes echoed (0 with nginx backends: connect,
-# full handshake, close), D seconds measured after WARMUP, ROUNDS rounds, the targets in alternating
-# order each round. "direct" is the load against backend a alone, no proxy: the ceiling.
+# connection, in turn), -c C (32), SIZE bytes echoed (0 with nginx backends: connect, full
+# handshake, close), D seconds measured after WARMUP, ROUNDS rounds, the targets in alternating
+# order each round: first at full speed ("direct" is the load against backend a alone, no proxy),
+# then every proxy at the same fixed RATE (200/s, below what the client makes), so that the
+# proxies' CPU per connection compares at equal load: on a small machine the client sets the pace
+# at full speed, and conn/s there moves with whatever else runs.
 # Before measuring, each proxy is checked to route (openssl s_client sees each name's backend).
 # Output: a Markdown table of medians, ratios against HAProxy, each proxy's CPU seconds per round
 # (from /proc) and per connection, and lb's routes / plain ratios. On a small machine the load generator, the backends
@@ -26,13 +29,14 @@
 #
 # Installs haproxy, nginx's stream module and openssl with apt-get when missing. Loopback only;
 # every load bounded by WARMUP + D seconds; every process started is stopped on exit.
-# Usage: bench/sni-compare.sh      env: D=5 ROUNDS=3 C=32 WARMUP=2 BACKEND=nginx|tls-echo SIZE=0|64
+# Usage: bench/sni-compare.sh   env: D=5 ROUNDS=3 C=32 WARMUP=2 RATE=200 BACKEND=nginx|tls-echo SIZE=0|64
 set -eu
 . "$(dirname "$0")/faults/lib.sh"
 D=${D:-5}
 ROUNDS=${ROUNDS:-3}
 C=${C:-32}
 WARMUP=${WARMUP:-2}
+RATE=${RATE:-200}
 BACKEND=${BACKEND:-nginx}
 case $BACKEND in
   nginx) SIZE=${SIZE:-0}; [ "$SIZE" = 0 ] || { echo "BACKEND=nginx does not echo: SIZE=0, or BACKEND=tls-echo" >&2; exit 2; };;
@@ -207,84 +211,101 @@ echo "# routing checked: $(echo "$TARGETS" | sed 's/direct //') send each of $NA
 echo "# versions: $("$HAPROXY" -v | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1); lb $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?');" \
   "$(nproc) CPUs; backends: $BACKEND; load: bench load --mode tls --sni $NAMES --size $SIZE -c $C, ${WARMUP}s + ${D}s" >&2
 
-# ---- rounds -------------------------------------------------------------------------------------
-: >"$W/rows.tsv"
-order=($TARGETS)
-for round in $(seq 1 "$ROUNDS"); do
-  for t in "${order[@]}"; do
-    echo "round $round: $t" >&2
-    pid=${PROXY_PID[$t]:-}
-    c0=$([ -n "$pid" ] && cpu_s "$pid" || echo 0)
-    java -Xmx256m -Djdk.tls.namedGroups=x25519 -jar "$BENCH_JAR" load --target "127.0.0.1:${PORT[$t]}" --mode tls --sni "$NAMES" --size "$SIZE" \
-      -c "$C" --duration "${D}s" --warmup "${WARMUP}s" --timeout 5s --json >"$W/$t-$round.json" 2>"$W/$t-$round.err" || true
-    c1=$([ -n "$pid" ] && cpu_s "$pid" || echo 0)
-    python3 - "$W/$t-$round.json" "$t" "$c0" "$c1" >>"$W/rows.tsv" <<'EOF'
+# ---- rounds: run_rounds PART [--rate N] --------------------------------------------------------
+# part "full": as fast as the client goes; part "paced": every proxy at --rate RATE, the same load
+# for each, so that their CPU per connection compares like with like.
+run_rounds() {
+  local part=$1 round t pid c0 c1 i order reversed
+  shift
+  order=($TARGETS)
+  [ "$part" = paced ] && order=(${TARGETS/direct /})
+  for round in $(seq 1 "$ROUNDS"); do
+    for t in "${order[@]}"; do
+      echo "$part round $round: $t" >&2
+      pid=${PROXY_PID[$t]:-}
+      c0=$([ -n "$pid" ] && cpu_s "$pid" || echo 0)
+      java -Xmx256m -Djdk.tls.namedGroups=x25519 -jar "$BENCH_JAR" load --target "127.0.0.1:${PORT[$t]}" --mode tls \
+        --sni "$NAMES" --size "$SIZE" -c "$C" "$@" --duration "${D}s" --warmup "${WARMUP}s" --timeout 5s --json \
+        >"$W/$part-$t-$round.json" 2>"$W/$part-$t-$round.err" || true
+      c1=$([ -n "$pid" ] && cpu_s "$pid" || echo 0)
+      python3 - "$W/$part-$t-$round.json" "$part" "$t" "$c0" "$c1" >>"$W/rows.tsv" <<'EOF'
 import json, sys
-path, name, c0, c1 = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+path, part, name, c0, c1 = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
 try:
     r = json.load(open(path))
 except Exception:
     r = {}
 cpu = c1 - c0 if name != "direct" else float("nan")
-print("\t".join([name, str(r.get("connects_per_s", "nan")), str(r.get("p50_us", float("nan")) / 1000),
+print("\t".join([part, name, str(r.get("connects_per_s", "nan")), str(r.get("p50_us", float("nan")) / 1000),
                  str(r.get("p99_us", float("nan")) / 1000), str(r.get("errors", "nan")), "%.2f" % cpu]))
 if r.get("errors"):
-    print("  %s: %s errors, first: %s" % (name, r["errors"], r.get("first_error")), file=sys.stderr)
+    print("  %s %s: %s errors, first: %s" % (part, name, r["errors"], r.get("first_error")), file=sys.stderr)
 EOF
+    done
+    # alternate the order, so that no target always runs first (or right after the same one)
+    reversed=()
+    for ((i = ${#order[@]} - 1; i >= 0; i--)); do reversed+=("${order[$i]}"); done
+    order=("${reversed[@]}")
   done
-  # alternate the order, so that no target always runs first (or right after the same one)
-  reversed=()
-  for ((i = ${#order[@]} - 1; i >= 0; i--)); do reversed+=("${order[$i]}"); done
-  order=("${reversed[@]}")
-done
+}
+: >"$W/rows.tsv"
+run_rounds full
+run_rounds paced --rate "$RATE"
 
-python3 - "$W/rows.tsv" "$D" "$ROUNDS" "$WARMUP" <<'EOF'
+python3 - "$W/rows.tsv" "$D" "$ROUNDS" "$WARMUP" "$RATE" <<'EOF'
 import collections, math, statistics, sys
+D, ROUNDS, WARMUP, RATE = float(sys.argv[2]), sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
 rows = collections.defaultdict(lambda: collections.defaultdict(list))
-names = []
+names = {"full": [], "paced": []}
 for line in open(sys.argv[1]):
-    n, cps, p50, p99, errors, cpu = line.rstrip("\n").split("\t")
-    if n not in names:
-        names.append(n)
+    part, n, cps, p50, p99, errors, cpu = line.rstrip("\n").split("\t")
+    if n not in names[part]:
+        names[part].append(n)
     for k, v in (("cps", cps), ("p50", p50), ("p99", p99), ("errors", errors), ("cpu", cpu)):
         try:
             v = float(v)
         except ValueError:
             v = float("nan")
         if not math.isnan(v):
-            rows[n][k].append(v)
-def med(n, k):
-    return statistics.median(rows[n][k]) if rows[n][k] else None
-def cell(n, k, fmt):
-    v, base = med(n, k), med("haproxy", k)
+            rows[(part, n)][k].append(v)
+# The proxy's CPU is read around the whole run, warm-up included: per connection, it is divided by
+# the measured rate times the whole run (the warm-up at about the measured rate).
+for (part, n), r in list(rows.items()):
+    if r["cpu"] and r["cps"]:
+        r["us_per_conn"] = [c * 1e6 / (x * (D + WARMUP)) for c, x in zip(r["cpu"], r["cps"]) if x > 0]
+def med(part, n, k):
+    return statistics.median(rows[(part, n)][k]) if rows[(part, n)][k] else None
+def cell(part, n, k, fmt):
+    v, base = med(part, n, k), med(part, "haproxy", k)
     if v is None:
         return "-"
     ratio = f" ({v / base:.2f}x)" if base and n not in ("haproxy", "direct") else ""
     return fmt % v + ratio
-print(f"## new TLS connections/s routed by SNI: medians of {sys.argv[3]} rounds of {sys.argv[2]} s")
-print()
-# The proxy's CPU is read around the whole run, warm-up included: per connection, it is divided by
-# the measured rate times the whole run (warm-up at about the measured rate).
-seconds = float(sys.argv[2]) + float(sys.argv[4])
-for n in names:
-    if rows[n]["cpu"] and rows[n]["cps"]:
-        rows[n]["us_per_conn"] = [c * 1e6 / (r * seconds) for c, r in zip(rows[n]["cpu"], rows[n]["cps"]) if r > 0]
-print("| target | TLS conn/s | p50 ms | p99 ms | errors (sum) | proxy cpu-s/round | proxy cpu µs/conn |")
-print("|---|---|---|---|---|---|---|")
-for n in names:
-    errors = "%d" % sum(rows[n]["errors"]) if rows[n]["errors"] else "-"
-    cpu = "%.2f" % med(n, "cpu") if med(n, "cpu") is not None else "-"
-    print(f"| {n} | {cell(n, 'cps', '%.0f')} | {cell(n, 'p50', '%.2f')} | {cell(n, 'p99', '%.2f')} | {errors} | {cpu} |"
-          f" {cell(n, 'us_per_conn', '%.0f')} |")
-print()
+def table(part, title):
+    print(title)
+    print()
+    print("| target | TLS conn/s | p50 ms | p99 ms | errors (sum) | proxy cpu-s/round | proxy cpu µs/conn |")
+    print("|---|---|---|---|---|---|---|")
+    for n in names[part]:
+        r = rows[(part, n)]
+        errors = "%d" % sum(r["errors"]) if r["errors"] else "-"
+        cpu = "%.2f" % med(part, n, "cpu") if med(part, n, "cpu") is not None else "-"
+        print(f"| {n} | {cell(part, n, 'cps', '%.0f')} | {cell(part, n, 'p50', '%.2f')} | {cell(part, n, 'p99', '%.2f')}"
+              f" | {errors} | {cpu} | {cell(part, n, 'us_per_conn', '%.0f')} |")
+    print()
+table("full", f"## new TLS connections/s routed by SNI, full speed: medians of {ROUNDS} rounds of {D:g} s")
+table("paced", f"## the same at a fixed {RATE:g} connections/s (latency from each intended start): medians of {ROUNDS} rounds")
 print("(Nx) = ratio to HAProxy in this run; for p50/p99 and cpu lower is better. direct: backend a, no proxy;"
       " lb-plain: an lb listener without routes over the same backends (round robin). cpu µs/conn: the"
       " proxy's CPU over the run (warm-up included) / (measured conn/s x run seconds), approximate.")
-if med("lb", "cps") and med("lb-plain", "cps"):
-    print()
-    print("lb's SNI inspection, routes vs plain: %.0f vs %.0f conn/s = %.3f; p99 %.2f vs %.2f ms;"
-          " cpu %.0f vs %.0f µs/conn = %.3f"
-          % (med("lb", "cps"), med("lb-plain", "cps"), med("lb", "cps") / med("lb-plain", "cps"),
-             med("lb", "p99"), med("lb-plain", "p99"), med("lb", "us_per_conn") or 0,
-             med("lb-plain", "us_per_conn") or 0, (med("lb", "us_per_conn") or 0) / (med("lb-plain", "us_per_conn") or 1)))
+for part in ("full", "paced"):
+    if med(part, "lb", "cps") and med(part, "lb-plain", "cps"):
+        print()
+        print("lb's SNI inspection, %s, routes vs plain: %.0f vs %.0f conn/s = %.3f; p99 %.2f vs %.2f ms;"
+              " cpu %.0f vs %.0f µs/conn = %.3f"
+              % (part, med(part, "lb", "cps"), med(part, "lb-plain", "cps"),
+                 med(part, "lb", "cps") / med(part, "lb-plain", "cps"), med(part, "lb", "p99"),
+                 med(part, "lb-plain", "p99"), med(part, "lb", "us_per_conn") or 0,
+                 med(part, "lb-plain", "us_per_conn") or 0,
+                 (med(part, "lb", "us_per_conn") or 0) / (med(part, "lb-plain", "us_per_conn") or 1)))
 EOF
