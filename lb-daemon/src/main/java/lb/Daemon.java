@@ -2,6 +2,7 @@ package lb;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +19,8 @@ import org.slf4j.LoggerFactory;
 import lb.admin.AdminServer;
 import lb.balance.Balancers;
 import lb.config.Config;
+import lb.config.ConfigException;
+import lb.config.ConfigLoader;
 import lb.config.DaemonConfig;
 import lb.config.ListenerConfig;
 import lb.config.PoolConfig;
@@ -25,6 +28,7 @@ import lb.control.Caller;
 import lb.control.ControlPlane;
 import lb.control.Loops;
 import lb.control.RunningState;
+import lb.control.UpgradeHooks;
 import lb.health.HealthChecker;
 import lb.listen.Listener;
 import lb.listen.SniRoutes;
@@ -176,8 +180,106 @@ public final class Daemon implements AutoCloseable {
         control.useHealthChecker(healthChecker);
         Path socket = d.adminSocket();
         if (socket != null) {
-            adminServer = AdminServer.start(socket, d.adminSocketGroup(), control);
+            // An upgrade's new process binds beside the old one's socket, and moves over it once ready.
+            Path bindAt = System.getenv(UpgradeHooks.FROM_ENV) == null ? socket
+                    : successorSocket(socket, ProcessHandle.current().pid());
+            adminServer = AdminServer.start(bindAt, d.adminSocketGroup(), control);
         }
+    }
+
+    private static Path successorSocket(Path socket, long pid) {
+        return socket.resolveSibling(socket.getFileName() + ".upgrade-" + pid);
+    }
+
+    /**
+     * Main thread, once: lets {@code lb-cli upgrade} start a new process; {@code handOver} (any
+     * thread) is told the new pid once it is ready, and should stop this one.
+     */
+    public void enableUpgrades(UnaryOperator<Config> overrides, java.util.function.LongConsumer handOver) {
+        Path socket = state.config().daemon().adminSocket();
+        if (socket == null) {
+            return; // no admin socket, no lb-cli upgrade
+        }
+        control.upgradeHooks(new UpgradeHooks() {
+            @Override
+            public List<String> startProblems() {
+                Config current = state.config();
+                if (current.source().isEmpty()) {
+                    return List.of(); // flags or --demo: the same flags again
+                }
+                Config next;
+                try {
+                    next = overrides.apply(ConfigLoader.load(current.source().get()));
+                } catch (ConfigException e) {
+                    return e.errors().stream().map(String::valueOf).toList();
+                }
+                List<String> problems = new ArrayList<>(HostChecks.problems(next));
+                for (Listener l : state.listeners().values()) {
+                    if (l.config().bind().getPort() == 0) {
+                        problems.add("listener " + l.name() + " binds port 0 (any free port): a new process would get "
+                                + "another one, not join this one's; give it a fixed port to upgrade in place");
+                    }
+                }
+                String memory = MemoryBudget.problem(next);
+                if (memory != null) {
+                    problems.add(memory);
+                }
+                return problems;
+            }
+
+            @Override
+            public Path readyFile() {
+                return socket.resolveSibling(socket.getFileName() + ".upgrade.ready");
+            }
+
+            @Override
+            public Path successorSocket(long pid) {
+                return Daemon.successorSocket(socket, pid);
+            }
+
+            @Override
+            public void handOver(long newPid) {
+                handOver.accept(newPid);
+            }
+
+            @Override
+            public long graceMs() {
+                return state.config().daemon().shutdownGrace().toMillis();
+            }
+        });
+    }
+
+    /**
+     * Main thread, when this process is an upgrade's new one ({@code LB_UPGRADE_FROM} set), once it
+     * is up: moves its admin socket over the old process's path and writes its pid to the ready
+     * file, which tells the old process to hand over. Returns the old pid, or 0 when this is not a
+     * new process of an upgrade.
+     */
+    public long completeUpgrade() throws IOException {
+        String from = System.getenv(UpgradeHooks.FROM_ENV);
+        String readyFile = System.getenv(UpgradeHooks.READY_ENV);
+        if (from == null || readyFile == null) {
+            return 0;
+        }
+        String fault = System.getProperty("lb.test.upgradeFault", "");
+        if (fault.equals("crash")) {
+            Runtime.getRuntime().halt(3); // tests: a new process that dies before it is ready
+        }
+        if (fault.equals("hang")) {
+            LOG.warn("upgrade: lb.test.upgradeFault=hang: never saying ready");
+            return 0;
+        }
+        Path socket = state.config().daemon().adminSocket();
+        if (adminServer != null && socket != null) {
+            adminServer.moveTo(socket);
+        }
+        Path ready = Path.of(readyFile);
+        Path written = ready.resolveSibling(ready.getFileName() + "." + ProcessHandle.current().pid());
+        Files.writeString(written, String.valueOf(ProcessHandle.current().pid()));
+        Files.move(written, ready, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        LOG.info("upgrade: taking over from pid {}", from);
+        return Long.parseLong(from.trim());
     }
 
     /** What {@link #startThreads} started, in reverse (a start-up that failed half-way, or shutdown's end). */

@@ -252,6 +252,12 @@ public final class Main implements Callable<Integer> {
         Daemon daemon = Daemon.start(config, this::withOverrides);
         running.set(daemon);
         reload.started(daemon);
+        AtomicReference<Long> successor = new AtomicReference<>();
+        daemon.enableUpgrades(this::withOverrides, newPid -> {
+            successor.set(newPid);
+            stopRequested.countDown();
+        });
+        daemon.completeUpgrade();
         if (demo) {
             printDemoHelp(daemon, demoBackends);
         }
@@ -261,7 +267,8 @@ public final class Main implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         Duration grace = config.daemon().shutdownGrace();
-        LoggerFactory.getLogger(Main.class).info("stopping: no new connections; {} open session(s) get up to {} ms to finish",
+        LoggerFactory.getLogger(Main.class).info("stopping{}: no new connections; {} open session(s) get up to {} ms to "
+                + "finish", successor.get() != null ? " (upgraded: pid " + successor.get() + " took over)" : "",
                 daemon.activeSessions(), grace.toMillis());
         daemon.shutdown(grace);
         return 0;

@@ -49,6 +49,11 @@ public final class LbCli implements Runnable {
             description = "How long to wait for the daemon's reply (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
+    /** A command that waits on the daemon for a known time (upgrade) asks for at least that long. */
+    void minimumTimeoutSeconds(long seconds) {
+        timeoutSeconds = (int) Math.max(timeoutSeconds, Math.min(seconds, Integer.MAX_VALUE));
+    }
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
@@ -189,6 +194,7 @@ public final class LbCli implements Runnable {
             add(root, Command.EXPLAIN, new ExplainCommand());
             add(root, Command.PREVIEW_REMOVE, new PreviewRemoveCommand());
             add(root, Command.RELOAD, new ReloadCommand());
+            add(root, Command.UPGRADE, new UpgradeCommand());
             add(root, Command.DIFF, new DiffCommand());
             add(root, Command.VERSION, new VersionCommand());
             add(root, null, new AutoComplete.GenerateCompletion());

@@ -22,10 +22,15 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private static void print(Reply.Status result, PrintWriter out) {
-        out.println("lb-daemon " + result.version() + ", up " + duration(result.uptimeMs()));
+        out.println("lb-daemon " + result.version() + ", up " + duration(result.uptimeMs())
+                + (result.pid() != null ? ", pid " + result.pid() : ""));
         if (result.stateFileError() != null) {
             out.println("STATE FILE NOT WRITTEN since " + java.time.Instant.ofEpochMilli(result.stateFileErrorSinceMs())
                     + ": " + result.stateFileError());
+        }
+        if (result.tcpMigrateReq() != null && result.tcpMigrateReq() == 0) {
+            out.println("net.ipv4.tcp_migrate_req = 0: an upgrade resets connections still queued on the old process's "
+                    + "listeners (systemd/install.sh sets it to 1)");
         }
         out.println();
         Table listeners = new Table("LISTENER", "BIND", "POOL", "ACTIVE", "ACCEPTING");

@@ -53,7 +53,10 @@ public final class AdminServer implements AutoCloseable {
     /** How long a closing connection's input is discarded before it is closed regardless. */
     private static final long DRAIN_NS = TimeUnit.SECONDS.toNanos(2);
 
-    private final Path path;
+    // Moved once by an upgrade's new process (from its temporary path over the old process's).
+    private volatile Path path;
+    // The socket file's identity (inode): removed at close only while the path is still this one's.
+    private volatile Object fileKey;
     private final long idleTimeoutNs;
     private final ServerSocketChannel server;
     private final Selector selector;
@@ -164,6 +167,7 @@ public final class AdminServer implements AutoCloseable {
     private AdminServer(Path path, ServerSocketChannel server, Selector selector, ControlPlane control,
                         long idleTimeoutNs) {
         this.path = path;
+        this.fileKey = fileKey(path);
         this.idleTimeoutNs = idleTimeoutNs;
         this.server = server;
         this.selector = selector;
@@ -208,6 +212,26 @@ public final class AdminServer implements AutoCloseable {
         return path;
     }
 
+    /**
+     * Any thread (an upgrade's new process, once ready): renames the socket file over {@code to},
+     * atomically, so that a client connecting to {@code to} reaches the old process until this
+     * instant and this one from it, never neither.
+     */
+    public void moveTo(Path to) throws IOException {
+        Files.move(path, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        path = to;
+        LOG.info("admin socket {}", to);
+    }
+
+    private static Object fileKey(Path path) {
+        try {
+            return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Any thread: queues a line for {@code c} and wakes the admin thread. */
     private void post(Connection c, String line, boolean last) {
         outbox.add(new Outgoing(c, line, last));
@@ -239,7 +263,11 @@ public final class AdminServer implements AutoCloseable {
         try {
             selector.close();
             server.close();
-            Files.deleteIfExists(path);
+            Object key = fileKey;
+            // After an upgrade the path is the new process's socket: not ours to remove.
+            if (key != null && key.equals(fileKey(path))) {
+                Files.deleteIfExists(path);
+            }
         } catch (IOException e) {
             LOG.debug("closing the admin socket", e);
         }

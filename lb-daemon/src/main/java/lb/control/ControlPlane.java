@@ -63,6 +63,10 @@ public final class ControlPlane implements AutoCloseable {
     // Control thread only.
     private long auditSequence;
     private volatile Runnable beforeReloadForTest = () -> { };
+    // Set by the daemon (null in tests that run a control plane without one): what an upgrade needs.
+    private volatile UpgradeHooks upgradeHooks;
+    // Control thread writes once: this process handed over to a new one and is draining.
+    private volatile boolean handedOver;
 
     public ControlPlane(RunningState state, Loops loops, StatsAggregator stats, long startedNs) {
         this.state = state;
@@ -111,6 +115,7 @@ public final class ControlPlane implements AutoCloseable {
             case ADD_BACKEND -> new AddBackendCommand(this);
             case REMOVE_BACKEND -> new RemoveBackendCommand(this);
             case RELOAD -> new ReloadCommand(this);
+            case UPGRADE -> new UpgradeCommand(this);
             case KILL_SESSION -> new KillSessionCommand(this);
         };
     }
@@ -204,6 +209,25 @@ public final class ControlPlane implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             return false;
         }
+    }
+
+    /** Before the admin socket opens: lets {@code upgrade} start a new process and hand over to it. */
+    public void upgradeHooks(UpgradeHooks hooks) {
+        this.upgradeHooks = hooks;
+    }
+
+    UpgradeHooks upgradeHooks() {
+        return upgradeHooks;
+    }
+
+    /** Control thread: this process handed over to a new one (a second upgrade is refused). */
+    void handOver() {
+        handedOver = true;
+    }
+
+    /** Any thread: whether this process handed over to a new one and is draining. */
+    public boolean handedOver() {
+        return handedOver;
     }
 
     /** Control thread: runs {@code poll} on the control thread every {@code periodMs} until cancelled. */

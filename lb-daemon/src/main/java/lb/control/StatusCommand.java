@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 import lb.listen.Listener;
+import lb.loop.Sockets;
 import lb.listen.SniRoutes;
 import lb.loop.Sockets;
 import lb.pool.Backend;
@@ -45,7 +46,8 @@ final class StatusCommand implements Handler<Request.Status> {
         }
         ControlPlane.StateFileError stateFile = plane.stateFileError();
         exchange.reply(new Reply.Status(Version.text(), (nowNs - plane.startedNs()) / 1_000_000, listeners, pools,
-                stateFile == null ? null : stateFile.problem(), stateFile == null ? null : stateFile.sinceMs()));
+                stateFile == null ? null : stateFile.problem(), stateFile == null ? null : stateFile.sinceMs(),
+                ProcessHandle.current().pid(), Sockets.tcpMigrateReq()));
     }
 
     private static Reply.PoolStatus pool(BackendPool pool, long nowNs) {

@@ -130,6 +130,27 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
         }
     }
 
+    private void acceptQueued(long nowNs) {
+        int backlog = listener.config().backlog();
+        for (int i = 0; i < backlog && listener.tryAcquire(); i++) {
+            SocketChannel client;
+            try {
+                client = channel.accept();
+            } catch (IOException e) {
+                listener.release();
+                return;
+            }
+            if (client == null) {
+                listener.release();
+                return;
+            }
+            if (sessions.countsTraffic()) {
+                listener.traffic().add(loop.index(), Listener.ACCEPTED, 1);
+            }
+            sessions.open(loop, listener, client, nowNs);
+        }
+    }
+
     @Override
     public void onFailure(Throwable cause) {
         // Accepting must go on: the failure was logged by the loop; keep the key as it is.
@@ -199,8 +220,16 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
         }
     }
 
-    /** On the loop: stop accepting here; closes the socket if this loop owns it alone. */
+    /**
+     * On the loop: stop accepting here; closes the socket if this loop owns it alone. What the
+     * kernel already queued on it (handshakes done, up to the backlog) is accepted and served
+     * first: closing a listening socket resets its queue, unless the host migrates it to another
+     * socket of the group (net.ipv4.tcp_migrate_req, which an upgrade relies on).
+     */
     public void close() {
+        if (!closed && key.isValid()) {
+            acceptQueued(loop.nowNs());
+        }
         closed = true;
         loop.timers().cancel(this);
         key.cancel();

@@ -104,9 +104,9 @@ public final class Listener {
                 channels[i] = channel;
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                if (reusePort) {
-                    channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-                }
+                // Also with one shared socket: an upgrade's new process joins the group while this
+                // one still listens (lb-cli upgrade), whatever the accept mode.
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                 if (config.socket().receiveBuffer() > 0) {
                     // Set on the listener so accepted sockets inherit it before the handshake (window scaling).
                     channel.setOption(StandardSocketOptions.SO_RCVBUF, config.socket().receiveBuffer());

@@ -17,7 +17,22 @@ import lb.config.SocketOptions;
  */
 public final class Sockets {
 
+    private static final java.nio.file.Path TCP_MIGRATE_REQ = java.nio.file.Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+
     private Sockets() {
+    }
+
+    /**
+     * The host's net.ipv4.tcp_migrate_req (Linux 5.14+): 1 when connections queued on (or in
+     * handshake with) a listening socket that closes move to another socket of its SO_REUSEPORT
+     * group, which an upgrade relies on; 0 when they are reset; null when it cannot be read.
+     */
+    public static Long tcpMigrateReq() {
+        try {
+            return Long.parseLong(java.nio.file.Files.readString(TCP_MIGRATE_REQ).trim());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**

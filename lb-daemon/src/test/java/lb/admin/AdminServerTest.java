@@ -74,7 +74,7 @@ class AdminServerTest {
                 List.of("{\"cmd\":5}", "\\\"cmd\\\" must be a string"),
                 List.of("{\"cmd\":\"reboot\"}", "unknown command \\\"reboot\\\" (known: add-backend, diff, disable, drain, "
                         + "enable, explain, kill-session, preview-remove, reload, remove-backend, sessions, set-weight, sources, stats, status, "
-                        + "undrain, version)"),
+                        + "undrain, upgrade, version)"),
                 List.of("{\"cmd\":\"status\",\"cmd\":\"version\"}", "malformed JSON at offset 31: duplicate key \\\"cmd\\\""),
                 List.of("{\"cmd\":\"status\"} x", "malformed JSON at offset 17: unexpected text after the value"),
                 List.of("[".repeat(40), "malformed JSON at offset 33: nested deeper than 32"));

@@ -38,7 +38,9 @@ public enum Command {
     RELOAD("reload", true, "re-read the config file and apply the difference", json -> new Request.Reload(),
             Reply.Reload.class),
     KILL_SESSION("kill-session", true, "reset open sessions: by id, by client address or by backend",
-            Request.KillSession::read, Reply.KillSession.class);
+            Request.KillSession::read, Reply.KillSession.class),
+    UPGRADE("upgrade", true, "start a new daemon process from the installed jar; it takes over the listeners and "
+            + "this one drains", Request.Upgrade::read, Reply.Upgrade.class);
 
     private static final Map<String, Command> BY_WIRE_NAME = new TreeMap<>();
 

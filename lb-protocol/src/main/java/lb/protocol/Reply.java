@@ -32,12 +32,29 @@ public sealed interface Reply {
      * {@code stateFileError}: why the last write of the state file failed, null while writes succeed
      * (or there is none); {@code stateFileErrorSinceMs}: when the failures began (epoch ms).
      */
+    /**
+     * {@code pid}: the daemon process answering. {@code tcpMigrateReq}: the host's
+     * net.ipv4.tcp_migrate_req (1: an upgrade moves connections queued on the old listeners to the
+     * new ones; 0: they are reset), or null when it cannot be read.
+     */
     record Status(String version, long uptimeMs, List<ListenerStatus> listeners, List<PoolStatus> pools,
-                  String stateFileError, Long stateFileErrorSinceMs) implements Reply {
+                  String stateFileError, Long stateFileErrorSinceMs, Long pid, Long tcpMigrateReq) implements Reply {
+
+        public Status(String version, long uptimeMs, List<ListenerStatus> listeners, List<PoolStatus> pools,
+                      String stateFileError, Long stateFileErrorSinceMs) {
+            this(version, uptimeMs, listeners, pools, stateFileError, stateFileErrorSinceMs, null, null);
+        }
 
         public Status(String version, long uptimeMs, List<ListenerStatus> listeners, List<PoolStatus> pools) {
             this(version, uptimeMs, listeners, pools, null, null);
         }
+    }
+
+    /**
+     * The new process took over: {@code newPid} serves new connections; {@code oldPid} (this one)
+     * drains for up to {@code graceMs}. {@code warning}: e.g. net.ipv4.tcp_migrate_req = 0.
+     */
+    record Upgrade(long oldPid, long newPid, long readyMs, long graceMs, String warning) implements Reply {
     }
 
     /**

@@ -107,6 +107,25 @@ public sealed interface Request {
         }
     }
 
+    /**
+     * Starts a new daemon process (same java, JVM options, jar and arguments) that joins every
+     * listener's SO_REUSEPORT group; once it is ready within {@code timeoutMs}, this one stops
+     * accepting and drains. A config that does not validate, or a new process that fails or is not
+     * ready in time, leaves this one as it was.
+     */
+    record Upgrade(Long timeoutMs) implements Request {
+        public static final long DEFAULT_TIMEOUT_MS = 30_000;
+
+        static Upgrade read(Map<String, Object> json) {
+            return new Upgrade(Fields.millis(json, "timeout_ms", DEFAULT_TIMEOUT_MS));
+        }
+
+        @Override
+        public Command command() {
+            return Command.UPGRADE;
+        }
+    }
+
     /** Open sessions, oldest first, at most {@code limit}; only those on {@code target} when given. */
     record Sessions(String target, Long limit) implements Request {
         static Sessions read(Map<String, Object> json) {

@@ -23,7 +23,7 @@ class RequestTest {
                 new Request.SetWeight("web/a", 0L), new Request.AddBackend("web", "127.0.0.1:80", 3L, "c"),
                 new Request.RemoveBackend("web/a", 30_000L), new Request.KillSession(List.of(257L, 514L), null, null),
                 new Request.KillSession(null, "[::1]:80", null), new Request.KillSession(null, null, "web/a"),
-                new Request.Sources("web", 5L), new Request.Sources(null, 20L));
+                new Request.Sources("web", 5L), new Request.Sources(null, 20L), new Request.Upgrade(30_000L));
     }
 
     @ParameterizedTest
@@ -73,7 +73,7 @@ class RequestTest {
                 List.of("{\"cmd\":\"explain\"}", "bad_request", "missing \"client\" (ip or ip:port)"),
                 List.of("{\"cmd\":\"reboot\"}", "unknown_command", "unknown command \"reboot\" (known: add-backend, "
                         + "diff, disable, drain, enable, explain, kill-session, preview-remove, reload, remove-backend, sessions, "
-                        + "set-weight, sources, stats, status, undrain, version)"),
+                        + "set-weight, sources, stats, status, undrain, upgrade, version)"),
                 List.of("[1]", "bad_request", "a request is a JSON object with a \"cmd\" field"),
                 List.of("{\"cmd\":\"kill-session\"}", "bad_request", "give exactly one of \"ids\" (session ids), "
                         + "\"client\" (ip or ip:port) or \"target\" (pool/backend)"),
