@@ -3,9 +3,10 @@ package lb.balance;
 import lb.pool.PoolSnapshot;
 
 /**
- * Immutable; any thread. The {@link HashOrder} of {@code source_hash}: the backends sorted by name,
- * each owning a run of {@code weight} consecutive values of {@code [0, totalWeight)}. A key lands on
- * the backend owning {@code hash mod totalWeight}; the walk goes on to the next backend by name.
+ * Immutable; any thread. The {@link HashOrder} of {@code source_hash}: the backends in canonical
+ * order ({@link HashOrder#canonical}: by name), each owning a run of {@code weight} consecutive values
+ * of {@code [0, totalWeight)}, never by their position in the config. A key lands on the backend
+ * owning {@code hash mod totalWeight}; the walk goes on to the next backend in that order.
  * Not consistent (a change of the set or of a weight moves most keys), but O(log n) per pick and
  * exactly in proportion to weight.
  */
@@ -24,15 +25,18 @@ final class CumulativeWeights implements HashOrder {
 
     /** Control thread: the order of {@code snapshot}'s backends with its captured weights. */
     static CumulativeWeights of(PoolSnapshot snapshot) {
-        int[] byName = HashOrder.byName(snapshot);
-        long[] ends = new long[byName.length];
+        int[] canonical = HashOrder.canonical(snapshot);
+        long[] ends = new long[canonical.length];
         long sum = 0;
-        for (int p = 0; p < byName.length; p++) {
-            sum += snapshot.weight(byName[p]);
+        for (int p = 0; p < canonical.length; p++) {
+            sum += snapshot.weight(canonical[p]);
             ends[p] = sum;
         }
-        // Every weight 0: no backend may take new sessions, and there is nothing to take a modulus of.
-        return sum == 0 ? new CumulativeWeights(new int[0], new long[0], 0) : new CumulativeWeights(byName, ends, sum);
+        if (sum == 0) {
+            // Every weight 0: no backend may take new sessions, and there is nothing to take a modulus of.
+            return new CumulativeWeights(new int[0], new long[0], 0);
+        }
+        return new CumulativeWeights(canonical, ends, sum);
     }
 
     @Override

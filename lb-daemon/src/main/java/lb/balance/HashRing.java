@@ -33,16 +33,16 @@ final class HashRing implements HashOrder {
 
     /** Control thread: the ring of {@code snapshot}'s backends with its captured weights. */
     static HashRing of(PoolSnapshot snapshot, int ringSize) {
-        int[] byName = HashOrder.byName(snapshot);
+        int[] canonical = HashOrder.canonical(snapshot);
         int maxWeight = snapshot.maxWeight();
         int total = 0;
-        for (int index : byName) {
+        for (int index : canonical) {
             total += pointCount(snapshot.weight(index), maxWeight, ringSize);
         }
         long[] hashes = new long[total];
         int[] owners = new int[total];
         int next = 0;
-        for (int index : byName) {
+        for (int index : canonical) {
             int count = pointCount(snapshot.weight(index), maxWeight, ringSize);
             byte[] name = snapshot.backend(index).name().getBytes(StandardCharsets.UTF_8);
             PointHasher hasher = new PointHasher(name);
@@ -95,9 +95,10 @@ final class HashRing implements HashOrder {
     }
 
     /**
-     * Sorts the points by unsigned hash. {@code hashes} come in name order of their owners, so for
-     * (2^-64-unlikely) equal hashes the owner first by name comes first: the ring does not depend
-     * on the input order. Primitive arrays only: a ring may have millions of points.
+     * Sorts the points by unsigned hash. {@code hashes} come in the canonical order of their owners
+     * ({@link HashOrder#canonical}), so for equal hashes (2^-64-unlikely, or two backends sharing a
+     * name after a reload) the owner first in that order comes first: the ring does not depend on
+     * the input order. Primitive arrays only: a ring may have millions of points.
      */
     private static HashRing sorted(long[] hashes, int[] owners) {
         long[] points = hashes.clone();
@@ -107,7 +108,7 @@ final class HashRing implements HashOrder {
         for (int p = 0; p < hashes.length; p++) {
             int position = lowerBound(points, hashes[p]);
             while (backendIndex[position] >= 0) {
-                position++; // an equal hash placed before, by an owner earlier by name
+                position++; // an equal hash placed before, by an owner earlier in canonical order
             }
             backendIndex[position] = owners[p];
         }

@@ -36,16 +36,16 @@ final class MaglevTable implements HashOrder {
         if (snapshot.maxWeight() <= 0) {
             return EMPTY; // every weight 0: no backend may take new sessions
         }
-        int[] byName = HashOrder.byName(snapshot);
-        String[] names = new String[byName.length];
-        int[] weights = new int[byName.length];
-        for (int i = 0; i < byName.length; i++) {
-            names[i] = snapshot.backend(byName[i]).name();
-            weights[i] = snapshot.weight(byName[i]);
+        int[] canonical = HashOrder.canonical(snapshot);
+        String[] names = new String[canonical.length];
+        int[] weights = new int[canonical.length];
+        for (int i = 0; i < canonical.length; i++) {
+            names[i] = snapshot.backend(canonical[i]).name();
+            weights[i] = snapshot.weight(canonical[i]);
         }
         int[] slots = build(List.of(names), weights, size);
         for (int s = 0; s < slots.length; s++) {
-            slots[s] = byName[slots[s]]; // name order -> snapshot order, for the picks
+            slots[s] = canonical[slots[s]]; // canonical order -> snapshot order, for the picks
         }
         return new MaglevTable(slots);
     }
@@ -55,13 +55,16 @@ final class MaglevTable implements HashOrder {
      *
      * <p>Each backend prefers the slots {@code offset, offset + skip, offset + 2·skip, ... (mod size)}
      * (a permutation of all slots, as {@code size} is prime and {@code 0 < skip < size}). The table is
-     * filled in rounds, backends in name order; in round {@code r} a backend takes a turn, claiming
-     * its next preferred slot that is still free, while {@code filled × maxWeight < r × weight}, so
-     * the heaviest backend takes one slot a round and one of a third of its weight one every third
-     * round (the paper's weighted variant; Katran {@code MaglevHashV2}, Envoy {@code maglev_lb.cc}).
+     * filled in rounds, backends in the order given ({@link HashOrder#canonical}); in round {@code r}
+     * a backend takes a turn, claiming its next preferred slot that is still free, while
+     * {@code filled × maxWeight < r × weight}, so the heaviest backend takes one slot a round and one
+     * of a third of its weight one every third round (the paper's weighted variant; Katran
+     * {@code MaglevHashV2}, Envoy {@code maglev_lb.cc}).
      * Integer arithmetic only, so every host fills the same table.
      *
-     * @param names   backend names in strictly ascending order (the order is part of the result)
+     * @param names   backend names in ascending order (the order is part of the result); a name may
+     *                repeat (after a reload, see {@link HashOrder#canonical}): such backends share
+     *                a preference list and take its free slots in turn
      * @param weights their weights, {@code >= 0}, at least one above 0; weight 0 gets no slot
      * @param size    a prime; at least 100 × the backends keeps shares within about 1% of weights
      */
@@ -77,8 +80,8 @@ final class MaglevTable implements HashOrder {
         }
         int maxWeight = 0;
         for (int i = 0; i < n; i++) {
-            if (i > 0 && names.get(i - 1).compareTo(names.get(i)) >= 0) {
-                throw new IllegalArgumentException("names not strictly ascending at " + names.get(i));
+            if (i > 0 && names.get(i - 1).compareTo(names.get(i)) > 0) {
+                throw new IllegalArgumentException("names not ascending at " + names.get(i));
             }
             if (weights[i] < 0) {
                 throw new IllegalArgumentException("negative weight for " + names.get(i));
