@@ -187,6 +187,48 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Any thread (the watchdog): what is stuck, or null when every loop and the control thread turn. */
+    public String stuck(long nowNs, long maxAgeNs) {
+        for (EventLoop loop : loops) {
+            String why = loop.stuck(nowNs, maxAgeNs);
+            if (why != null) {
+                return why;
+            }
+        }
+        return control.stuck(nowNs, maxAgeNs);
+    }
+
+    /** For systemd's STATUS=: sessions open and backends up. */
+    public String statusLine() {
+        int backends = 0;
+        int up = 0;
+        for (BackendPool pool : state.pools().values()) {
+            for (lb.pool.Backend b : pool.snapshot().backends()) {
+                backends++;
+                up += b.healthState() == lb.pool.HealthState.UP ? 1 : 0;
+            }
+        }
+        return activeSessions() + " session(s) open; " + up + " of " + backends + " backend(s) up; "
+                + state.listeners().size() + " listener(s)";
+    }
+
+    /** Any thread, at the start of a stop (SIGTERM): /ready answers 503 from now; the listeners still accept. */
+    public void startDraining() {
+        if (metricsServer != null) {
+            metricsServer.draining();
+        }
+    }
+
+    /**
+     * Any thread, when a new process took over: the metrics listener (and its /ready) closes at
+     * once, so that health checks and scrapes reach the new process only.
+     */
+    public void closeMetricsForSuccessor() {
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
+    }
+
     private static Path successorSocket(Path socket, long pid) {
         return socket.resolveSibling(socket.getFileName() + ".upgrade-" + pid);
     }

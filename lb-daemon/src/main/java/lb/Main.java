@@ -24,6 +24,8 @@ import lb.config.DaemonConfig;
 import lb.config.KeyLines;
 import lb.config.QuickConfig;
 import lb.demo.DemoBackend;
+import lb.systemd.SystemdNotifier;
+import lb.systemd.Watchdog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -206,7 +208,7 @@ public final class Main implements Callable<Integer> {
         }
         DaemonConfig changed = new DaemonConfig(effectiveWorkers, d.shutdownGrace(), accessLog, d.bufferSize(),
                 d.bufferPoolMax(), socket, d.adminSocketGroup(), d.stateFile(), stats, d.accessLogFile(),
-                d.accessLogFormat());
+                d.accessLogFormat(), d.drainDelay());
         return new Config(config.source(), changed, config.listeners(), config.pools(), config.metrics());
     }
 
@@ -257,21 +259,72 @@ public final class Main implements Callable<Integer> {
             successor.set(newPid);
             stopRequested.countDown();
         });
-        daemon.completeUpgrade();
-        if (demo) {
-            printDemoHelp(daemon, demoBackends);
+        long upgradedFrom = daemon.completeUpgrade();
+        SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
+        if (upgradedFrom != 0) {
+            // NotifyAccess=all: this process is the unit's main one from now on.
+            notifier.send("MAINPID=" + ProcessHandle.current().pid(), "READY=1",
+                    "STATUS=took over from pid " + upgradedFrom + "; " + daemon.statusLine());
+        } else {
+            notifier.send("READY=1", "STATUS=" + daemon.statusLine());
         }
+        Watchdog watchdog = Watchdog.fromEnvironment(System.getenv(), notifier, daemon::stuck);
+        watchdog.start();
+        Thread statusLines = statusLines(notifier, daemon, stopRequested);
         try {
             stopRequested.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        statusLines.interrupt();
         Duration grace = config.daemon().shutdownGrace();
+        if (successor.get() != null) {
+            // The new process is the unit's now: no STOPPING=1, no more pings, and its /ready alone answers.
+            watchdog.close();
+            daemon.closeMetricsForSuccessor();
+        } else {
+            notifier.send("STOPPING=1", "STATUS=draining: " + daemon.statusLine());
+            daemon.startDraining();
+            Duration drainDelay = config.daemon().drainDelay();
+            if (!drainDelay.isZero()) {
+                LoggerFactory.getLogger(Main.class).info("draining: /ready answers 503; still accepting for {} ms "
+                        + "(drain_delay)", drainDelay.toMillis());
+                sleepQuietly(drainDelay);
+            }
+        }
         LoggerFactory.getLogger(Main.class).info("stopping{}: no new connections; {} open session(s) get up to {} ms to "
                 + "finish", successor.get() != null ? " (upgraded: pid " + successor.get() + " took over)" : "",
                 daemon.activeSessions(), grace.toMillis());
         daemon.shutdown(grace);
+        watchdog.close();
+        notifier.close();
         return 0;
+    }
+
+    /** Under systemd (NOTIFY_SOCKET): the unit's status line, every 10 s until the stop begins. */
+    private static Thread statusLines(SystemdNotifier notifier, Daemon daemon, CountDownLatch stop) {
+        Thread t = new Thread(() -> {
+            try {
+                while (!stop.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    notifier.status(daemon.statusLine());
+                }
+            } catch (InterruptedException e) {
+                // the stop began
+            }
+        }, "lb-notify");
+        t.setDaemon(true);
+        if (notifier.enabled()) {
+            t.start();
+        }
+        return t;
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void printDemoHelp(Daemon daemon, List<DemoBackend> demoBackends) {

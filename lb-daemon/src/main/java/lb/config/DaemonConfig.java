@@ -21,10 +21,20 @@ import java.time.Duration;
  *                          does not depend on it)
  * @param accessLogFile     the file access-log lines go to, or null for the journal (logger {@code lb.access})
  * @param accessLogFormat   how each access-log line is written
+ * @param drainDelay        after SIGTERM, how long the listeners keep accepting while /ready already
+ *                          answers 503 (so that ECMP/BGP withdraws this host before they close)
  */
 public record DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax,
                            Path adminSocket, String adminSocketGroup, Path stateFile, boolean stats,
-                           Path accessLogFile, AccessLogFormat accessLogFormat) {
+                           Path accessLogFile, AccessLogFormat accessLogFormat, Duration drainDelay) {
+
+    /** Without a drain delay. */
+    public DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax,
+                        Path adminSocket, String adminSocketGroup, Path stateFile, boolean stats,
+                        Path accessLogFile, AccessLogFormat accessLogFormat) {
+        this(workers, shutdownGrace, accessLog, bufferSize, bufferPoolMax, adminSocket, adminSocketGroup, stateFile,
+                stats, accessLogFile, accessLogFormat, Duration.ZERO);
+    }
 
     public DaemonConfig {
         if (accessLogFormat == null) {

@@ -65,6 +65,8 @@ public final class ControlPlane implements AutoCloseable {
     private volatile Runnable beforeReloadForTest = () -> { };
     // Set by the daemon (null in tests that run a control plane without one): what an upgrade needs.
     private volatile UpgradeHooks upgradeHooks;
+    // For the watchdog: when the control thread's current task started, or 0 while it waits.
+    private volatile long controlBusySinceNs;
     // Control thread writes once: this process handed over to a new one and is draining.
     private volatile boolean handedOver;
 
@@ -73,7 +75,18 @@ public final class ControlPlane implements AutoCloseable {
         this.loops = loops;
         this.stats = stats;
         this.startedNs = startedNs;
-        this.control = new ScheduledThreadPoolExecutor(1, r -> thread(r, "lb-control"));
+        this.control = new ScheduledThreadPoolExecutor(1, r -> thread(r, "lb-control")) {
+            @Override
+            protected void beforeExecute(Thread t, Runnable r) {
+                long now = System.nanoTime();
+                controlBusySinceNs = now == 0 ? 1 : now;
+            }
+
+            @Override
+            protected void afterExecute(Runnable r, Throwable t) {
+                controlBusySinceNs = 0;
+            }
+        };
         this.control.setRemoveOnCancelPolicy(true); // a cancelled wait leaves the queue at once
         this.query = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_QUEUED),
                 r -> thread(r, "lb-query"));
@@ -209,6 +222,13 @@ public final class ControlPlane implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             return false;
         }
+    }
+
+    /** Any thread (the watchdog): why the control thread is stuck (one task longer than {@code maxAgeNs}), or null. */
+    public String stuck(long nowNs, long maxAgeNs) {
+        long since = controlBusySinceNs;
+        long busyNs = since == 0 ? 0 : nowNs - since;
+        return busyNs > maxAgeNs ? "lb-control has been in one task for " + busyNs / 1_000_000 + " ms" : null;
     }
 
     /** Before the admin socket opens: lets {@code upgrade} start a new process and hand over to it. */

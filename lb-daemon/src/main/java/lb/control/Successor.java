@@ -43,6 +43,8 @@ final class Successor {
         ProcessBuilder builder = new ProcessBuilder(argv).inheritIO();
         builder.environment().put(FROM_ENV, String.valueOf(ProcessHandle.current().pid()));
         builder.environment().put(READY_ENV, readyFile.toString());
+        // systemd's watchdog names this pid; the new process becomes the main one and watches itself.
+        builder.environment().remove("WATCHDOG_PID");
         return new Successor(builder.start(), readyFile, hooks);
     }
 

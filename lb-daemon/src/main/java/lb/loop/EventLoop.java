@@ -169,6 +169,19 @@ public final class EventLoop {
         return Math.max(current, recent);
     }
 
+    /**
+     * Any thread: for the watchdog, what is wrong with this loop, or null: its thread died, or it
+     * has been in one pass for longer than {@code maxAgeNs} (a loop asleep in select is idle, not stuck).
+     */
+    public String stuck(long nowNs, long maxAgeNs) {
+        if (!thread.isAlive()) {
+            return thread.getName() + " has died";
+        }
+        long busySince = busySinceNs;
+        long busyNs = busySince == 0 ? 0 : nowNs - busySince;
+        return busyNs > maxAgeNs ? thread.getName() + " has been in one pass for " + busyNs / 1_000_000 + " ms" : null;
+    }
+
     /** The clock as read once for this pass. */
     public long nowNs() {
         return nowNs;
@@ -316,6 +329,7 @@ public final class EventLoop {
             clockStale = false;
         }
         passStarted(nowNs);
+        InjectedFault.stall();
         closeDeregistered(Math.min(closable, MAX_CLOSES_PER_PASS));
         if (!afterSelect.isEmpty()) {
             runAfterSelect();

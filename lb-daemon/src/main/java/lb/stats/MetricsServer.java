@@ -37,7 +37,11 @@ import lb.log.RateLimitedLog;
 public final class MetricsServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
+    /** Where the readiness answer is: 200 while the daemon takes new connections, 503 once it drains. */
+    public static final String READY_PATH = "/ready";
     private static final long REPORT_TIMEOUT_MS = 5_000;
+    // Written once by the thread that starts the shutdown, read by the metrics thread.
+    private volatile boolean draining;
 
     /** Clients open at once; a scraper every few seconds needs one. */
     public static final int MAX_CLIENTS = 64;
@@ -91,11 +95,18 @@ public final class MetricsServer implements AutoCloseable {
      *
      * @throws IOException naming the address when it cannot be bound
      */
+    /** Any thread: from now on /ready answers 503 (the daemon is about to stop taking connections). */
+    public void draining() {
+        draining = true;
+    }
+
     public static MetricsServer start(MetricsConfig config, StatsAggregator stats) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open();
         Selector selector;
         try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            // An upgrade's new process binds the same address while the old one still serves it.
+            server.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             server.bind(config.listen(), 64);
             server.configureBlocking(false);
             selector = Selector.open();
@@ -213,8 +224,17 @@ public final class MetricsServer implements AutoCloseable {
         String path = query < 0 ? line[1] : line[1].substring(0, query);
         if (!line[0].equals("GET") && !head0) {
             respond(client, 405, TEXT, "GET only\n", false);
+        } else if (path.equals(READY_PATH)) {
+            // For ECMP/anycast health checks (a BGP speaker withdraws the route on 503): whether this
+            // daemon takes new connections, and stays so until it starts to drain.
+            if (draining) {
+                respond(client, 503, TEXT, "draining\n", head0);
+            } else {
+                respond(client, 200, TEXT, "ready\n", head0);
+            }
         } else if (!path.equals(config.path())) {
-            respond(client, 404, TEXT, "not found: metrics are on " + config.path() + "\n", head0);
+            respond(client, 404, TEXT, "not found: metrics are on " + config.path() + " (readiness on " + READY_PATH
+                    + ")\n", head0);
         } else {
             Map<String, Object> report;
             try {

@@ -299,7 +299,7 @@ class ConfigLoaderTest {
                         "daemon.buffer_pool_max: \"32KiB\" is out of range (allowed: buffer_size (64KiB) or more)"),
                 bad("[daemon]\nworker = 2\n" + VALID,
                         "daemon.worker: unknown key, did you mean workers? (known: access_log, access_log_format, admin_socket, admin_socket_group, buffer_pool_max, buffer_size, "
-                        + "shutdown_grace, state_file, stats, workers)"),
+                        + "drain_delay, shutdown_grace, state_file, stats, workers)"),
                 bad("daemon = 5\n" + VALID, "daemon: 5 is not a table (write [daemon])"),
                 // top level
                 bad("timeout = \"5s\"\n" + VALID, "timeout: unknown key (known: daemon, listener, metrics, pool)"),

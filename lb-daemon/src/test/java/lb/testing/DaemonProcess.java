@@ -30,6 +30,17 @@ public final class DaemonProcess extends ChildJvm {
         super(0, List.of(), environment, "256m", "lb.Main", List.of(args), false);
     }
 
+    private DaemonProcess(List<String> jvmOptions, java.util.Map<String, String> environment, String... args)
+            throws IOException {
+        super(0, jvmOptions, environment, "256m", "lb.Main", List.of(args), false);
+    }
+
+    /** With extra JVM options and {@code environment} added. */
+    public static DaemonProcess startWith(List<String> jvmOptions, java.util.Map<String, String> environment,
+                                          String... args) throws IOException {
+        return new DaemonProcess(jvmOptions, environment, args);
+    }
+
     /** A daemon with {@code environment} added (e.g. {@code JOURNAL_STREAM}, as systemd sets it). */
     public static DaemonProcess startWithEnvironment(java.util.Map<String, String> environment, String... args)
             throws IOException {
