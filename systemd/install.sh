@@ -19,6 +19,8 @@ UNIT_DIR=/etc/systemd/system
 SYSUSERS_FILE=/etc/sysusers.d/lb.conf
 TMPFILES_FILE=/etc/tmpfiles.d/lb.conf
 LOGROTATE_FILE=/etc/logrotate.d/lb
+SYSCTL_FILE=/etc/sysctl.d/60-lb.conf
+UPGRADE_UNIT_NAME=lb-upgrade.service
 CONF_DIR=/etc/lb
 BIN_DIR=/usr/local/bin
 COMPLETION_FILE=/usr/share/bash-completion/completions/lb-cli
@@ -172,6 +174,9 @@ install_all() {
     sed -e "s|/opt/lb/|$PREFIX/|g" -e "s|/usr/bin/java|$JAVA|g" "$SRC/systemd/lb-daemon.service" >"$unit_tmp"
     drop_unknown_flags "$unit_tmp"
     put "$unit_tmp" "$UNIT_DIR/$UNIT_NAME" 0644
+    sed -e "s|/opt/lb/|$PREFIX/|g" -e "s|/usr/bin/java|$JAVA|g" "$SRC/systemd/$UPGRADE_UNIT_NAME" >"$unit_tmp"
+    put "$unit_tmp" "$UNIT_DIR/$UPGRADE_UNIT_NAME" 0644
+    put "$SRC/systemd/lb.sysctl.conf" "$SYSCTL_FILE" 0644
     put "$SRC/systemd/lb.sysusers.conf" "$SYSUSERS_FILE" 0644
     put "$SRC/systemd/lb.tmpfiles.conf" "$TMPFILES_FILE" 0644
     put "$SRC/conf/logrotate.d/lb" "$LOGROTATE_FILE" 0644
@@ -189,6 +194,9 @@ install_all() {
         # User first: the tmpfiles lines chown to lb.
         systemd-sysusers "$SYSUSERS_FILE"
         systemd-tmpfiles --create "$TMPFILES_FILE"
+        if ! sysctl -q -p "$SYSCTL_FILE" >/dev/null 2>&1; then
+            warn "could not set net.ipv4.tcp_migrate_req (Linux 5.14 or later has it): an upgrade resets connections queued on the old listeners"
+        fi
         systemctl daemon-reload
         say "created user lb, $CONF_DIR and /var/lib/lb; reloaded systemd"
         if systemctl is-active --quiet "$UNIT_NAME"; then
@@ -198,7 +206,7 @@ install_all() {
         fi
         say "operators in group lb can use lb-cli without sudo: usermod -aG lb NAME (then log in again)"
     else
-        skip_note "systemd-sysusers $SYSUSERS_FILE; systemd-tmpfiles --create $TMPFILES_FILE; systemctl daemon-reload"
+        skip_note "systemd-sysusers $SYSUSERS_FILE; systemd-tmpfiles --create $TMPFILES_FILE; sysctl -p $SYSCTL_FILE; systemctl daemon-reload"
     fi
 }
 
@@ -210,6 +218,8 @@ uninstall_all() {
         skip_note "systemctl disable --now $UNIT_NAME"
     fi
     remove "$UNIT_DIR/$UNIT_NAME"
+    remove "$UNIT_DIR/$UPGRADE_UNIT_NAME"
+    remove "$SYSCTL_FILE"
     remove "$SYSUSERS_FILE"
     remove "$TMPFILES_FILE"
     remove "$LOGROTATE_FILE"

@@ -139,6 +139,13 @@ class InstallScriptTest {
                 Files.readString(stage.resolve("usr/share/bash-completion/completions/lb-cli")));
         assertEquals(Files.readString(src.resolve("conf/logrotate.d/lb")),
                 Files.readString(stage.resolve("etc/logrotate.d/lb")), "the access log's rotation");
+        assertTrue(Files.readString(stage.resolve("etc/sysctl.d/60-lb.conf")).contains("\nnet.ipv4.tcp_migrate_req = 1\n"),
+                "upgrades move queued connections to the new process");
+        assertTrue(Files.readString(stage.resolve("etc/systemd/system/lb-upgrade.service"))
+                .contains("ExecStart=" + java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx32m -jar /srv/lb/lb-cli.jar "
+                        + "--timeout 70 upgrade --timeout 60"));
+        assertTrue(Files.readString(stage.resolve("etc/systemd/system/lb-daemon.service")).contains("\nType=notify\n"
+                + "NotifyAccess=all\n"));
 
         // The wrapper passes every argument through to the jar, quoting intact.
         Path echoJava = dir.resolve("echo-java");
@@ -153,6 +160,8 @@ class InstallScriptTest {
         assertFalse(Files.exists(wrapper));
         assertFalse(Files.exists(stage.resolve("usr/share/bash-completion/completions/lb-cli")));
         assertFalse(Files.exists(stage.resolve("etc/logrotate.d/lb")));
+        assertFalse(Files.exists(stage.resolve("etc/sysctl.d/60-lb.conf")));
+        assertFalse(Files.exists(stage.resolve("etc/systemd/system/lb-upgrade.service")));
     }
 
     @Test
