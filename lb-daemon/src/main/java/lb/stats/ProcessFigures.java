@@ -29,6 +29,7 @@ public final class ProcessFigures {
         m.put("version", Version.text());
         m.put("java", Runtime.version().toString());
         m.put("pid", ProcessHandle.current().pid());
+        m.put("tcp_migrate_req", lb.loop.Sockets.tcpMigrateReq());
         m.put("start_time_s", ManagementFactory.getRuntimeMXBean().getStartTime() / 1000.0);
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
             m.put("open_fds", os.getOpenFileDescriptorCount());

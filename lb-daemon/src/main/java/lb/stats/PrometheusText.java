@@ -169,6 +169,11 @@ public final class PrometheusText {
                 "version=\"" + escape(p.get("version")) + "\",java=\"" + escape(p.get("java")) + "\"", 1);
         add("lb_process_start_time_seconds", "gauge", "When the process started, in seconds since the epoch.", "",
                 p.get("start_time_s"));
+        if (p.get("tcp_migrate_req") != null) {
+            add("lb_host_tcp_migrate_req", "gauge", "The host's net.ipv4.tcp_migrate_req: 1 when an upgrade moves "
+                    + "connections queued on the old process's listeners to the new one's, 0 when they are reset.", "",
+                    p.get("tcp_migrate_req"));
+        }
         if (p.get("open_fds") != null) {
             add("lb_process_open_fds", "gauge", "Open file descriptors.", "", p.get("open_fds"));
             add("lb_process_max_fds", "gauge", "The process's limit of open file descriptors.", "", p.get("max_fds"));
