@@ -353,6 +353,11 @@ public final class Daemon implements AutoCloseable {
                     pool == null ? "(" + to : to, routes == null ? "" : routes.targets().size()
                             + " route(s) by server name, ", listener.config().acceptMode().configName());
         }
+        Long migrate = lb.loop.Sockets.tcpMigrateReq();
+        if (migrate != null && migrate == 0) {
+            LOG.info("net.ipv4.tcp_migrate_req = 0: an upgrade (lb-cli upgrade) resets connections still queued on the "
+                    + "old process's listeners; systemd/install.sh sets it to 1");
+        }
         Config config = state.config();
         LOG.info("lb-daemon {} ready: {} listener(s), {} pool(s), {} event loop(s){}", Version.text(),
                 state.listeners().size(), state.pools().size(), loops.length,
