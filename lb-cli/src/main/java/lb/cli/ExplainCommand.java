@@ -38,6 +38,9 @@ final class ExplainCommand implements Callable<Integer> {
                 return;
             }
             out.println("listener " + r.listener() + " -> pool " + r.pool() + " (" + r.algorithm() + ")");
+            if (r.tierNote() != null) {
+                out.println("tier: " + (r.tier() != null ? r.tier() : "none") + " (" + r.tierNote() + ")");
+            }
             if (r.deterministic()) {
                 out.println("backend: " + (r.backend() == null ? "none (no eligible backend)" : r.backend()));
                 out.println("hash of " + r.hashKey() + ": " + r.hash()

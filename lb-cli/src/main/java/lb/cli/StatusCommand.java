@@ -53,13 +53,24 @@ final class StatusCommand implements Callable<Integer> {
         }
         for (Reply.PoolStatus p : result.pools()) {
             out.println();
+            // A TIER column only where tiers exist: a backup, or SRV priorities.
+            boolean tiered = p.backends().stream().anyMatch(b -> b.tier() != null && !"0".equals(b.tier()));
             out.println("pool " + p.name() + " (" + p.algorithm() + ")"
-                    + (p.panic() ? "  PANIC: picking among all backends" : ""));
-            Table backends = new Table("BACKEND", "ADDRESS", "WEIGHT", "EFFECTIVE", "ADMIN", "HEALTH", "EJECTED",
-                    "ACTIVE", "TOTAL");
+                    + (tiered ? ", serving tier " + (p.servingTier() != null ? p.servingTier() : "none") : "")
+                    + (p.panic() ? "  PANIC: picking among all backends" + (tiered ? " of that tier" : "") : ""));
+            Table backends = tiered
+                    ? new Table("BACKEND", "ADDRESS", "TIER", "WEIGHT", "EFFECTIVE", "ADMIN", "HEALTH", "EJECTED",
+                            "ACTIVE", "TOTAL")
+                    : new Table("BACKEND", "ADDRESS", "WEIGHT", "EFFECTIVE", "ADMIN", "HEALTH", "EJECTED", "ACTIVE",
+                            "TOTAL");
             for (Reply.BackendStatus b : p.backends()) {
-                backends.row(b.name(), b.address(), b.weight(), b.effectiveWeight(), b.adminState(), b.health(),
-                        b.ejected() ? "yes" : "no", b.activeSessions(), b.totalSessions());
+                if (tiered) {
+                    backends.row(b.name(), b.address(), b.tier(), b.weight(), b.effectiveWeight(), b.adminState(),
+                            b.health(), b.ejected() ? "yes" : "no", b.activeSessions(), b.totalSessions());
+                } else {
+                    backends.row(b.name(), b.address(), b.weight(), b.effectiveWeight(), b.adminState(), b.health(),
+                            b.ejected() ? "yes" : "no", b.activeSessions(), b.totalSessions());
+                }
             }
             out.print(backends);
         }

@@ -9,7 +9,7 @@ import java.util.List;
  */
 final class BackendSection {
 
-    static final List<String> KEYS = List.of("address", "max_connections", "name", "weight");
+    static final List<String> KEYS = List.of("address", "backup", "max_connections", "name", "weight");
     static final int MAX_BACKEND_CONNECTIONS = 10_000_000;
 
     private BackendSection() {
@@ -24,6 +24,7 @@ final class BackendSection {
                 "1.." + BackendConfig.MAX_WEIGHT);
         int maxConnections = (int) t.integer("max_connections", 0, 0, MAX_BACKEND_CONNECTIONS,
                 "0.." + MAX_BACKEND_CONNECTIONS + "; 0 = unlimited");
-        return new BackendConfig(name, address, weight, maxConnections);
+        boolean backup = t.bool("backup", false);
+        return new BackendConfig(name, address, weight, maxConnections, Tiers.of(0, backup));
     }
 }

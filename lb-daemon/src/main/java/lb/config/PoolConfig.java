@@ -28,6 +28,12 @@ public record PoolConfig(String name, String algorithm, int retries, Duration co
         backends = List.copyOf(backends);
     }
 
+    /** The same pool with other backends (runtime changes laid over the file's); every other setting kept. */
+    public PoolConfig withBackends(List<BackendConfig> otherBackends) {
+        return new PoolConfig(name, algorithm, retries, connectTimeout, idleTimeout, halfCloseTimeout, otherBackends,
+                balancerOptions, health, proxyProtocol);
+    }
+
     /** Without a PROXY protocol header. */
     public PoolConfig(String name, String algorithm, int retries, Duration connectTimeout, Duration idleTimeout,
                       Duration halfCloseTimeout, List<BackendConfig> backends, BalancerOptions balancerOptions,

@@ -8,6 +8,7 @@ import java.util.Set;
 
 import lb.pool.ClientKey;
 import lb.config.HashKey;
+import lb.config.Tiers;
 import lb.balance.Hashing;
 import lb.listen.Listener;
 import lb.listen.SniRoutes;
@@ -70,11 +71,12 @@ final class ExplainCommand implements Handler<Request.Explain> {
                 skipped.add(b.name() + " (" + whyIneligible(b) + ")");
             }
         }
+        String[] tier = tier(snapshot);
         if (!DETERMINISTIC.contains(snapshot.algorithm())) {
             exchange.reply(new Reply.Explain(listener.name(), pool.name(), snapshot.algorithm(), skipped, false,
                     snapshot.algorithm() + " does not map clients to backends: the next pick depends on the loop that "
                             + "accepts the connection and on current state, not on the client",
-                    null, null, null, null, null, route));
+                    null, null, null, null, null, route, tier[0], tier[1]));
             return;
         }
         HashKey hashKey = snapshot.options().hashKey();
@@ -90,7 +92,40 @@ final class ExplainCommand implements Handler<Request.Explain> {
                 hashKey.configName(), String.format("%016x", hash),
                 snapshot.algorithm().equals("maglev") ? Long.remainderUnsigned(hash, snapshot.options().maglevTableSize())
                         : null,
-                picked == null ? null : picked.name(), snapshot.options().hashFallback().configName(), route));
+                picked == null ? null : picked.name(), snapshot.options().hashFallback().configName(), route, tier[0],
+                tier[1]));
+    }
+
+    /**
+     * In a pool with more than one tier: the tier a new session goes to now and why; nulls in a pool
+     * of one tier. The same choice as the loops' balancer makes ({@link PoolSnapshot#servingTier}).
+     */
+    private static String[] tier(PoolSnapshot snapshot) {
+        int[] tiers = snapshot.tiers();
+        if (tiers.length <= 1) {
+            return new String[2];
+        }
+        int serving = snapshot.servingTier(null);
+        List<String> better = new ArrayList<>();
+        for (int t : tiers) {
+            if (t == serving) {
+                break;
+            }
+            better.add(Tiers.describe(t));
+        }
+        if (serving == PoolSnapshot.NO_TIER) {
+            return new String[] {null, "no backend of any tier (" + String.join(", ", better) + ") can take a session"};
+        }
+        List<String> worse = new ArrayList<>();
+        for (int t : tiers) {
+            if (t > serving) {
+                worse.add(Tiers.describe(t));
+            }
+        }
+        String note = better.isEmpty() ? "the best tier has an eligible backend"
+                : "no backend of tier " + String.join(", ", better) + " is eligible";
+        return new String[] {Tiers.describe(serving), note + (worse.isEmpty() ? "" : "; tier "
+                + String.join(", ", worse) + " unused while it has one")};
     }
 
     private static Listener listener(Map<String, Listener> listeners, String name) {

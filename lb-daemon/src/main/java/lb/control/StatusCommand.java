@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import lb.config.Tiers;
 import lb.listen.Listener;
-import lb.loop.Sockets;
 import lb.listen.SniRoutes;
 import lb.loop.Sockets;
 import lb.pool.Backend;
@@ -59,9 +59,11 @@ final class StatusCommand implements Handler<Request.Status> {
                     // On the configured scale, to two decimals (slow start ramps it).
                     Math.round(b.effectiveWeight(nowNs) * 100.0 / Backend.WEIGHT_UNIT) / 100.0,
                     b.adminState().name().toLowerCase(Locale.ROOT), b.healthState().name().toLowerCase(Locale.ROOT),
-                    b.isEjected(), b.activeSessions(), b.totalSessions(), b.connectFailures(), b.maxConnections()));
+                    b.isEjected(), b.activeSessions(), b.totalSessions(), b.connectFailures(), b.maxConnections(),
+                    Tiers.describe(snapshot.tier(i))));
         }
+        int serving = snapshot.servingTier(null);
         return new Reply.PoolStatus(pool.name(), snapshot.algorithm(), pool.poolHealth().panic(),
-                pool.sessionsRefused(), backends);
+                pool.sessionsRefused(), backends, serving == PoolSnapshot.NO_TIER ? null : Tiers.describe(serving));
     }
 }

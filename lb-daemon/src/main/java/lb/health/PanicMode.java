@@ -1,13 +1,17 @@
 package lb.health;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.config.Tiers;
 import lb.pool.AdminState;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.PoolHealth;
 
 /**
  * Owned by the HealthChecker thread. Envoy's panic mode for one pool: when fewer than
@@ -41,8 +45,8 @@ final class PanicMode implements HealthChecker.Task {
     @Override
     public long run(long nowNs) {
         List<Backend> backends = pool.snapshot().backends();
-        int active = 0;
-        int usable = 0;
+        // Per tier, best first: backends in rotation with a verdict, and those usable.
+        TreeMap<Integer, int[]> tiers = new TreeMap<>();
         boolean unchecked = false;
         for (Backend b : backends) {
             if (b.adminState() != AdminState.ACTIVE) {
@@ -52,9 +56,10 @@ final class PanicMode implements HealthChecker.Task {
                 unchecked = true; // neither usable nor failing: nothing is known of it yet
                 continue;
             }
-            active++;
+            int[] counts = tiers.computeIfAbsent(b.tier(), t -> new int[2]);
+            counts[0]++;
             if (b.isHealthyAndNotEjected()) {
-                usable++;
+                counts[1]++;
             }
         }
         if (!firstRoundDone) {
@@ -63,12 +68,37 @@ final class PanicMode implements HealthChecker.Task {
             }
             firstRoundDone = true;
         }
-        boolean panic = active > 0 && usable * 100 < thresholdPercent * active;
-        if (panic != pool.poolHealth().panic()) {
-            pool.poolHealth().panic(panic);
+        // The pool's health is the sum of its tiers' usable shares (Envoy's normalized total health
+        // across priorities, without its overprovisioning factor): a healthy backup tier counts, so a
+        // pool with backups panics only when its tiers together fall below the threshold. Without
+        // tiers this is usable / active, as before. Panic then applies to the tier that serves: the
+        // best with a usable backend, or the best in rotation when none has one.
+        double health = 0;
+        int active = 0;
+        int usable = 0;
+        int serving = PoolHealth.NO_PANIC;
+        for (Map.Entry<Integer, int[]> tier : tiers.entrySet()) {
+            int[] counts = tier.getValue();
+            health += counts[1] / (double) counts[0];
+            active += counts[0];
+            usable += counts[1];
+            if (serving == PoolHealth.NO_PANIC && counts[1] > 0) {
+                serving = tier.getKey();
+            }
+        }
+        if (serving == PoolHealth.NO_PANIC && !tiers.isEmpty()) {
+            serving = tiers.firstKey();
+        }
+        boolean panic = active > 0 && health * 100 < thresholdPercent - 1e-9;
+        int panicTier = panic ? serving : PoolHealth.NO_PANIC;
+        int was = pool.poolHealth().panicTier();
+        if (panicTier != was) {
+            pool.poolHealth().panicTier(panicTier);
+            String where = tiers.size() > 1 && panic ? " in tier " + Tiers.describe(serving) : "";
             if (panic) {
-                LOG.warn("pool {}: PANIC: only {} of {} backends usable (panic_threshold {}%): picking among all {}",
-                        pool.name(), usable, active, thresholdPercent, active);
+                int inTier = tiers.get(serving)[0];
+                LOG.warn("pool {}: PANIC: only {} of {} backends usable (panic_threshold {}%): picking among all {}{}",
+                        pool.name(), usable, active, thresholdPercent, inTier, where);
             } else {
                 LOG.info("pool {}: panic over: {} of {} backends usable", pool.name(), usable, active);
             }

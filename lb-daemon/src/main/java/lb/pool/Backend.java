@@ -39,6 +39,9 @@ public final class Backend {
 
     // Written by control threads, rarely; read by loops on every pick.
     private volatile int weight;
+    // Written by the control thread (reload, discovery), then a snapshot is published: snapshots
+    // group backends by the tier they captured (see lb.config.Tiers); eligibility reads it for panic.
+    private volatile int tier;
     private volatile AdminState adminState = AdminState.ACTIVE;
     private volatile HealthState healthState = HealthState.UP;
     // Written by the HealthChecker: passive ejection and its half-open trial, slow start.
@@ -84,7 +87,17 @@ public final class Backend {
      */
     public Backend(String name, InetSocketAddress address, int weight, int maxConnections, PoolHealth poolHealth,
                    int loops) {
+        this(name, address, weight, maxConnections, 0, poolHealth, loops);
+    }
+
+    /**
+     * @param tier lower tiers are used first; a tier only while no backend of a lower one is eligible
+     *             (see {@code lb.config.Tiers})
+     */
+    public Backend(String name, InetSocketAddress address, int weight, int maxConnections, int tier,
+                   PoolHealth poolHealth, int loops) {
         this.name = name;
+        this.tier = tier;
         this.address = address;
         this.weight = weight;
         this.maxConnections = maxConnections;
@@ -118,6 +131,16 @@ public final class Backend {
         this.weight = weight;
     }
 
+    /** Its tier: lower tiers take sessions first (see {@code lb.config.Tiers}). */
+    public int tier() {
+        return tier;
+    }
+
+    /** Control thread (reload, discovery), followed by publishing a snapshot: moves it to another tier. */
+    public void tier(int tier) {
+        this.tier = tier;
+    }
+
     public AdminState adminState() {
         return adminState;
     }
@@ -146,8 +169,9 @@ public final class Backend {
     /**
      * The one predicate that decides whether a balancer may pick this backend for a new session:
      * active (not draining or disabled), a weight above 0, below its connection limit, and either
-     * usable (see {@link #isUsable()}) or in a pool in panic (once active checks gave it a first
-     * verdict: see {@link #awaitingFirstCheck()}).
+     * usable (see {@link #isUsable()}) or in a tier in panic (once active checks gave it a first
+     * verdict: see {@link #awaitingFirstCheck()}). Whether its tier is the one in use is for the
+     * snapshot's balancer to say ({@link PoolSnapshot}).
      */
     public boolean isEligible() {
         if (adminState != AdminState.ACTIVE || weight <= 0) {
@@ -157,7 +181,7 @@ public final class Backend {
         if (max > 0 && activeSessions.get() >= max) {
             return false;
         }
-        return isUsable() || poolHealth.panic() && !awaitingFirstCheck;
+        return isUsable() || poolHealth.panic(tier) && !awaitingFirstCheck;
     }
 
     /**
@@ -254,7 +278,7 @@ public final class Backend {
         } else {
             activeSessions.incrementAndGet();
         }
-        if (ejected && !poolHealth.panic() && !(halfOpen && trialPermit.compareAndSet(true, false))) {
+        if (ejected && !poolHealth.panic(tier) && !(halfOpen && trialPermit.compareAndSet(true, false))) {
             activeSessions.decrementAndGet();
             return false;
         }

@@ -9,6 +9,7 @@ import lb.config.BalancerOptions;
 import lb.config.HealthConfig;
 import lb.config.PoolConfig;
 import lb.config.ProxyProtocolSend;
+import lb.config.Tiers;
 
 /**
  * Any thread reads; control threads write. A named set of backends and how to pick among them.
@@ -85,7 +86,8 @@ public final class BackendPool {
 
     /** Control thread: publish a new snapshot after a backend's weight or state changed. */
     private Backend newBackend(BackendConfig b) {
-        Backend backend = new Backend(b.name(), b.address(), b.weight(), b.maxConnections(), poolHealth, loops);
+        Backend backend = new Backend(b.name(), b.address(), b.weight(), b.maxConnections(), b.tier(), poolHealth,
+                loops);
         if (health.active() != null && !health.active().initialUp()) {
             backend.healthState(HealthState.DOWN); // not used until its first probe passes
             backend.awaitFirstCheck();
@@ -165,6 +167,11 @@ public final class BackendPool {
             if (kept.weight() != b.weight()) {
                 changes.add("pool " + name + ": backend " + kept.name() + " weight " + kept.weight() + " -> " + b.weight());
                 kept.weight(b.weight());
+            }
+            if (kept.tier() != b.tier()) {
+                changes.add("pool " + name + ": backend " + kept.name() + " tier " + Tiers.describe(kept.tier()) + " -> "
+                        + Tiers.describe(b.tier()));
+                kept.tier(b.tier()); // the snapshot published below groups it anew
             }
             if (kept.maxConnections() != b.maxConnections()) {
                 changes.add("pool " + name + ": backend " + kept.name() + " max_connections " + kept.maxConnections()

@@ -113,8 +113,7 @@ public final class RuntimeState {
                     } else if (current.weight() != (Long) change.config()) {
                         reason = "the config changed its weight " + change.config() + " -> " + current.weight();
                     } else {
-                        backends.set(backends.indexOf(current), new BackendConfig(current.name(), current.address(),
-                                ((Long) change.value()).intValue(), current.maxConnections()));
+                        backends.set(backends.indexOf(current), current.withWeight(((Long) change.value()).intValue()));
                     }
                 }
                 default -> {
@@ -131,8 +130,8 @@ public final class RuntimeState {
                 overridden.add("config wins over runtime change " + change + ": " + reason);
                 continue;
             }
-            pools.set(index, new PoolConfig(pool.name(), pool.algorithm(), pool.retries(), pool.connectTimeout(),
-                    pool.idleTimeout(), pool.halfCloseTimeout(), backends, pool.balancerOptions(), pool.health()));
+            // Every other setting kept (proxy_protocol, discovery, each backend's tier).
+            pools.set(index, pool.withBackends(backends));
             applied.add(change);
         }
         return new Overlay(file.withPools(pools), List.copyOf(applied),

@@ -55,6 +55,21 @@ public final class TestPools {
         return new BackendPool(config, loops, Balancers::prepare);
     }
 
+    /**
+     * A pool of backends with these names, weights and tiers ({@code lb.config.Tiers}: 0 for a
+     * plain backend, {@code Tiers.BACKUP} for a backup), addresses as {@link #pool}'s, one loop.
+     */
+    public static BackendPool tiered(String algorithm, BalancerOptions options, List<String> names, int[] weights,
+                                     int[] tiers) {
+        List<BackendConfig> backends = new ArrayList<>();
+        for (int i = 0; i < weights.length; i++) {
+            InetSocketAddress address = new InetSocketAddress("127.1." + (i / 250) + "." + (i % 250 + 1), 80);
+            backends.add(new BackendConfig(names.get(i), address, weights[i], 0, tiers[i]));
+        }
+        PoolConfig config = new PoolConfig("test", algorithm, 2, null, null, null, backends, options);
+        return new BackendPool(config, 1, Balancers::prepare);
+    }
+
     /** Equal weights 1 for {@code n} backends. */
     public static int[] equalWeights(int n) {
         int[] weights = new int[n];

@@ -193,6 +193,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void backupPutsABackendInTheBackupTierAndAPoolOfOnlyBackupsIsAllowed() throws Exception {
+        Config config = ConfigLoader.parse(VALID + "[[pool.backend]]\naddress = \"127.0.0.1:9002\"\nbackup = true\n",
+                Optional.empty());
+        assertEquals(List.of(Tiers.PRIMARY, Tiers.BACKUP),
+                config.pools().get(0).backends().stream().map(BackendConfig::tier).toList());
+        Config onlyBackups = ConfigLoader.parse(VALID + "backup = true\n", Optional.empty());
+        assertEquals(Tiers.BACKUP, onlyBackups.pools().get(0).backends().get(0).tier());
+    }
+
+    @Test
     void omittedKeysTakeTheirDefaults() throws Exception {
         Config config = ConfigLoader.parse(VALID, Optional.empty());
 
@@ -523,7 +533,8 @@ class ConfigLoaderTest {
                         "pool[0].name: \"w b\" is not a valid name (allowed: 1..64 characters from A-Z a-z 0-9 _ . -)"),
                 // [[pool.backend]]
                 bad(VALID + "wieght = 3\n",
-                        "pool[0].backend[0].wieght: unknown key, did you mean weight? (known: address, max_connections, name, weight)"),
+                        "pool[0].backend[0].wieght: unknown key, did you mean weight? (known: address, backup, max_connections, name, weight)"),
+                bad(VALID + "backup = \"yes\"\n", "pool[0].backend[0].backup: \"yes\" is not a boolean (use true or false)"),
                 bad(VALID + "weight = 1.5\n", "pool[0].backend[0].weight: 1.5 is not an integer (allowed: 1..1000)"),
                 bad(VALID + "weight = 0\n", "pool[0].backend[0].weight: 0 is out of range (allowed: 1..1000)"),
                 bad(VALID + "weight = 1001\n", "pool[0].backend[0].weight: 1001 is out of range (allowed: 1..1000)"),
@@ -593,7 +604,7 @@ class ConfigLoaderTest {
                 "listener[1].pool: no pool named \"api\" (pools: web)",
                 "pool[0].algorithm: unknown algorithm \"fastest\" (known: " + ALGORITHMS + ")",
                 "pool[0].backend[1].address: duplicate address \"127.0.0.1:9001\" (also pool[0].backend[0])",
-                "pool[0].backend[2].wieght: unknown key, did you mean weight? (known: address, max_connections, name, weight)");
+                "pool[0].backend[2].wieght: unknown key, did you mean weight? (known: address, backup, max_connections, name, weight)");
         assertEquals(expected, e.errors().stream().map(ConfigError::toString).toList());
         assertEquals(String.join("\n", expected), e.getMessage());
     }

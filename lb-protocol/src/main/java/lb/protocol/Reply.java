@@ -74,14 +74,34 @@ public sealed interface Reply {
         }
     }
 
+    /**
+     * {@code servingTier}: the tier new sessions go to now (see {@link BackendStatus}), null when no
+     * backend can take one.
+     */
     record PoolStatus(String name, String algorithm, boolean panic, long sessionsRefused,
-                      List<BackendStatus> backends) {
+                      List<BackendStatus> backends, String servingTier) {
+
+        public PoolStatus(String name, String algorithm, boolean panic, long sessionsRefused,
+                          List<BackendStatus> backends) {
+            this(name, algorithm, panic, sessionsRefused, backends, null);
+        }
     }
 
-    /** {@code effectiveWeight} is on the configured scale, to two decimals (slow start ramps it). */
+    /**
+     * {@code effectiveWeight} is on the configured scale, to two decimals (slow start ramps it).
+     * {@code tier}: "0" for a plain backend, an SRV priority such as "10", "backup" (or "backup+10");
+     * a lower tier is used first.
+     */
     record BackendStatus(String name, String address, int weight, double effectiveWeight, String adminState,
                          String health, boolean ejected, int activeSessions, long totalSessions,
-                         long connectFailures, int maxConnections) {
+                         long connectFailures, int maxConnections, String tier) {
+
+        public BackendStatus(String name, String address, int weight, double effectiveWeight, String adminState,
+                             String health, boolean ejected, int activeSessions, long totalSessions,
+                             long connectFailures, int maxConnections) {
+            this(name, address, weight, effectiveWeight, adminState, health, ejected, activeSessions, totalSessions,
+                    connectFailures, maxConnections, "0");
+        }
     }
 
     /**
@@ -133,9 +153,20 @@ public sealed interface Reply {
 
     /** For hashing algorithms the hash and the backend; for others why there is no mapping. */
     /** {@code route}: on a listener with routes by server name, the one the name takes, or "(none)". */
+    /**
+     * {@code tier}, in a pool whose backends are in more than one tier: the tier the session would go
+     * to ("0", "backup", ...; null when none can take it), and {@code tierNote} why.
+     */
     record Explain(String listener, String pool, String algorithm, List<String> ineligible, boolean deterministic,
                    String note, String hashKey, String hash, Long tableSlot, String backend, String hashFallback,
-                   String route) implements Reply {
+                   String route, String tier, String tierNote) implements Reply {
+
+        public Explain(String listener, String pool, String algorithm, List<String> ineligible, boolean deterministic,
+                       String note, String hashKey, String hash, Long tableSlot, String backend, String hashFallback,
+                       String route) {
+            this(listener, pool, algorithm, ineligible, deterministic, note, hashKey, hash, tableSlot, backend,
+                    hashFallback, route, null, null);
+        }
 
         public Explain(String listener, String pool, String algorithm, List<String> ineligible, boolean deterministic,
                        String note, String hashKey, String hash, Long tableSlot, String backend, String hashFallback) {
