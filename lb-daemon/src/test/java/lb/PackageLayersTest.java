@@ -50,6 +50,7 @@ class PackageLayersTest {
             "lb.listen",   // bound sockets and per-loop acceptors
             "lb.session",  // one client <-> backend pair, its relays, its end event
             "lb.health",   // health thread: probes, ejection, panic, slow start
+            "lb.discovery", // discovery thread: backends from DNS (dnsjava), applied by the control thread
             "lb.stats",    // stats thread and metrics endpoint
             "lb.state",    // runtime changes laid over the config, and their journal
             "lb.control",  // control and query threads: every state change in order, one handler per command

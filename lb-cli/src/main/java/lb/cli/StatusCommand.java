@@ -73,7 +73,36 @@ final class StatusCommand implements Callable<Integer> {
                 }
             }
             out.print(backends);
+            if (p.discovery() != null) {
+                out.println(discovery(p.discovery()));
+            }
         }
+    }
+
+    /** One or two lines on a pool's DNS discovery. */
+    static String discovery(Reply.DiscoveryStatus d) {
+        StringBuilder line = new StringBuilder("discovery: " + d.type() + " " + d.name() + " via "
+                + String.join(", ", d.resolvers()) + ", refresh " + d.refresh() + ": ");
+        if (d.failing() != null) {
+            line.append("FAILING (").append(d.failing()).append(") since ")
+                    .append(java.time.Instant.ofEpochMilli(d.failingSinceMs())).append(", keeping the last good set");
+            if (d.backends() >= 0) {
+                line.append(" of ").append(d.backends()).append(" backend(s)");
+            }
+            line.append("; ").append(d.failures()).append(" failed lookup(s) since start\n  ").append(d.detail());
+        } else if (d.backends() < 0) {
+            line.append("no answer yet");
+        } else {
+            line.append(d.backends()).append(" backend(s)");
+            if (d.failures() > 0) {
+                line.append(", ").append(d.failures()).append(" failed lookup(s) since start");
+            }
+        }
+        if (d.leftOut() > 0) {
+            line.append("; ").append(d.leftOut()).append(" record(s) left out (max_backends)");
+        }
+        line.append("; next lookup in ").append(Math.max(0, (d.nextLookupInMs() + 999) / 1000)).append("s");
+        return line.toString();
     }
 
     static String duration(long ms) {

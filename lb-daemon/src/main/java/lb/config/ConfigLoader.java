@@ -40,6 +40,7 @@ public final class ConfigLoader {
     static final List<String> HEALTH_KEYS = HealthSection.KEYS;
     static final List<String> OUTLIER_KEYS = OutlierSection.KEYS;
     static final List<String> BACKEND_KEYS = BackendSection.KEYS;
+    static final List<String> DISCOVERY_KEYS = DiscoverySection.KEYS;
 
     private ConfigLoader() {
     }

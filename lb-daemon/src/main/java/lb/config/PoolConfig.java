@@ -12,14 +12,15 @@ import java.util.List;
  * @param connectTimeout override of the listener's, or null
  * @param idleTimeout    override of the listener's, or null
  * @param halfCloseTimeout override of the listener's, or null
- * @param backends   at least one
+ * @param backends   at least one, unless {@code discovery} finds them
  * @param balancerOptions settings of the algorithms that use them
  * @param health     active and passive checks, panic threshold, slow start
  * @param proxyProtocol the PROXY protocol header each backend connection starts with, if any
+ * @param discovery  backends from DNS besides those listed ({@code [pool.discovery]}), or null
  */
 public record PoolConfig(String name, String algorithm, int retries, Duration connectTimeout, Duration idleTimeout,
                          Duration halfCloseTimeout, List<BackendConfig> backends, BalancerOptions balancerOptions,
-                         HealthConfig health, ProxyProtocolSend proxyProtocol) {
+                         HealthConfig health, ProxyProtocolSend proxyProtocol, DiscoveryConfig discovery) {
 
     public static final String DEFAULT_ALGORITHM = Algorithm.ROUND_ROBIN.configName();
     public static final int DEFAULT_RETRIES = 2;
@@ -28,10 +29,18 @@ public record PoolConfig(String name, String algorithm, int retries, Duration co
         backends = List.copyOf(backends);
     }
 
+    /** Without discovery. */
+    public PoolConfig(String name, String algorithm, int retries, Duration connectTimeout, Duration idleTimeout,
+                      Duration halfCloseTimeout, List<BackendConfig> backends, BalancerOptions balancerOptions,
+                      HealthConfig health, ProxyProtocolSend proxyProtocol) {
+        this(name, algorithm, retries, connectTimeout, idleTimeout, halfCloseTimeout, backends, balancerOptions, health,
+                proxyProtocol, null);
+    }
+
     /** The same pool with other backends (runtime changes laid over the file's); every other setting kept. */
     public PoolConfig withBackends(List<BackendConfig> otherBackends) {
         return new PoolConfig(name, algorithm, retries, connectTimeout, idleTimeout, halfCloseTimeout, otherBackends,
-                balancerOptions, health, proxyProtocol);
+                balancerOptions, health, proxyProtocol, discovery);
     }
 
     /** Without a PROXY protocol header. */

@@ -17,7 +17,7 @@ import java.util.Map;
 final class PoolSection {
 
     static final List<String> KEYS = List.of("algorithm", "backend", "bounded_load_factor", "connect_timeout",
-            "half_close_timeout", "hash_fallback", "hash_key", "health", "idle_timeout", "maglev_table_size", "name",
+            "discovery", "half_close_timeout", "hash_fallback", "hash_key", "health", "idle_timeout", "maglev_table_size", "name",
             "outlier", "panic_threshold", "proxy_protocol", "retries", "ring_size", "slow_start");
     static final int MAX_RETRIES = 16;
 
@@ -39,7 +39,11 @@ final class PoolSection {
         List<BackendConfig> backends = new ArrayList<>();
         Map<InetSocketAddress, String> firstByAddress = new HashMap<>();
         Map<String, String> firstByName = new HashMap<>();
-        for (TomlTable table : t.tables("backend", "[[pool.backend]]")) {
+        DiscoveryConfig discovery = t.has("discovery") ? DiscoverySection.read(t.table("discovery")) : null;
+        // A pool with discovery may list no backend: DNS gives them all.
+        List<TomlTable> backendTables = discovery != null && !t.has("backend") ? List.of()
+                : t.tables("backend", "[[pool.backend]]");
+        for (TomlTable table : backendTables) {
             BackendConfig backend = BackendSection.read(table, addresses);
             String first = backend.address() == null ? null
                     : firstByAddress.putIfAbsent(backend.address(), table.path());
@@ -52,10 +56,12 @@ final class PoolSection {
             }
             backends.add(backend);
         }
-        BalancerOptions options = balancerOptions(t, backends.size());
+        // Discovery may add up to max_backends: the Maglev table must have room for those too.
+        BalancerOptions options = balancerOptions(t, backends.size() + (discovery != null ? discovery.maxBackends() : 0));
         ProxyProtocolSend proxy = t.choice("proxy_protocol", "PROXY protocol version", ProxyProtocolSend.NONE,
                 ProxyProtocolSend.values(), ProxyProtocolSend::configName);
-        return new PoolConfig(name, algorithm, retries, connect, idle, halfClose, backends, options, health(t), proxy);
+        return new PoolConfig(name, algorithm, retries, connect, idle, halfClose, backends, options, health(t), proxy,
+                discovery);
     }
 
     private static BalancerOptions balancerOptions(TomlTable t, int backendCount) {

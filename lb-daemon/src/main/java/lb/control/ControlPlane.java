@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import lb.discovery.Discovery;
 import lb.health.HealthChecker;
 import lb.log.RateLimitedLog;
 import lb.pool.BackendPool;
@@ -46,6 +47,8 @@ public final class ControlPlane implements AutoCloseable {
     private final Loops loops;
     private final StatsAggregator stats;
     private volatile Reload reload;
+    // Created with the reload (useHealthChecker); null in tests that run a plane without one.
+    private volatile Discovery discovery;
     /** Written by the control thread (journal), read by status on the query thread. */
     private volatile StateFileError stateFileError;
     private final long startedNs;
@@ -101,8 +104,34 @@ public final class ControlPlane implements AutoCloseable {
      * settings they change. (The checker is started after this plane, since it republishes through it.)
      */
     public void useHealthChecker(HealthChecker checker) {
-        reload = new Reload(state, loops, checker);
+        Discovery found = new Discovery(new DiscoveryApplier(this));
+        discovery = found;
+        reload = new Reload(state, loops, checker, found);
+        // DNS discovery starts here too, and start-up waits (bounded) for each pool's first answer,
+        // so that a pool whose backends all come from DNS does not begin by refusing clients.
+        long waitMs = 0;
+        for (BackendPool pool : state.pools().values()) {
+            if (pool.discovery() != null) {
+                found.watch(pool);
+                waitMs = Math.max(waitMs, FIRST_LOOKUP_ATTEMPTS * pool.discovery().timeout().toMillis()
+                        * pool.discovery().resolvers().size() + 1000);
+            }
+        }
+        if (waitMs > 0) {
+            try {
+                if (!found.awaitFirstLookups(java.time.Duration.ofMillis(Math.min(waitMs, MAX_FIRST_LOOKUP_MS)))) {
+                    LOG.warn("DNS discovery: not every pool has its first answer yet; they start with the backends "
+                            + "they have and take the others when the answers come");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
+
+    /** UDP, TCP after truncation, a target's A then AAAA: the queries one resolver may take in a first lookup. */
+    private static final int FIRST_LOOKUP_ATTEMPTS = 3;
+    private static final long MAX_FIRST_LOOKUP_MS = 10_000;
 
     private static Thread thread(Runnable r, String name) {
         Thread t = new Thread(r, name);
@@ -364,6 +393,10 @@ public final class ControlPlane implements AutoCloseable {
      */
     @Override
     public void close() {
+        Discovery found = discovery;
+        if (found != null) {
+            found.close();
+        }
         control.shutdownNow();
         query.shutdownNow();
         try {

@@ -15,10 +15,12 @@ import lb.balance.Balancers;
 import lb.config.Config;
 import lb.config.ConfigException;
 import lb.config.ConfigLoader;
+import lb.config.DiscoveryConfig;
 import lb.config.HealthConfig;
 import lb.config.ListenerConfig;
 import lb.config.PoolConfig;
 import lb.config.Timeouts;
+import lb.discovery.Discovery;
 import lb.health.HealthChecker;
 import lb.listen.Listener;
 import lb.listen.SniRoutes;
@@ -45,15 +47,17 @@ final class Reload {
     private final RunningState state;
     private final Loops loops;
     private final HealthChecker healthChecker;
+    private final Discovery discovery;
     // A SIGHUP loop (or a script) over a broken or unchanged file repeats these lines as fast as it
     // sends; the audit line of each reload still records every one.
     private final RateLimitedLog failures = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     private final RateLimitedLog unchanged = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
 
-    Reload(RunningState state, Loops loops, HealthChecker healthChecker) {
+    Reload(RunningState state, Loops loops, HealthChecker healthChecker, Discovery discovery) {
         this.state = state;
         this.loops = loops;
         this.healthChecker = healthChecker;
+        this.discovery = discovery;
     }
 
     /** @throws RefusedException listing every problem; then nothing changed */
@@ -107,19 +111,26 @@ final class Reload {
         for (PoolConfig p : overlay.config().pools()) {
             BackendPool pool = nextPools.get(p.name());
             if (!pools.containsKey(p.name())) {
-                changes.add("added pool " + p.name() + " (" + p.algorithm() + ", " + p.backends().size() + " backends)");
+                changes.add("added pool " + p.name() + " (" + p.algorithm() + ", " + p.backends().size() + " backends"
+                        + (p.discovery() != null ? " and those of " + p.discovery().name() : "") + ")");
                 healthChecker.watch(pool);
+                discovery.watch(pool);
                 continue;
             }
             HealthConfig before = pool.health();
+            DiscoveryConfig discoveryBefore = pool.discovery();
             changes.addAll(pool.reconfigure(p));
             if (!pool.health().equals(before)) {
                 healthChecker.watch(pool);
+            }
+            if (!java.util.Objects.equals(pool.discovery(), discoveryBefore)) {
+                discovery.watch(pool); // new settings: looked up again now (or no longer)
             }
         }
         for (String name : ReloadPlan.removedPools(config, next)) {
             BackendPool pool = pools.get(name);
             healthChecker.forget(pool);
+            discovery.forget(pool);
             changes.add("removed pool " + name + " (" + pool.activeSessions() + " open session(s) continue)");
         }
 

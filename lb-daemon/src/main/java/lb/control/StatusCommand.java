@@ -1,15 +1,20 @@
 package lb.control;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import lb.config.DiscoveryConfig;
+import lb.config.Durations;
 import lb.config.Tiers;
 import lb.listen.Listener;
 import lb.listen.SniRoutes;
 import lb.loop.Sockets;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
+import lb.pool.DiscoveryFailure;
+import lb.pool.DiscoveryState;
 import lb.pool.PoolSnapshot;
 import lb.protocol.Reply;
 import lb.protocol.Request;
@@ -64,6 +69,26 @@ final class StatusCommand implements Handler<Request.Status> {
         }
         int serving = snapshot.servingTier(null);
         return new Reply.PoolStatus(pool.name(), snapshot.algorithm(), pool.poolHealth().panic(),
-                pool.sessionsRefused(), backends, serving == PoolSnapshot.NO_TIER ? null : Tiers.describe(serving));
+                pool.sessionsRefused(), backends, serving == PoolSnapshot.NO_TIER ? null : Tiers.describe(serving),
+                discovery(pool));
+    }
+
+    private static Reply.DiscoveryStatus discovery(BackendPool pool) {
+        DiscoveryConfig config = pool.discovery();
+        if (config == null) {
+            return null;
+        }
+        DiscoveryState s = pool.discoveryState();
+        List<String> resolvers = new ArrayList<>();
+        for (InetSocketAddress resolver : config.resolvers()) {
+            resolvers.add(Sockets.hostPort(resolver));
+        }
+        String refresh = config.followsTtl() ? "ttl " + Durations.format(config.minRefresh()) + ".."
+                + Durations.format(config.maxRefresh()) : Durations.format(config.refresh());
+        DiscoveryFailure failing = s.failing();
+        return new Reply.DiscoveryStatus(config.name(), config.type().configName(), resolvers, refresh,
+                failing == null ? null : failing.label(), failing == null ? null : s.failingDetail(),
+                failing == null ? null : s.failingSinceMs(), s.lastSuccessMs() == 0 ? null : s.lastSuccessMs(),
+                s.answered(), s.leftOut(), s.failures(), Math.max(0, s.nextLookupMs() - System.currentTimeMillis()));
     }
 }

@@ -39,6 +39,10 @@ public final class Backend {
 
     // Written by control threads, rarely; read by loops on every pick.
     private volatile int weight;
+    // Control thread: the backend came from DNS discovery (not the file, not add-backend), and
+    // whether DNS no longer lists it (then it drains and leaves the pool once it has no session).
+    private volatile boolean discovered;
+    private volatile boolean goneFromDns;
     // Written by the control thread (reload, discovery), then a snapshot is published: snapshots
     // group backends by the tier they captured (see lb.config.Tiers); eligibility reads it for panic.
     private volatile int tier;
@@ -139,6 +143,26 @@ public final class Backend {
     /** Control thread (reload, discovery), followed by publishing a snapshot: moves it to another tier. */
     public void tier(int tier) {
         this.tier = tier;
+    }
+
+    /** Whether it came from DNS discovery: not journaled, not compared with the file, removed when DNS drops it. */
+    public boolean discovered() {
+        return discovered;
+    }
+
+    /** Control thread: it came from DNS discovery (before it is published), or the file now lists it (false). */
+    public void discovered(boolean fromDns) {
+        this.discovered = fromDns;
+    }
+
+    /** Whether DNS stopped listing this discovered backend: it drains, and leaves once it has no session. */
+    public boolean goneFromDns() {
+        return goneFromDns;
+    }
+
+    /** Control thread. */
+    public void goneFromDns(boolean gone) {
+        this.goneFromDns = gone;
     }
 
     public AdminState adminState() {

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import lb.config.BackendConfig;
 import lb.config.BalancerOptions;
+import lb.config.DiscoveryConfig;
 import lb.config.HealthConfig;
 import lb.config.PoolConfig;
 import lb.config.ProxyProtocolSend;
@@ -27,6 +28,9 @@ public final class BackendPool {
     private volatile HealthConfig health;
     private volatile ProxyProtocolSend proxyProtocol;
     private final PoolHealth poolHealth;
+    // Written by the control thread (reload); the discovery thread reads it when it (re)starts a pool.
+    private volatile DiscoveryConfig discovery;
+    private final DiscoveryState discoveryState = new DiscoveryState();
     private volatile PoolSnapshot snapshot;
     private final AtomicLong sessionsRefused = new AtomicLong();
 
@@ -43,6 +47,7 @@ public final class BackendPool {
         this.health = config.health();
         this.proxyProtocol = config.proxyProtocol();
         this.poolHealth = new PoolHealth(health.slowStart().toNanos());
+        this.discovery = config.discovery();
         List<Backend> backends = new ArrayList<>();
         for (BackendConfig b : config.backends()) {
             backends.add(newBackend(b));
@@ -66,6 +71,16 @@ public final class BackendPool {
     /** The PROXY protocol header a backend connection starts with (read once per session). */
     public ProxyProtocolSend proxyProtocol() {
         return proxyProtocol;
+    }
+
+    /** Where the pool finds more backends in DNS ({@code [pool.discovery]}), or null. */
+    public DiscoveryConfig discovery() {
+        return discovery;
+    }
+
+    /** How its DNS discovery is doing (meaningful only with {@link #discovery()}). */
+    public DiscoveryState discoveryState() {
+        return discoveryState;
     }
 
     /** How many other backends a session tries after a failed connect. */
@@ -153,6 +168,15 @@ public final class BackendPool {
                     kept = existing;
                 }
             }
+            if (kept != null && kept.discovered()) {
+                // The file lists an address DNS gave: the file's backend from now on (kept, with its state).
+                kept.discovered(false);
+                if (kept.goneFromDns() && kept.adminState() == AdminState.DRAINING) {
+                    kept.adminState(AdminState.ACTIVE);
+                }
+                kept.goneFromDns(false);
+                changes.add("pool " + name + ": discovered backend " + kept.name() + " is now listed in the file");
+            }
             if (kept == null) {
                 Backend added = newBackend(b);
                 added.joinRunningPool(System.nanoTime()); // slow start, as for add-backend
@@ -180,6 +204,18 @@ public final class BackendPool {
             }
             next.add(kept);
         }
+        // Discovered backends stay while the pool still discovers: DNS, not the file, says when they go.
+        for (Backend existing : current.backends()) {
+            if (existing.discovered() && config.discovery() != null && !next.contains(existing)) {
+                next.add(existing);
+            }
+        }
+        if (!java.util.Objects.equals(config.discovery(), discovery)) {
+            changes.add("pool " + name + ": " + (discovery == null ? "discovery on (" + config.discovery().name() + ")"
+                    : config.discovery() == null ? "discovery off: its backends leave the pool"
+                    : "discovery settings changed (looked up again now)"));
+            discovery = config.discovery();
+        }
         for (Backend existing : current.backends()) {
             if (!next.contains(existing)) {
                 changes.add("pool " + name + ": removed backend " + existing.name() + " (" + existing.activeSessions()
@@ -204,6 +240,133 @@ public final class BackendPool {
         }
         snapshot = new PoolSnapshot(this, next, config.algorithm(), options, loops, balancers);
         return changes;
+    }
+
+    /**
+     * What a DNS answer changed in the pool: one line per change, the records left out because they
+     * clash with a backend the pool has for another reason, and whether some discovered backend is
+     * now draining to leave.
+     */
+    public record DiscoveryChanges(List<String> changes, List<String> conflicts, boolean draining) {
+    }
+
+    /**
+     * Control thread: makes the pool's discovered backends those {@code wanted} (the last good DNS
+     * answer). A new address becomes a new backend as with add-backend (with active checks it waits
+     * for its first probe; with slow start it ramps); a known one takes the record's weight and tier,
+     * and if it was leaving, comes back (active again); a discovered backend the answer no longer has
+     * is drained (its open sessions go on) and leaves the pool once it has none ({@link #sweepGone}).
+     * Backends of the file or of add-backend are never touched: a record at one of their addresses,
+     * or with one of their names, is left out. Publishes a snapshot only when something changed, so
+     * an unchanged answer costs the loops nothing.
+     */
+    public synchronized DiscoveryChanges applyDiscovered(List<BackendConfig> wanted) {
+        List<String> changes = new ArrayList<>();
+        List<String> conflicts = new ArrayList<>();
+        List<Backend> backends = new ArrayList<>(snapshot.backends());
+        boolean republish = false;
+        java.util.Set<Backend> keep = new java.util.HashSet<>();
+        for (BackendConfig want : wanted) {
+            Backend at = null;
+            Backend named = null;
+            for (Backend b : backends) {
+                if (b.address().equals(want.address())) {
+                    at = b;
+                }
+                if (b.name().equals(want.name())) {
+                    named = b;
+                }
+            }
+            if (at != null && !at.discovered()) {
+                conflicts.add(want.name() + ": the pool has backend " + at.name() + " at that address");
+                continue;
+            }
+            if (at == null && named != null) {
+                conflicts.add(want.name() + ": the pool has a backend of that name at " + named.address());
+                continue;
+            }
+            if (at == null) {
+                Backend added = newBackend(want);
+                added.discovered(true);
+                added.joinRunningPool(System.nanoTime()); // slow start, as for add-backend
+                backends.add(added);
+                keep.add(added);
+                republish = true;
+                changes.add("added backend " + want.name() + " weight " + want.weight() + " tier "
+                        + Tiers.describe(want.tier()));
+                continue;
+            }
+            keep.add(at);
+            if (at.goneFromDns()) {
+                at.goneFromDns(false);
+                if (at.adminState() == AdminState.DRAINING) {
+                    at.adminState(AdminState.ACTIVE);
+                }
+                changes.add("backend " + at.name() + " is back in DNS: " + at.adminState().name().toLowerCase(
+                        java.util.Locale.ROOT));
+            }
+            if (at.weight() != want.weight()) {
+                changes.add("backend " + at.name() + " weight " + at.weight() + " -> " + want.weight());
+                at.weight(want.weight());
+                republish = true;
+            }
+            if (at.tier() != want.tier()) {
+                changes.add("backend " + at.name() + " tier " + Tiers.describe(at.tier()) + " -> "
+                        + Tiers.describe(want.tier()));
+                at.tier(want.tier());
+                republish = true;
+            }
+        }
+        boolean draining = false;
+        for (Backend b : backends) {
+            if (!b.discovered() || keep.contains(b)) {
+                continue;
+            }
+            if (!b.goneFromDns()) {
+                b.goneFromDns(true);
+                changes.add("backend " + b.name() + " is gone from DNS: draining (" + b.activeSessions()
+                        + " open session(s) go on), then it leaves the pool");
+            }
+            // Written before a loop reads the count in tryPlace, as a drain does: no session lands after.
+            if (b.adminState() == AdminState.ACTIVE) {
+                b.adminState(AdminState.DRAINING);
+            }
+            draining = true;
+        }
+        if (republish) {
+            snapshot = new PoolSnapshot(this, backends, snapshot.algorithm(), options, loops, balancers);
+        }
+        return new DiscoveryChanges(changes, conflicts, draining);
+    }
+
+    /**
+     * Control thread: takes out of the pool the discovered backends DNS dropped that have no session
+     * left (and that no operator made active again). Returns their names; publishes only if any.
+     */
+    public synchronized List<String> sweepGone() {
+        List<String> removed = new ArrayList<>();
+        List<Backend> backends = new ArrayList<>(snapshot.backends());
+        for (java.util.Iterator<Backend> it = backends.iterator(); it.hasNext(); ) {
+            Backend b = it.next();
+            if (b.discovered() && b.goneFromDns() && b.adminState() != AdminState.ACTIVE && b.activeSessions() == 0) {
+                it.remove();
+                removed.add(b.name());
+            }
+        }
+        if (!removed.isEmpty()) {
+            snapshot = new PoolSnapshot(this, backends, snapshot.algorithm(), options, loops, balancers);
+        }
+        return removed;
+    }
+
+    /** Whether some discovered backend DNS dropped is still in the pool (draining). */
+    public boolean hasGone() {
+        for (Backend b : snapshot.backends()) {
+            if (b.discovered() && b.goneFromDns()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Control thread: the snapshot this pool would have without {@code backend}, not published (previews). */

@@ -48,6 +48,9 @@ public final class RuntimeState {
             }
             List<Backend> live = pool.snapshot().backends();
             for (Backend b : live) {
+                if (b.discovered()) {
+                    continue; // DNS, not an operator, put it there: the next lookup says what it is
+                }
                 BackendConfig c = find(p, b.name());
                 if (c == null || !c.address().equals(b.address())) {
                     changes.add(new RuntimeChange(p.name(), b.name(), RuntimeChange.ADDED, Sockets.hostPort(b.address()), null,

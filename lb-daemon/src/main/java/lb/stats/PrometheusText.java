@@ -97,6 +97,17 @@ public final class PrometheusText {
                     poolLabels, p.get("sessions_refused"));
             text.add("lb_pool_panic", "gauge", "1 while the pool is in panic (too few healthy backends: every "
                     + "active one is picked), else 0.", poolLabels, Boolean.TRUE.equals(p.get("panic")) ? 1 : 0);
+            if (p.get("discovery_failures") instanceof Map<?, ?> failures) {
+                for (Map.Entry<?, ?> e : failures.entrySet()) {
+                    text.add("lb_pool_discovery_failures_total", "counter", "DNS lookups of the pool's discovery that "
+                            + "failed, by reason (the pool keeps its last good set of backends).",
+                            poolLabels + ",reason=\"" + e.getKey() + "\"", e.getValue());
+                }
+                text.add("lb_pool_discovery_failing", "gauge", "1 while the pool's last DNS lookup failed, else 0.",
+                        poolLabels, Boolean.TRUE.equals(p.get("discovery_failing")) ? 1 : 0);
+                text.add("lb_pool_discovery_backends", "gauge", "Backends the last good DNS answer gave (-1 before "
+                        + "the first).", poolLabels, p.get("discovery_backends"));
+            }
             text.add("lb_pool_sessions_total", "counter", "Sessions placed on the pool's backends, those since "
                     + "removed included.", poolLabels, p.get("sessions_total"));
             text.bytes("lb_pool_bytes_total", "Bytes relayed by the pool's backends, those since removed included: "

@@ -28,6 +28,7 @@ import lb.loop.Sockets;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.pool.ConnectFailure;
+import lb.pool.DiscoveryFailure;
 import lb.pool.LoopCounters;
 import lb.proxyproto.ProxyHeaderParser;
 import lb.session.SessionEvent;
@@ -321,6 +322,15 @@ public final class StatsAggregator implements AutoCloseable {
             m.put("active_sessions", pool.activeSessions());
             m.put("sessions_refused", pool.sessionsRefused());
             m.put("panic", pool.poolHealth().panic());
+            if (pool.discovery() != null) {
+                Map<String, Object> lookups = new LinkedHashMap<>();
+                for (DiscoveryFailure reason : DiscoveryFailure.values()) {
+                    lookups.put(reason.label(), pool.discoveryState().failures(reason));
+                }
+                m.put("discovery_failures", lookups);
+                m.put("discovery_failing", pool.discoveryState().failing() != null);
+                m.put("discovery_backends", pool.discoveryState().answered());
+            }
             List<Object> backends = new ArrayList<>();
             for (Backend b : pool.snapshot().backends()) {
                 backends.add(backend(b));

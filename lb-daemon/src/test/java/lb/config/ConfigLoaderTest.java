@@ -202,6 +202,86 @@ class ConfigLoaderTest {
         assertEquals(Tiers.BACKUP, onlyBackups.pools().get(0).backends().get(0).tier());
     }
 
+    private static final String DISCOVERY_POOL = """
+            [[listener]]
+            name = "web"
+            bind = "127.0.0.1:8080"
+            pool = "web"
+            [[pool]]
+            name = "web"
+            [pool.discovery]
+            """;
+
+    @Test
+    void discoveryIsReadWithItsDefaultsAndAPoolWithItNeedsNoBackend() throws Exception {
+        Config config = ConfigLoader.parse(DISCOVERY_POOL + "name = \"_app._tcp.svc.example.\"\n"
+                + "resolvers = [\"127.0.0.53:53\", \"10.0.0.2\", \"[::1]:5353\"]\n", Optional.empty());
+        PoolConfig pool = config.pools().get(0);
+        assertEquals(List.of(), pool.backends());
+        assertEquals(new DiscoveryConfig("_app._tcp.svc.example", DiscoveryConfig.Type.SRV, 0, List.of(
+                new InetSocketAddress(InetAddress.getByName("127.0.0.53"), 53),
+                new InetSocketAddress(InetAddress.getByName("10.0.0.2"), 53),
+                new InetSocketAddress(InetAddress.getByName("::1"), 5353)), null, Duration.ofSeconds(1),
+                Duration.ofMinutes(5), Duration.ofSeconds(2), 256, false), pool.discovery());
+        DiscoveryConfig a = ConfigLoader.parse(DISCOVERY_POOL + "name = \"app.example\"\nport = 8080\n"
+                + "refresh = \"5s\"\nbackup = true\nmax_backends = 3\ntimeout = \"500ms\"\n", Optional.empty())
+                .pools().get(0).discovery();
+        assertEquals(List.of(DiscoveryConfig.Type.A_AAAA, 8080, Duration.ofSeconds(5), true, 3, Duration.ofMillis(500)),
+                List.of(a.type(), a.port(), a.refresh(), a.backup(), a.maxBackends(), a.timeout()));
+        assertEquals(ResolvConf.nameservers(ResolvConf.DEFAULT), a.resolvers(), "default: /etc/resolv.conf");
+    }
+
+    @Test
+    void resolvConfGivesItsNameserversOrTheLocalHost(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("resolv.conf");
+        Files.writeString(file, "# comment\nsearch example\nnameserver 127.0.0.53\nnameserver ::1\nnameserver x\n"
+                + "options edns0\nnameserver 10.0.0.1\nnameserver 10.0.0.2\n");
+        assertEquals(List.of(new InetSocketAddress(InetAddress.getByName("127.0.0.53"), 53),
+                new InetSocketAddress(InetAddress.getByName("::1"), 53),
+                new InetSocketAddress(InetAddress.getByName("10.0.0.1"), 53)), ResolvConf.nameservers(file));
+        assertEquals(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 53)),
+                ResolvConf.nameservers(dir.resolve("missing")));
+    }
+
+    static Stream<Case> badDiscovery() {
+        return Stream.of(
+                bad(DISCOVERY_POOL, "pool[0].discovery.name: missing (required: the DNS name to query, e.g. "
+                        + "\"_http._tcp.app.example\")"),
+                bad(DISCOVERY_POOL + "name = \"a b\"\nport = 80\n", "pool[0].discovery.name: \"a b\" is not a DNS name "
+                        + "(labels of 1..63 letters, digits, _ or -, dot-separated)"),
+                bad(DISCOVERY_POOL + "name = \"app.example\"\n", "pool[0].discovery.port: missing (required with "
+                        + "type = \"a+aaaa\": the backends' port 1..65535)"),
+                bad(DISCOVERY_POOL + "name = \"_a._tcp.example\"\nport = 80\n", "pool[0].discovery.port: not with "
+                        + "type = \"srv\": each SRV record carries its port"),
+                bad(DISCOVERY_POOL + "name = \"app.example\"\ntype = \"mx\"\nport = 80\n",
+                        "pool[0].discovery.type: unknown record type \"mx\" (known: srv, a, aaaa, a+aaaa)"),
+                bad(DISCOVERY_POOL + "name = \"_a._tcp.example\"\nresolvers = [\"dns.example:53\"]\n",
+                        "pool[0].discovery.resolvers[0]: \"dns.example:53\" is not an IP address with an optional port "
+                        + "(\"127.0.0.53:53\", \"[2001:db8::53]:53\", \"10.0.0.2\")"),
+                bad(DISCOVERY_POOL + "name = \"_a._tcp.example\"\nresolvers = []\n",
+                        "pool[0].discovery.resolvers: empty (leave it out to use /etc/resolv.conf's name servers)"),
+                bad(DISCOVERY_POOL + "name = \"_a._tcp.example\"\nrefresh = \"often\"\n",
+                        "pool[0].discovery.refresh: \"often\" is not a duration (use e.g. \"250ms\", \"5s\", \"2m\", "
+                                + "\"1h\")"),
+                bad(DISCOVERY_POOL + "name = \"_a._tcp.example\"\nmin_refresh = \"10s\"\nmax_refresh = \"5s\"\n",
+                        "pool[0].discovery.max_refresh: 5s is below min_refresh (10s)"),
+                bad(DISCOVERY_POOL + "name = \"_a._tcp.example\"\nmax_backends = 0\n",
+                        "pool[0].discovery.max_backends: 0 is out of range (allowed: 1..10000)"),
+                bad(DISCOVERY_POOL + "name = \"_a._tcp.example\"\nttl = 5\n", "pool[0].discovery.ttl: unknown key "
+                        + "(known: backup, max_backends, max_refresh, min_refresh, name, port, refresh, resolvers, "
+                        + "timeout, type)"),
+                bad(DISCOVERY_POOL.replace("name = \"web\"\n[pool", "name = \"web\"\nalgorithm = \"maglev\"\n"
+                        + "maglev_table_size = 251\n[pool") + "name = \"_a._tcp.example\"\n",
+                        "pool[0].maglev_table_size: 251 is not above the number of backends (256); Maglev wants at "
+                                + "least 100 times as many slots as backends"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badDiscovery")
+    void badDiscoveryIsRejectedWithExactlyTheseErrors(Case bad) {
+        assertEquals(bad.errors(), errors(bad.toml()));
+    }
+
     @Test
     void omittedKeysTakeTheirDefaults() throws Exception {
         Config config = ConfigLoader.parse(VALID, Optional.empty());
@@ -451,7 +531,7 @@ class ConfigLoaderTest {
                 bad(LISTENER + pool("idle_timeout = \"25h\"\n"),
                         "pool[0].idle_timeout: \"25h\" is out of range (allowed: 0s..24h; 0s = none)"),
                 bad(LISTENER + pool("algo = \"x\"\n"), "pool[0].algo: unknown key (known: algorithm, backend, "
-                        + "bounded_load_factor, connect_timeout, half_close_timeout, hash_fallback, hash_key, health, "
+                        + "bounded_load_factor, connect_timeout, discovery, half_close_timeout, hash_fallback, hash_key, health, "
                         + "idle_timeout, maglev_table_size, name, outlier, panic_threshold, proxy_protocol, retries, "
                         + "ring_size, slow_start)"),
                 bad(LISTENER + pool("proxy_protocol = \"any\"\n"),
@@ -707,7 +787,8 @@ class ConfigLoaderTest {
                 "[daemon]", ConfigLoader.DAEMON_KEYS,
                 "[[listener]]", ConfigLoader.LISTENER_KEYS.stream().filter(k -> !k.equals("route")).toList(),
                 "[[pool]]", ConfigLoader.POOL_KEYS.stream()
-                        .filter(k -> !List.of("backend", "health", "outlier").contains(k)).toList(),
+                        .filter(k -> !List.of("backend", "discovery", "health", "outlier").contains(k)).toList(),
+                "[pool.discovery]", ConfigLoader.DISCOVERY_KEYS,
                 "[pool.health]", ConfigLoader.HEALTH_KEYS,
                 "[pool.outlier]", ConfigLoader.OUTLIER_KEYS,
                 "[[pool.backend]]", ConfigLoader.BACKEND_KEYS,

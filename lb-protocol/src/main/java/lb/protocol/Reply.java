@@ -78,13 +78,32 @@ public sealed interface Reply {
      * {@code servingTier}: the tier new sessions go to now (see {@link BackendStatus}), null when no
      * backend can take one.
      */
+    /** {@code discovery}: how the pool's DNS discovery is doing, null for a pool without. */
     record PoolStatus(String name, String algorithm, boolean panic, long sessionsRefused,
-                      List<BackendStatus> backends, String servingTier) {
+                      List<BackendStatus> backends, String servingTier, DiscoveryStatus discovery) {
+
+        public PoolStatus(String name, String algorithm, boolean panic, long sessionsRefused,
+                          List<BackendStatus> backends, String servingTier) {
+            this(name, algorithm, panic, sessionsRefused, backends, servingTier, null);
+        }
 
         public PoolStatus(String name, String algorithm, boolean panic, long sessionsRefused,
                           List<BackendStatus> backends) {
             this(name, algorithm, panic, sessionsRefused, backends, null);
         }
+    }
+
+    /**
+     * A pool's DNS discovery: the name and record type, the resolvers asked, the refresh rule ("ttl
+     * 1s..5m" or a fixed "5s"). {@code failing}: null while the last lookup succeeded, else its
+     * reason (timeout, servfail, nxdomain, empty, truncated, other) with {@code detail} and since
+     * when (epoch ms); the pool keeps the last good set meanwhile. {@code backends}: what the last
+     * good answer gave (-1 before the first), {@code leftOut}: records past max_backends;
+     * {@code failures}: failed lookups since start; {@code nextLookupInMs}: when it asks again.
+     */
+    record DiscoveryStatus(String name, String type, List<String> resolvers, String refresh, String failing,
+                           String detail, Long failingSinceMs, Long lastSuccessMs, int backends, int leftOut,
+                           long failures, long nextLookupInMs) {
     }
 
     /**
