@@ -165,6 +165,11 @@ public final class Discovery implements AutoCloseable {
                 crashes.error(System.nanoTime(), "pool " + pool.name() + ": discovery lookup failed", e);
                 first.countDown();
                 delayMs = config.maxRefresh().toMillis();
+            } catch (Error e) {
+                // The executor would swallow it into a future: hand it on, as a dying thread would.
+                Thread self = Thread.currentThread();
+                self.getUncaughtExceptionHandler().uncaughtException(self, e);
+                throw e;
             }
             schedule(delayMs);
         }

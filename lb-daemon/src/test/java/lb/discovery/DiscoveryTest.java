@@ -432,6 +432,71 @@ class DiscoveryTest {
         assertFalse(dead.isEligible());
     }
 
+    /**
+     * While the record set changes every 200 ms (backends added, drained, removed, added again), 40
+     * sessions stream 256 KiB each in small rounds, every byte echoed back and checked by SHA-256:
+     * discovery never cuts a session.
+     */
+    @Test
+    void sessionsStreamIntactWhileDiscoveryChurns() throws Exception {
+        dns = cleanup.track(FakeDns.start());
+        List<lb.testing.EchoBackend> echoes = new ArrayList<>();
+        List<SRVRecord> records = new ArrayList<>();
+        List<Record> addresses = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            lb.testing.EchoBackend echo = cleanup.track(lb.testing.EchoBackend.start("e" + i));
+            echoes.add(echo);
+            records.add(FakeDns.srv(SRV_NAME, 0, 0, 1 + i, echo.address().getPort(), "e" + i + ".svc.test"));
+            addresses.add(a("e" + i + ".svc.test", 0));
+        }
+        dns.srvWithAddresses(SRV_NAME, records, addresses);
+        Daemon daemon = start(config("least_conn", "name = \"" + SRV_NAME + "\"\nmin_refresh = \"50ms\"", ""));
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(40);
+        List<java.util.concurrent.Future<String>> results = new ArrayList<>();
+        for (int c = 0; c < 40; c++) {
+            long seed = c;
+            results.add(clients.submit(() -> {
+                byte[] payload = lb.testing.Payload.random(seed, 256 * 1024);
+                java.security.MessageDigest echoed = lb.testing.Payload.sha256();
+                try (lb.testing.Client client = lb.testing.Client.connect(daemon.listenerAddress("web"))) {
+                    for (int off = 0; off < payload.length; off += 4096) {
+                        client.send(payload, off, 4096);
+                        echoed.update(client.readExactly(4096));
+                        if (off % (64 * 1024) == 0) {
+                            Thread.sleep(50); // spread each stream over the churn
+                        }
+                    }
+                }
+                return lb.testing.Payload.hex(echoed.digest()).equals(lb.testing.Payload.hex(
+                        lb.testing.Payload.sha256(payload))) ? "ok" : "corrupted";
+            }));
+        }
+        int changes = 0;
+        long endNs = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() - endNs < 0 || !results.stream().allMatch(java.util.concurrent.Future::isDone)) {
+            // Two or three of the four records, a different set each time (load, not synchronisation).
+            List<SRVRecord> some = new ArrayList<>(records);
+            some.remove(changes % 4);
+            if (changes % 3 == 0) {
+                some.remove(0);
+            }
+            dns.set(SRV_NAME, Type.SRV, some);
+            changes++;
+            Thread.sleep(200);
+            if (changes > 200) {
+                break;
+            }
+        }
+        clients.shutdown();
+        for (java.util.concurrent.Future<String> r : results) {
+            assertEquals("ok", r.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertTrue(changes >= 20, changes + " changes");
+        assertTrue(pool(daemon).discoveryState().lookups() >= 40, "lookups kept up");
+        long used = echoes.stream().filter(e -> e.accepted() > 0).count();
+        assertTrue(used >= 2, "sessions spread over the backends: " + echoes);
+    }
+
     @Test
     void aReloadChangesDiscoveryInProcess() throws Exception {
         dns = cleanup.track(FakeDns.start());
