@@ -2,10 +2,8 @@ package lb;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +17,6 @@ import org.slf4j.LoggerFactory;
 import lb.admin.AdminServer;
 import lb.balance.Balancers;
 import lb.config.Config;
-import lb.config.ConfigException;
-import lb.config.ConfigLoader;
 import lb.config.DaemonConfig;
 import lb.config.ListenerConfig;
 import lb.config.PoolConfig;
@@ -182,7 +178,7 @@ public final class Daemon implements AutoCloseable {
         if (socket != null) {
             // An upgrade's new process binds beside the old one's socket, and moves over it once ready.
             Path bindAt = System.getenv(UpgradeHooks.FROM_ENV) == null ? socket
-                    : successorSocket(socket, ProcessHandle.current().pid());
+                    : InPlaceUpgrade.successorSocket(socket, ProcessHandle.current().pid());
             adminServer = AdminServer.start(bindAt, d.adminSocketGroup(), control);
         }
     }
@@ -229,99 +225,23 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    private static Path successorSocket(Path socket, long pid) {
-        return socket.resolveSibling(socket.getFileName() + ".upgrade-" + pid);
-    }
-
     /**
      * Main thread, once: lets {@code lb-cli upgrade} start a new process; {@code handOver} (any
      * thread) is told the new pid once it is ready, and should stop this one.
      */
     public void enableUpgrades(UnaryOperator<Config> overrides, java.util.function.LongConsumer handOver) {
         Path socket = state.config().daemon().adminSocket();
-        if (socket == null) {
-            return; // no admin socket, no lb-cli upgrade
+        if (socket != null) { // no admin socket, no lb-cli upgrade
+            control.upgradeHooks(new InPlaceUpgrade(state, socket, overrides, handOver));
         }
-        control.upgradeHooks(new UpgradeHooks() {
-            @Override
-            public List<String> startProblems() {
-                Config current = state.config();
-                if (current.source().isEmpty()) {
-                    return List.of(); // flags or --demo: the same flags again
-                }
-                Config next;
-                try {
-                    next = overrides.apply(ConfigLoader.load(current.source().get()));
-                } catch (ConfigException e) {
-                    return e.errors().stream().map(String::valueOf).toList();
-                }
-                List<String> problems = new ArrayList<>(HostChecks.problems(next));
-                for (Listener l : state.listeners().values()) {
-                    if (l.config().bind().getPort() == 0) {
-                        problems.add("listener " + l.name() + " binds port 0 (any free port): a new process would get "
-                                + "another one, not join this one's; give it a fixed port to upgrade in place");
-                    }
-                }
-                String memory = MemoryBudget.problem(next);
-                if (memory != null) {
-                    problems.add(memory);
-                }
-                return problems;
-            }
-
-            @Override
-            public Path readyFile() {
-                return socket.resolveSibling(socket.getFileName() + ".upgrade.ready");
-            }
-
-            @Override
-            public Path successorSocket(long pid) {
-                return Daemon.successorSocket(socket, pid);
-            }
-
-            @Override
-            public void handOver(long newPid) {
-                handOver.accept(newPid);
-            }
-
-            @Override
-            public long graceMs() {
-                return state.config().daemon().shutdownGrace().toMillis();
-            }
-        });
     }
 
     /**
      * Main thread, when this process is an upgrade's new one ({@code LB_UPGRADE_FROM} set), once it
-     * is up: moves its admin socket over the old process's path and writes its pid to the ready
-     * file, which tells the old process to hand over. Returns the old pid, or 0 when this is not a
-     * new process of an upgrade.
+     * is up: see {@link InPlaceUpgrade#complete}. Returns the old pid, or 0.
      */
     public long completeUpgrade() throws IOException {
-        String from = System.getenv(UpgradeHooks.FROM_ENV);
-        String readyFile = System.getenv(UpgradeHooks.READY_ENV);
-        if (from == null || readyFile == null) {
-            return 0;
-        }
-        String fault = System.getProperty("lb.test.upgradeFault", "");
-        if (fault.equals("crash")) {
-            Runtime.getRuntime().halt(3); // tests: a new process that dies before it is ready
-        }
-        if (fault.equals("hang")) {
-            LOG.warn("upgrade: lb.test.upgradeFault=hang: never saying ready");
-            return 0;
-        }
-        Path socket = state.config().daemon().adminSocket();
-        if (adminServer != null && socket != null) {
-            adminServer.moveTo(socket);
-        }
-        Path ready = Path.of(readyFile);
-        Path written = ready.resolveSibling(ready.getFileName() + "." + ProcessHandle.current().pid());
-        Files.writeString(written, String.valueOf(ProcessHandle.current().pid()));
-        Files.move(written, ready, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        LOG.info("upgrade: taking over from pid {}", from);
-        return Long.parseLong(from.trim());
+        return InPlaceUpgrade.complete(state.config().daemon().adminSocket(), adminServer);
     }
 
     /** What {@link #startThreads} started, in reverse (a start-up that failed half-way, or shutdown's end). */

@@ -33,6 +33,10 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
     private static final RateLimitedLog ACCEPT_FAILURES = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
     private static final long ACCEPT_ERROR_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    // What acceptAndOpen did.
+    private static final int OPENED = 0;
+    private static final int NONE_WAITING = 1;
+    private static final int FAILED = 2;
 
     private final Listener listener;
     private final EventLoop loop;
@@ -44,6 +48,8 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
     // Written by the loop, read by threads releasing sessions: the Dekker pair with Listener.active.
     private volatile boolean pausedAtLimit;
     private SelectionKey key;
+    // Loop thread: the last accept's failure, for acceptAndOpen's caller.
+    private IOException acceptFailure;
     // Written by the loop (after an accept failure, or short of descriptors), read by the stats thread.
     private volatile boolean backingOff;
     // Written by the loop (above the listener's rate_limit until the next token), read by the stats thread.
@@ -105,50 +111,52 @@ public final class Acceptor extends TimerWheel.Timer implements KeyHandler {
                 pauseAtLimit();
                 return;
             }
-            SocketChannel client;
-            try {
-                client = channel.accept();
-            } catch (IOException e) {
-                listener.release();
+            int outcome = acceptAndOpen(nowNs);
+            if (outcome != OPENED) {
                 if (rate != null) {
-                    rate.giveBack(nowNs);
+                    rate.giveBack(nowNs); // the token bought no connection
                 }
-                backOff(e, nowNs);
-                return;
-            }
-            if (client == null) {
-                listener.release(); // another loop won the race, or the backlog is empty
-                if (rate != null) {
-                    rate.giveBack(nowNs);
+                if (outcome == FAILED) {
+                    backOff(acceptFailure, nowNs);
                 }
                 return;
             }
-            if (sessions.countsTraffic()) {
-                listener.traffic().add(loop.index(), Listener.ACCEPTED, 1);
-            }
-            sessions.open(loop, listener, client, nowNs);
         }
     }
 
+    /** Closing: what the kernel queued is accepted and served (up to the backlog), within max_connections. */
     private void acceptQueued(long nowNs) {
         int backlog = listener.config().backlog();
         for (int i = 0; i < backlog && listener.tryAcquire(); i++) {
-            SocketChannel client;
-            try {
-                client = channel.accept();
-            } catch (IOException e) {
-                listener.release();
+            if (acceptAndOpen(nowNs) != OPENED) {
                 return;
             }
-            if (client == null) {
-                listener.release();
-                return;
-            }
-            if (sessions.countsTraffic()) {
-                listener.traffic().add(loop.index(), Listener.ACCEPTED, 1);
-            }
-            sessions.open(loop, listener, client, nowNs);
         }
+    }
+
+    /**
+     * With a listener slot taken: accepts one client and starts its session ({@link #OPENED}), or
+     * finds none queued ({@link #NONE_WAITING}), or fails ({@link #FAILED}, the failure in
+     * {@link #acceptFailure}); the slot is given back unless a session took it.
+     */
+    private int acceptAndOpen(long nowNs) {
+        SocketChannel client;
+        try {
+            client = channel.accept();
+        } catch (IOException e) {
+            listener.release();
+            acceptFailure = e;
+            return FAILED;
+        }
+        if (client == null) {
+            listener.release(); // another loop won the race, or the backlog is empty
+            return NONE_WAITING;
+        }
+        if (sessions.countsTraffic()) {
+            listener.traffic().add(loop.index(), Listener.ACCEPTED, 1);
+        }
+        sessions.open(loop, listener, client, nowNs);
+        return OPENED;
     }
 
     @Override

@@ -121,17 +121,9 @@ final class Relay extends BufferPool.Holder implements BufferPool.Waiter {
      * Returns false when there is no room, the session then being closed.
      */
     boolean preload(ByteBuffer bytes) {
-        BufferPool pool = loop.buffers();
-        long nowNs = loop.nowNs();
-        boolean room = pool.makeRoom(nowNs);
-        if (session.isClosed()) {
+        if (!borrowBeforeBackend()) {
             return false;
         }
-        if (!room) {
-            session.close(Termination.NO_BUFFER);
-            return false;
-        }
-        pending = pool.borrow(this, nowNs);
         pending.put(bytes).flip();
         return true;
     }
@@ -147,6 +139,18 @@ final class Relay extends BufferPool.Holder implements BufferPool.Waiter {
             pending.compact(); // back to filling, after what came with the PROXY header
             return true;
         }
+        if (!borrowBeforeBackend()) {
+            return false;
+        }
+        pending.clear();
+        return true;
+    }
+
+    /**
+     * A pooled buffer for client bytes kept before there is a backend (the first time, perhaps the
+     * reserve's); false when there is no room, the session then being closed.
+     */
+    private boolean borrowBeforeBackend() {
         BufferPool pool = loop.buffers();
         long nowNs = loop.nowNs();
         boolean room = pool.makeRoom(nowNs);
@@ -158,7 +162,6 @@ final class Relay extends BufferPool.Holder implements BufferPool.Waiter {
             return false;
         }
         pending = pool.borrow(this, nowNs);
-        pending.clear();
         return true;
     }
 

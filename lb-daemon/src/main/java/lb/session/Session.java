@@ -200,12 +200,17 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
      */
     private static void refuse(Listener listener, SocketChannel client, ListenerAdmission.Refusal reason, long nowNs) {
         listener.onRefused(reason);
-        if (REFUSALS.shouldLog(nowNs)) { // refusals come in floods: build the line only when it is written
+        logRefusal(listener, reason, nowNs);
+        Sockets.closeQuietly(client, true);
+        listener.release();
+    }
+
+    /** Refusals come in floods: the line is built only when it is written, with how many were not. */
+    private static void logRefusal(Listener listener, ListenerAdmission.Refusal reason, long nowNs) {
+        if (REFUSALS.shouldLog(nowNs)) {
             LOG.warn("listener {}: refused a connection ({}); {} more refusals not logged since the last line",
                     listener.name(), reason.label(), REFUSALS.takeSuppressed());
         }
-        Sockets.closeQuietly(client, true);
-        listener.release();
     }
 
     /** Event loop: its id, as admin listings show it. */
@@ -439,8 +444,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
             int slot = rules.admit(((InetSocketAddress) clientAddress).getAddress().getAddress(), nowNs);
             if (ListenerAdmission.isRefusal(slot)) {
                 listener.onRefused(ListenerAdmission.refusal(slot));
-                REFUSALS.warn(nowNs, "listener " + listener.name() + ": refused a connection from "
-                        + Sockets.plainHostPort(clientAddress) + " (" + ListenerAdmission.refusal(slot).label() + ")");
+                logRefusal(listener, ListenerAdmission.refusal(slot), nowNs);
                 close(Termination.REFUSED);
                 return;
             }
@@ -562,8 +566,11 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
 
     private void rejectProxyHeader(ProxyHeaderParser.Failure reason, long nowNs) {
         listener.onProxyRejected(reason);
-        PROXY_FAILURES.warn(nowNs, "listener " + listener.name() + ": closed the connection from "
-                + Sockets.plainHostPort(clientAddress) + ": PROXY protocol header " + reason.label());
+        if (PROXY_FAILURES.shouldLog(nowNs)) { // a peer may send bad headers in a flood: built only when written
+            LOG.warn("listener {}: closed the connection from {}: PROXY protocol header {}; {} more not logged since "
+                    + "the last line", listener.name(), Sockets.plainHostPort(clientAddress), reason.label(),
+                    PROXY_FAILURES.takeSuppressed());
+        }
         close(Termination.PROXY_REJECTED);
     }
 
