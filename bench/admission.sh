@@ -14,8 +14,13 @@
 # "Connection: close" (a new connection per request, compare.sh's crr), rounds alternating between
 # the two. Reported: medians of connections/s and p99, and the ratio (bar: >= 0.95).
 #
+# PIN=1 runs everything on CPU PROXY_CPUS (default 0) except the abuser's load generator, which
+# runs on ABUSER_CPUS (default 1): as when the abuser is another machine, what the probe then loses
+# is what refusing the abuser costs the proxy (its accepts, checks and resets run on the proxy's
+# CPU), not the abuser's own load generator sharing the proxy's cores.
+#
 # Loopback only; every load bounded by D seconds; every process stopped on exit.
-# Usage: bench/admission.sh      env: D=10 ROUNDS=3 ABUSE_RATE=1000
+# Usage: bench/admission.sh      env: D=10 ROUNDS=3 ABUSE_RATE=1000 PIN=1 SKIP_OVERHEAD=1
 set -eu
 . "$(dirname "$0")/faults/lib.sh"
 faults_init admission
@@ -28,6 +33,12 @@ command -v wrk >/dev/null && command -v nginx >/dev/null || {
   (apt-get update -qq && apt-get install -y -qq wrk nginx-light) >/dev/null 2>&1 || { echo "need wrk and nginx" >&2; exit 1; }
 }
 chmod 755 "$W"
+ABUSER_PIN=()
+if [ -n "${PIN:-}" ]; then
+  taskset -pc "${PROXY_CPUS:-0}" $$ >/dev/null  # inherited by every process started from here
+  ABUSER_PIN=(taskset -c "${ABUSER_CPUS:-1}")
+  echo "# pinned: proxy, backends and probe on CPU ${PROXY_CPUS:-0}; the abuser's load generator on CPU ${ABUSER_CPUS:-1}"
+fi
 
 json_num() { sed -n "s/.*\"$2\":\\([0-9.]*\\).*/\\1/p" "$1"; }
 ms() { awk -v us="$(json_num "$1" "$2")" 'BEGIN {printf "%.2f\n", us / 1000}'; }
@@ -66,7 +77,7 @@ isolation() { # isolation NAME PORT [ABUSED_PORT]: ROUNDS of (probe alone, probe
   EDGE=$port
   for r in $(seq 1 "$ROUNDS"); do
     probe "$W/$name-alone-$r.json"
-    java -Xmx128m -jar "$BENCH_JAR" load --target "127.0.0.1:$target" --mode crr --rate "$ABUSE_RATE" -c 64 -t 1 \
+    ${ABUSER_PIN[@]+"${ABUSER_PIN[@]}"} java -Xmx128m -jar "$BENCH_JAR" load --target "127.0.0.1:$target" --mode crr --rate "$ABUSE_RATE" -c 64 -t 1 \
       --bind 127.0.0.2 --timeout 1s --duration "$((D + 2))s" --warmup 0s --json >"$W/$name-abuser-$r.json" 2>/dev/null &
     abuser=$!
     probe "$W/$name-abused-$r.json"

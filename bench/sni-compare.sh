@@ -27,9 +27,17 @@
 # and the proxy share the CPUs: trust the ratios of one run, not absolute numbers across runs.
 # Skips lb (saying so) when its build has no SNI routing.
 #
+# LOAD=wrk replaces the JDK client with wrk (C, OpenSSL): one wrk per name at once (-t1, C/3
+# connections each, "Connection: close": a new full TLS 1.3 handshake per request, the name in
+# the URL sent as SNI, every name resolved to 127.0.0.1 by a Lua resolve), against nginx HTTPS
+# backends with P-256 certificates (an ECDSA signature costs a backend a fraction of an RSA-2048
+# one). A handshake then costs the client and the backends little enough that the proxies' own cost
+# shows in the connections/s. Full speed only (wrk does not pace); conn/s is the three wrk's sum,
+# p50 and p99 the highest of their three.
+#
 # Installs haproxy, nginx's stream module and openssl with apt-get when missing. Loopback only;
 # every load bounded by WARMUP + D seconds; every process started is stopped on exit.
-# Usage: bench/sni-compare.sh   env: D=5 ROUNDS=3 C=32 WARMUP=2 RATE=200 BACKEND=nginx|tls-echo SIZE=0|64
+# Usage: bench/sni-compare.sh   env: D=5 ROUNDS=3 C=32 WARMUP=2 PREWARM=5 RATE=200 BACKEND=nginx|tls-echo SIZE=0|64 LOAD=jdk|wrk
 set -eu
 . "$(dirname "$0")/faults/lib.sh"
 D=${D:-5}
@@ -38,6 +46,9 @@ C=${C:-32}
 WARMUP=${WARMUP:-2}
 RATE=${RATE:-200}
 BACKEND=${BACKEND:-nginx}
+LOAD=${LOAD:-jdk}
+case $LOAD in jdk|wrk) ;; *) echo "LOAD is jdk or wrk, not $LOAD" >&2; exit 2;; esac
+[ "$LOAD" = wrk ] && BACKEND=nginx
 case $BACKEND in
   nginx) SIZE=${SIZE:-0}; [ "$SIZE" = 0 ] || { echo "BACKEND=nginx does not echo: SIZE=0, or BACKEND=tls-echo" >&2; exit 2; };;
   tls-echo) SIZE=${SIZE:-64};;
@@ -46,9 +57,10 @@ esac
 NAMES=a.example.com,b.example.org,c.example.net
 
 NGX_MOD=/usr/lib/nginx/modules/ngx_stream_module.so
-if ! [ -x "$HAPROXY" ] || ! command -v nginx >/dev/null || ! [ -f "$NGX_MOD" ] || ! command -v openssl >/dev/null; then
-  echo "# installing haproxy, nginx (stream module) and openssl with apt-get" >&2
-  (apt-get update -qq && apt-get install -y -qq haproxy nginx-light libnginx-mod-stream openssl) >/dev/null 2>&1 \
+if ! [ -x "$HAPROXY" ] || ! command -v nginx >/dev/null || ! [ -f "$NGX_MOD" ] || ! command -v openssl >/dev/null \
+   || { [ "$LOAD" = wrk ] && ! command -v wrk >/dev/null; }; then
+  echo "# installing haproxy, nginx (stream module), openssl and wrk with apt-get" >&2
+  (apt-get update -qq && apt-get install -y -qq haproxy nginx-light libnginx-mod-stream openssl wrk) >/dev/null 2>&1 \
     || { echo "could not install haproxy / nginx / openssl: install them and run again" >&2; exit 1; }
   HAPROXY=$(command -v haproxy)
 fi
@@ -68,7 +80,26 @@ cpu_s() {
 # ---- backends: a, b, c --------------------------------------------------------------------------
 declare -A BACK
 for id in a b c; do BACK[$id]=$(free_port); done
-if [ "$BACKEND" = nginx ]; then
+if [ "$LOAD" = wrk ]; then
+  # HTTPS backends for wrk: a.example.com's backend answers "a", and so on; P-256 certificates.
+  servers=""
+  for id in a b c; do
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=$id-backend" \
+      -keyout "$W/$id.key" -out "$W/$id.crt" 2>/dev/null
+    servers+="  server { listen 127.0.0.1:${BACK[$id]} ssl reuseport backlog=4096; ssl_certificate $W/$id.crt;
+           ssl_certificate_key $W/$id.key; ssl_protocols TLSv1.3; location / { return 200 \"$id\\n\"; } }
+"
+  done
+  cat > "$W/backends.conf" <<EOF
+worker_processes 2; daemon off; pid $W/backends.pid; error_log $W/backends.err;
+worker_rlimit_nofile 19000;
+events { worker_connections 8192; }
+http { access_log off;
+$servers}
+EOF
+  nginx -c "$W/backends.conf" -p "$W" &
+  PIDS+=($!)
+elif [ "$BACKEND" = nginx ]; then
   servers=""
   for id in a b c; do
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$id-backend" \
@@ -209,7 +240,40 @@ for t in $TARGETS; do
 done
 echo "# routing checked: $(echo "$TARGETS" | sed 's/direct //') send each of $NAMES to its backend" >&2
 echo "# versions: $("$HAPROXY" -v | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1); lb $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?');" \
-  "$(nproc) CPUs; backends: $BACKEND; load: bench load --mode tls --sni $NAMES --size $SIZE -c $C, ${WARMUP}s + ${D}s" >&2
+  "$(nproc) CPUs; backends: $BACKEND; load: $([ "$LOAD" = wrk ] && echo "wrk, one per name, -t1 -c$((C / 3)) each" \
+  || echo "bench load --mode tls --sni $NAMES --size $SIZE -c $C"), ${WARMUP}s + ${D}s" >&2
+# wrk connects to the URL's host: every name here is 127.0.0.1 (the name still goes out as SNI).
+# Each answer is checked: a name's backend says its letter; any other answer counts as an error.
+cat >"$W/loopback.lua" <<'LUA'
+wrk.resolve = function(host, service) wrk.addrs = wrk.lookup("127.0.0.1", service) end
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) expected = args[1] .. "\n"; misrouted = 0 end
+function response(status, headers, body) if body ~= expected then misrouted = misrouted + 1 end end
+function done(summary, latency, requests)
+  local n = 0
+  for _, t in ipairs(threads) do n = n + t:get("misrouted") end
+  io.write("misrouted " .. n .. "\n")
+end
+LUA
+
+# wrk_tls PORT SECONDS OUT [LETTER]: one wrk per name at once; OUT gets "conn/s p50_ms p99_ms errors".
+# Each answer must be the name's backend letter (or LETTER for all: the direct target is backend a).
+wrk_tls() {
+  local port=$1 secs=$2 out=$3 only=${4:-} name pids=()
+  for name in ${NAMES//,/ }; do
+    wrk -t1 -c$((C / 3)) -d"${secs}s" --latency -s "$W/loopback.lua" -H 'Connection: close' \
+      "https://$name:$port/" -- "${only:-${name%%.*}}" >"$out.$name" 2>&1 &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  cat "$out".* | awk '
+    function ms(v) { if (v ~ /us$/) { sub(/us/, "", v); return v / 1000 } if (v ~ /ms$/) { sub(/ms/, "", v); return v + 0 }
+                     if (v ~ /s$/) { sub(/s/, "", v); return v * 1000 } return v }
+    /Requests\/sec/ {cps += $2} / 50%/ {v = ms($2); if (v > p50) p50 = v} / 99%/ {v = ms($2); if (v > p99) p99 = v}
+    /Socket errors/ {gsub(/,/, ""); e += $4 + $6 + $8 + $10} /Non-2xx/ {e += $NF} /^misrouted/ {e += $2}
+    END {printf "%.0f %.3f %.3f %d\n", cps, p50, p99, e}' >"$out"
+}
 
 # ---- rounds: run_rounds PART [--rate N] --------------------------------------------------------
 # part "full": as fast as the client goes; part "paced": every proxy at --rate RATE, the same load
@@ -224,9 +288,19 @@ run_rounds() {
       echo "$part round $round: $t" >&2
       pid=${PROXY_PID[$t]:-}
       c0=$([ -n "$pid" ] && cpu_s "$pid" || echo 0)
-      java -Xmx256m -Djdk.tls.namedGroups=x25519 -jar "$BENCH_JAR" load --target "127.0.0.1:${PORT[$t]}" --mode tls \
-        --sni "$NAMES" --size "$SIZE" -c "$C" "$@" --duration "${D}s" --warmup "${WARMUP}s" --timeout 5s --json \
-        >"$W/$part-$t-$round.json" 2>"$W/$part-$t-$round.err" || true
+      if [ "$LOAD" = wrk ]; then
+        only=$([ "$t" = direct ] && echo a || true)
+        wrk_tls "${PORT[$t]}" "$WARMUP" "$W/warm" "$only" # the warm-up, inside the CPU reading as for the JDK load
+        wrk_tls "${PORT[$t]}" "$D" "$W/$part-$t-$round.wrk" "$only"
+        read -r cps p50 p99 errors <"$W/$part-$t-$round.wrk"
+        printf '{"connects_per_s":%s,"p50_us":%s,"p99_us":%s,"errors":%s}\n' "$cps" \
+          "$(awk -v v="$p50" 'BEGIN {print v * 1000}')" "$(awk -v v="$p99" 'BEGIN {print v * 1000}')" "$errors" \
+          >"$W/$part-$t-$round.json"
+      else
+        java -Xmx256m -Djdk.tls.namedGroups=x25519 -jar "$BENCH_JAR" load --target "127.0.0.1:${PORT[$t]}" --mode tls \
+          --sni "$NAMES" --size "$SIZE" -c "$C" "$@" --duration "${D}s" --warmup "${WARMUP}s" --timeout 5s --json \
+          >"$W/$part-$t-$round.json" 2>"$W/$part-$t-$round.err" || true
+      fi
       c1=$([ -n "$pid" ] && cpu_s "$pid" || echo 0)
       python3 - "$W/$part-$t-$round.json" "$part" "$t" "$c0" "$c1" >>"$W/rows.tsv" <<'EOF'
 import json, sys
@@ -248,9 +322,19 @@ EOF
     order=("${reversed[@]}")
   done
 }
+# Every target carries PREWARM seconds of the load before any round: the JVMs compile their TLS
+# paths then, not inside the first round's CPU reading.
+for t in $TARGETS; do
+  if [ "$LOAD" = wrk ]; then
+    wrk_tls "${PORT[$t]}" "${PREWARM:-5}" "$W/prewarm" "$([ "$t" = direct ] && echo a || true)"
+  else
+    java -Xmx256m -Djdk.tls.namedGroups=x25519 -jar "$BENCH_JAR" load --target "127.0.0.1:${PORT[$t]}" --mode tls \
+      --sni "$NAMES" --size "$SIZE" -c "$C" --duration "${PREWARM:-5}s" --warmup 0s --timeout 5s >/dev/null 2>&1 || true
+  fi
+done
 : >"$W/rows.tsv"
 run_rounds full
-run_rounds paced --rate "$RATE"
+[ "$LOAD" = wrk ] || run_rounds paced --rate "$RATE"
 
 python3 - "$W/rows.tsv" "$D" "$ROUNDS" "$WARMUP" "$RATE" <<'EOF'
 import collections, math, statistics, sys
@@ -294,7 +378,8 @@ def table(part, title):
               f" | {errors} | {cpu} | {cell(part, n, 'us_per_conn', '%.0f')} |")
     print()
 table("full", f"## new TLS connections/s routed by SNI, full speed: medians of {ROUNDS} rounds of {D:g} s")
-table("paced", f"## the same at a fixed {RATE:g} connections/s (latency from each intended start): medians of {ROUNDS} rounds")
+if names["paced"]:
+    table("paced", f"## the same at a fixed {RATE:g} connections/s (latency from each intended start): medians of {ROUNDS} rounds")
 print("(Nx) = ratio to HAProxy in this run; for p50/p99 and cpu lower is better. direct: backend a, no proxy;"
       " lb-plain: an lb listener without routes over the same backends (round robin). cpu µs/conn: the"
       " proxy's CPU over the run (warm-up included) / (measured conn/s x run seconds), approximate.")
