@@ -1,11 +1,8 @@
 package lb.session;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.net.SocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -31,11 +28,8 @@ import lb.pool.Balancer;
 import lb.pool.ClientKey;
 import lb.pool.ConnectFailure;
 import lb.pool.LoopCounters;
-import lb.proxyproto.ProxyHeader;
 import lb.proxyproto.ProxyHeaderParser;
 import lb.proxyproto.ProxyHeaderWriter;
-import lb.tls.ClientHello;
-import lb.tls.ClientHelloParser;
 
 /**
  * Owned by the EventLoop thread that accepted it, for its whole life. One client connection and
@@ -46,6 +40,9 @@ import lb.tls.ClientHelloParser;
  * makes retrying on another backend safe. The session is its own timer (connect, idle and
  * half-close deadlines share the one slot, since only the earliest matters) and its own key
  * attachment for both channels.
+ *
+ * <p>On a listener that takes a PROXY protocol header or routes by server name, the client is read
+ * before any backend is picked: that preamble is {@link Preamble}'s.
  */
 public final class Session extends TimerWheel.Timer implements KeyHandler, ClientKey {
 
@@ -63,40 +60,38 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     // Both can repeat for every client (a socket option the kernel refuses; a bug in a timer path).
     private static final RateLimitedLog SETUP_FAILURES = new RateLimitedLog(LOG, 10_000_000_000L);
     private static final RateLimitedLog TIMER_FAILURES = new RateLimitedLog(LOG, 1_000_000_000L);
-    // A peer sending bad PROXY headers may do so on every connection: one line per 10 s for all.
-    private static final RateLimitedLog PROXY_FAILURES = new RateLimitedLog(LOG, 10_000_000_000L);
     // Refused sources come in floods: one line per 10 s for all.
     private static final RateLimitedLog REFUSALS = new RateLimitedLog(LOG, 10_000_000_000L);
 
-    private static final byte CONNECTING = 0;
-    private static final byte RELAYING = 1;
-    private static final byte CLOSED = 2;
-    private static final byte READING_PROXY_HEADER = 3;
-    private static final byte READING_CLIENT_HELLO = 4;
+    // States and fields without 'private' are the Preamble's too: it moves a session through its first
+    // states and fills in who the client is and where it goes, before any backend is picked.
+    static final byte CONNECTING = 0;
+    static final byte RELAYING = 1;
+    static final byte CLOSED = 2;
+    static final byte READING_PROXY_HEADER = 3;
+    static final byte READING_CLIENT_HELLO = 4;
 
-    private final EventLoop loop;
-    private final Listener listener;
-    private final LoopSessions sessions;
-    private final SocketChannel client;
+    final EventLoop loop;
+    final Listener listener;
+    final LoopSessions sessions;
+    final SocketChannel client;
     // The TCP peer's, or the one its PROXY protocol header names.
-    private SocketAddress clientAddress;
+    SocketAddress clientAddress;
     // The address the client connected to, from its PROXY protocol header; null: the client socket's own.
-    private InetSocketAddress destination;
-    // While reading a PROXY protocol header: which versions, and what came so far when it came in pieces.
-    private ProxyHeaderParser.Accept headerVersions;
-    private ByteBuffer headerSoFar;
-    // With routes by server name: the routes, then the one taken (null: the listener's default pool),
-    // and the name the client sent (for the access log).
-    private SniRoutes sniRoutes;
-    private SniRoutes.Target routed;
-    private String sni;
+    InetSocketAddress destination;
+    // With routes by server name: the one taken (null: the listener's default pool), and the name the
+    // client sent (for the access log).
+    SniRoutes.Target routed;
+    String sni;
     // The admission rules that let this client in, and its slot in their per-source table (or UNTRACKED).
-    private ListenerAdmission admission;
-    private int sourceSlot = ListenerAdmission.UNTRACKED;
-    private final SelectionKey clientKey;
-    private final Relay upstream;   // client -> backend
+    ListenerAdmission admission;
+    int sourceSlot = ListenerAdmission.UNTRACKED;
+    final SelectionKey clientKey;
+    final Relay upstream;   // client -> backend
     private final Relay downstream; // backend -> client
     private final long openedNs;
+    // Only on a listener with a PROXY header or routes by server name; made on first need, kept for both phases.
+    private Preamble preamble;
 
     private SocketChannel backendChannel;
     private SelectionKey backendKey;
@@ -104,8 +99,8 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     private int attempts;
     // While this host is out of descriptors: when the client stops waiting (0 otherwise).
     private long localWaitDeadlineNs;
-    private byte state = CONNECTING;
-    private int clientOps;
+    byte state = CONNECTING;
+    int clientOps;
     private int backendOps;
     private long lastActivityNs;
     private boolean halfClosed;
@@ -178,20 +173,27 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         session.sourceSlot = slot;
         sessions.add(session);
         if (proxy != null) {
-            session.awaitProxyHeader(proxy, nowNs);
+            session.preamble().awaitProxyHeader(proxy, nowNs);
         } else {
             session.start(nowNs);
         }
     }
 
     /** The client may in and is who it says: look at its ClientHello first when the listener routes by name. */
-    private void start(long nowNs) {
+    void start(long nowNs) {
         SniRoutes routes = listener.sniRoutes();
         if (routes != null) {
-            awaitClientHello(routes, nowNs);
+            preamble().awaitClientHello(routes, nowNs);
         } else {
             connectNext(null, nowNs);
         }
+    }
+
+    private Preamble preamble() {
+        if (preamble == null) {
+            preamble = new Preamble(this);
+        }
+        return preamble;
     }
 
     /**
@@ -206,7 +208,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     }
 
     /** Refusals come in floods: the line is built only when it is written, with how many were not. */
-    private static void logRefusal(Listener listener, ListenerAdmission.Refusal reason, long nowNs) {
+    static void logRefusal(Listener listener, ListenerAdmission.Refusal reason, long nowNs) {
         if (REFUSALS.shouldLog(nowNs)) {
             LOG.warn("listener {}: refused a connection ({}); {} more refusals not logged since the last line",
                     listener.name(), reason.label(), REFUSALS.takeSuppressed());
@@ -259,11 +261,11 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
             return;
         }
         if (state == READING_PROXY_HEADER) {
-            readProxyHeader(nowNs);
+            preamble.readProxyHeader(nowNs);
             return;
         }
         if (state == READING_CLIENT_HELLO) {
-            readClientHello(nowNs, false);
+            preamble.readClientHello(nowNs, false);
             return;
         }
         int ready = key.readyOps();
@@ -343,9 +345,9 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     @Override
     protected void onTimeout(long nowNs) {
         if (state == READING_PROXY_HEADER) {
-            rejectProxyHeader(ProxyHeaderParser.Failure.TIMEOUT, nowNs);
+            preamble.rejectProxyHeader(ProxyHeaderParser.Failure.TIMEOUT, nowNs);
         } else if (state == READING_CLIENT_HELLO) {
-            route(null, Listener.SniDefault.TIMEOUT, nowNs); // what came so far goes to the default pool
+            preamble.route(null, Listener.SniDefault.TIMEOUT, nowNs); // what came so far goes to the default pool
         } else if (state == CONNECTING && backend == null) {
             connectNext(null, nowNs); // waiting for a local resource: try again
         } else if (state == CONNECTING) {
@@ -363,194 +365,6 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         }
     }
 
-    /**
-     * The listener takes a PROXY protocol header first: from a trusted peer only; read it before
-     * anything else happens (no backend is picked until the client's address is known).
-     */
-    private void awaitProxyHeader(ProxyProtocolAccept proxy, long nowNs) {
-        if (!proxy.trusts(((InetSocketAddress) clientAddress).getAddress().getAddress())) {
-            rejectProxyHeader(ProxyHeaderParser.Failure.UNTRUSTED, nowNs);
-            return;
-        }
-        state = READING_PROXY_HEADER;
-        headerVersions = proxy.versions();
-        loop.timers().schedule(this, nowNs + proxy.timeout().toNanos());
-        readProxyHeader(nowNs); // usually here already: the peer sends it right after its connect
-        if (state == READING_PROXY_HEADER) {
-            clientOps = SelectionKey.OP_READ;
-            clientKey.interestOps(clientOps);
-        }
-    }
-
-    /**
-     * Client readable while its PROXY header is incomplete. Most headers come in one read, parsed
-     * straight from the loop's buffer; one that comes in pieces is gathered in a small array of its
-     * own. Client bytes read past the header are kept for the backend, which gets them first.
-     */
-    private void readProxyHeader(long nowNs) {
-        ByteBuffer read = loop.readBuffer();
-        read.clear();
-        if (headerSoFar != null) {
-            read.limit(headerSoFar.remaining()); // never more than a header can be: the rest stays in the kernel
-        }
-        int n;
-        try {
-            n = client.read(read);
-        } catch (IOException e) {
-            rejectProxyHeader(ProxyHeaderParser.Failure.CLOSED, nowNs);
-            return;
-        }
-        if (n < 0) {
-            rejectProxyHeader(ProxyHeaderParser.Failure.CLOSED, nowNs);
-            return;
-        }
-        if (n == 0) {
-            return;
-        }
-        read.flip();
-        ByteBuffer in = read;
-        if (headerSoFar != null) {
-            in = headerSoFar.put(read).flip();
-        }
-        ProxyHeader header = sessions.proxyHeader();
-        int result = ProxyHeaderParser.parse(in, headerVersions, header);
-        if (result == ProxyHeaderParser.NEED_MORE) {
-            // The parser asks for more only while fewer than MAX_LENGTH bytes came: they fit.
-            if (headerSoFar == null) {
-                headerSoFar = ByteBuffer.allocate(ProxyHeaderParser.MAX_LENGTH).put(in);
-            } else {
-                headerSoFar.position(headerSoFar.limit()).limit(headerSoFar.capacity());
-            }
-            return;
-        }
-        if (result < 0) {
-            rejectProxyHeader(ProxyHeaderParser.failure(result), nowNs);
-            return;
-        }
-        if (header.hasAddresses()) {
-            try {
-                clientAddress = new InetSocketAddress(InetAddress.getByAddress(
-                        Arrays.copyOf(header.source(), header.addressLength())), header.sourcePort());
-                destination = new InetSocketAddress(InetAddress.getByAddress(
-                        Arrays.copyOf(header.destination(), header.addressLength())), header.destinationPort());
-            } catch (UnknownHostException e) {
-                throw new IllegalStateException("the parser gave an address of " + header.addressLength() + " bytes", e);
-            }
-        } // LOCAL, UNKNOWN: the connection is the peer's own (a health check), its addresses stand
-        in.position(in.position() + result);
-        headerSoFar = null;
-        ListenerAdmission rules = listener.admission();
-        if (rules != null && rules.checksSources()) {
-            int slot = rules.admit(((InetSocketAddress) clientAddress).getAddress().getAddress(), nowNs);
-            if (ListenerAdmission.isRefusal(slot)) {
-                listener.onRefused(ListenerAdmission.refusal(slot));
-                logRefusal(listener, ListenerAdmission.refusal(slot), nowNs);
-                close(Termination.REFUSED);
-                return;
-            }
-            admission = rules;
-            sourceSlot = slot;
-        }
-        loop.timers().cancel(this);
-        state = CONNECTING;
-        clientOps = 0;
-        clientKey.interestOps(0); // until the backend is connected, as for any session
-        if (in.hasRemaining() && !upstream.preload(in)) {
-            return; // no buffer for them: closed
-        }
-        start(nowNs);
-    }
-
-    /**
-     * Reads the client's first bytes, without relaying them yet, until they hold its whole
-     * ClientHello (or clearly never will), to pick the pool by the server name it asks for. The
-     * bytes go into a pooled buffer that the backend then gets first, unchanged.
-     */
-    private void awaitClientHello(SniRoutes routes, long nowNs) {
-        if (!upstream.beginAhead()) {
-            return; // no buffer: closed
-        }
-        sniRoutes = routes;
-        state = READING_CLIENT_HELLO;
-        loop.timers().schedule(this, nowNs + routes.clientHelloTimeoutNs());
-        readClientHello(nowNs, true); // usually here already, sent right after the connect
-        if (state == READING_CLIENT_HELLO) {
-            clientOps = SelectionKey.OP_READ;
-            clientKey.interestOps(clientOps);
-        }
-    }
-
-    /** {@code first}: right after the bytes that came with a PROXY header, which may hold it all. */
-    private void readClientHello(long nowNs, boolean first) {
-        ByteBuffer ahead = upstream.ahead();
-        int max = Math.min(ahead.capacity(), sniRoutes.clientHelloMax());
-        int n = 0;
-        if (ahead.position() < max) {
-            try {
-                n = upstream.readAhead(client, max);
-            } catch (IOException e) {
-                close(Termination.CLIENT_RESET);
-                return;
-            }
-        }
-        if (n < 0 && ahead.position() == 0) {
-            listener.onSniDefault(Listener.SniDefault.CLOSED);
-            close(Termination.COMPLETED); // gone before a byte: nothing to deliver anywhere
-            return;
-        }
-        if (n == 0 && ahead.position() < max && !first) {
-            return; // a spurious wake-up, or the bytes are still on their way
-        }
-        ClientHello hello = sessions.clientHello();
-        int end = ahead.position();
-        ahead.flip();
-        int result = ClientHelloParser.parse(ahead, hello);
-        ahead.limit(ahead.capacity()).position(end);
-        if (result == ClientHelloParser.NEED_MORE && n >= 0 && end < max) {
-            return;
-        }
-        if (n < 0) {
-            upstream.sourceEndedEarly(); // the backend gets what came, then the FIN
-        }
-        if (result > 0) {
-            SniRoutes.Target target = sniRoutes.match(hello);
-            if (hello.hasServerName()) {
-                sni = hello.serverNameString(); // once per session, for the access log
-            }
-            route(target, target != null ? null : hello.hasServerName() ? Listener.SniDefault.NO_MATCH
-                    : Listener.SniDefault.NO_SNI, nowNs);
-        } else if (result == ClientHelloParser.NEED_MORE) {
-            route(null, n < 0 ? Listener.SniDefault.CLOSED : Listener.SniDefault.TOO_LONG, nowNs);
-        } else {
-            ClientHelloParser.Failure f = ClientHelloParser.failure(result);
-            route(null, f == ClientHelloParser.Failure.NOT_TLS || f == ClientHelloParser.Failure.SSL2
-                    ? Listener.SniDefault.NOT_TLS : Listener.SniDefault.MALFORMED, nowNs);
-        }
-    }
-
-    /**
-     * Inspection is over: the session goes to {@code target}'s pool, or (null) to the listener's
-     * default pool for {@code why}, or is reset when the listener has none.
-     */
-    private void route(SniRoutes.Target target, Listener.SniDefault why, long nowNs) {
-        loop.timers().cancel(this);
-        upstream.endAhead();
-        if (target != null) {
-            routed = target;
-            target.onRouted();
-        } else {
-            listener.onSniDefault(why);
-            if (listener.pool() == null) {
-                close(Termination.NO_ROUTE);
-                return;
-            }
-        }
-        state = CONNECTING;
-        clientOps = 0;
-        clientKey.interestOps(0);
-        connectNext(null, nowNs);
-    }
-
     /** The pool this session is balanced over: its route's, or the listener's. */
     private BackendPool pool() {
         return routed != null ? routed.pool() : listener.pool();
@@ -564,17 +378,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         return routed != null ? routed.halfCloseTimeoutNs() : listener.halfCloseTimeoutNs();
     }
 
-    private void rejectProxyHeader(ProxyHeaderParser.Failure reason, long nowNs) {
-        listener.onProxyRejected(reason);
-        if (PROXY_FAILURES.shouldLog(nowNs)) { // a peer may send bad headers in a flood: built only when written
-            LOG.warn("listener {}: closed the connection from {}: PROXY protocol header {}; {} more not logged since "
-                    + "the last line", listener.name(), Sockets.plainHostPort(clientAddress), reason.label(),
-                    PROXY_FAILURES.takeSuppressed());
-        }
-        close(Termination.PROXY_REJECTED);
-    }
-
-    private void connectNext(Backend avoid, long nowNs) {
+    void connectNext(Backend avoid, long nowNs) {
         BackendPool pool = pool();
         Balancer balancer = pool.snapshot().balancer(loop.index());
         Backend candidate = balancer.pick(this, avoid);
