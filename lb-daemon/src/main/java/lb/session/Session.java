@@ -2,7 +2,6 @@ package lb.session;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.net.SocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -29,7 +28,6 @@ import lb.pool.ClientKey;
 import lb.pool.ConnectFailure;
 import lb.pool.LoopCounters;
 import lb.proxyproto.ProxyHeaderParser;
-import lb.proxyproto.ProxyHeaderWriter;
 
 /**
  * Owned by the EventLoop thread that accepted it, for its whole life. One client connection and
@@ -42,7 +40,8 @@ import lb.proxyproto.ProxyHeaderWriter;
  * attachment for both channels.
  *
  * <p>On a listener that takes a PROXY protocol header or routes by server name, the client is read
- * before any backend is picked: that preamble is {@link Preamble}'s.
+ * before any backend is picked: that preamble is {@link Preamble}'s. A PROXY header to the backend
+ * is {@link BackendProxyHeader}'s.
  */
 public final class Session extends TimerWheel.Timer implements KeyHandler, ClientKey {
 
@@ -58,13 +57,15 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
     // Out of descriptors, every session on every loop fails at once: one line per 10 s for all.
     private static final RateLimitedLog LOCAL_FAILURES = new RateLimitedLog(LOG, 10_000_000_000L);
     // Both can repeat for every client (a socket option the kernel refuses; a bug in a timer path).
-    private static final RateLimitedLog SETUP_FAILURES = new RateLimitedLog(LOG, 10_000_000_000L);
+    // BackendProxyHeader shares SETUP_FAILURES: one limit for every way a session's set-up fails.
+    static final RateLimitedLog SETUP_FAILURES = new RateLimitedLog(LOG, 10_000_000_000L);
     private static final RateLimitedLog TIMER_FAILURES = new RateLimitedLog(LOG, 1_000_000_000L);
     // Refused sources come in floods: one line per 10 s for all.
     private static final RateLimitedLog REFUSALS = new RateLimitedLog(LOG, 10_000_000_000L);
 
-    // States and fields without 'private' are the Preamble's too: it moves a session through its first
-    // states and fills in who the client is and where it goes, before any backend is picked.
+    // States and fields without 'private' are shared with the Preamble, which moves a session through
+    // its first states and fills in who the client is and where it goes before any backend is picked,
+    // and with BackendProxyHeader, which tells the backend.
     static final byte CONNECTING = 0;
     static final byte RELAYING = 1;
     static final byte CLOSED = 2;
@@ -500,7 +501,7 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         lastActivityNs = nowNs;
         scheduleRelayDeadline();
         ProxyProtocolSend proxy = pool().proxyProtocol();
-        if (proxy != ProxyProtocolSend.NONE && !sendProxyHeader(proxy, nowNs)) {
+        if (proxy != ProxyProtocolSend.NONE && !BackendProxyHeader.send(this, backendChannel, proxy, nowNs)) {
             return;
         }
         // The client's first bytes are usually here already (sent right after its connect, while
@@ -519,42 +520,6 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         if (state == RELAYING) {
             afterIo(nowNs);
         }
-    }
-
-    /**
-     * The header goes straight to the fresh socket, whose send buffer takes a few hundred bytes
-     * whole; were it ever to take less, the session is closed rather than the bytes reordered.
-     */
-    private boolean sendProxyHeader(ProxyProtocolSend version, long nowNs) {
-        ByteBuffer out = loop.readBuffer();
-        out.clear();
-        try {
-            InetSocketAddress from = (InetSocketAddress) clientAddress;
-            InetSocketAddress to = destination != null ? destination : (InetSocketAddress) client.getLocalAddress();
-            byte[] source = from.getAddress().getAddress();
-            byte[] target = to.getAddress().getAddress();
-            // One IPv4 and one IPv6 address cannot share a header: it then names no client.
-            int length = source.length == target.length ? source.length : 0;
-            if (version == ProxyProtocolSend.V1) {
-                ProxyHeaderWriter.v1(out, source, target, length, from.getPort(), to.getPort());
-            } else {
-                byte[] authority = sni != null ? sni.getBytes(java.nio.charset.StandardCharsets.US_ASCII) : null;
-                ProxyHeaderWriter.v2(out, source, target, length, from.getPort(), to.getPort(), id, authority,
-                        authority != null ? authority.length : -1);
-            }
-            out.flip();
-            backendChannel.write(out);
-        } catch (IOException e) {
-            close(Termination.BACKEND_RESET);
-            return false;
-        }
-        if (out.hasRemaining()) {
-            SETUP_FAILURES.warn(nowNs, this + ": the backend socket took " + out.position() + " of the PROXY header's "
-                    + out.limit() + " bytes; closing the session");
-            close(Termination.INTERNAL_ERROR);
-            return false;
-        }
-        return true;
     }
 
     private void afterIo(long nowNs) {
