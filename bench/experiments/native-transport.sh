@@ -14,13 +14,21 @@
 # Loopback only; every load bounded by D seconds; every process stopped on exit. Needs nginx,
 # wrk, haproxy, strace (apt-get install nginx-light wrk haproxy strace), Maven for the Netty relay.
 # JDK 22+ is looked for in JAVA22 or /usr/lib/jvm; without one the ffm and lb-jdk22+ rows are left out.
-# Usage: bench/experiments/native-transport.sh        env: D=6 ROUNDS=3 NO_STRACE=1
+# MODE=rr: keep-alive requests instead (wrk -t2 -c50, no "Connection: close"): figures per request.
+#
+# Usage: bench/experiments/native-transport.sh        env: D=6 ROUNDS=3 NO_STRACE=1 MODE=crr|rr
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../faults/lib.sh"
 faults_init native-transport
 D=${D:-6}
 ROUNDS=${ROUNDS:-3}
+MODE=${MODE:-crr}
+case $MODE in
+  crr) CLOSE=(-H 'Connection: close'); UNIT=conn;;
+  rr) CLOSE=(); UNIT=req;;
+  *) echo "MODE is crr or rr, not $MODE" >&2; exit 2;;
+esac
 raise_nofile 20000 >/dev/null
 for tool in nginx wrk haproxy; do command -v "$tool" >/dev/null || { echo "need $tool (apt-get install nginx-light wrk haproxy)" >&2; exit 1; }; done
 chmod 755 "$W"
@@ -90,11 +98,11 @@ else
 fi
 echo "# versions: $("$HAPROXY" -v | head -1); $(java -version 2>&1 | head -1); JDK 22+: ${JAVA22:-none}"
 
-crr() { wrk -t2 -c50 -d"$1" --latency -H 'Connection: close' "http://127.0.0.1:$2/" 2>&1; }
+crr() { wrk -t2 -c50 -d"$1" --latency ${CLOSE[@]+"${CLOSE[@]}"} "http://127.0.0.1:$2/" 2>&1; }
 ticks() { awk '{print $14, $15}' "/proc/$1/stat"; }
 for t in "${TARGETS[@]}" "${TARGETS[@]}"; do crr 3s "${t##*:}" >/dev/null; done  # JIT warm-up
 HZ=$(getconf CLK_TCK)
-echo "| round | target | conn/s | p99 | user µs/conn | system µs/conn | context switches/conn |"
+echo "| round | target | $UNIT/s | p99 | user µs/$UNIT | system µs/$UNIT | context switches/$UNIT |"
 echo "|---|---|---|---|---|---|---|"
 for r in $(seq 1 "$ROUNDS"); do
   for t in "${TARGETS[@]}"; do
@@ -117,13 +125,13 @@ done
 [ -n "${NO_STRACE:-}" ] && exit 0
 command -v strace >/dev/null || { echo "# strace not installed: no system call counts"; exit 0; }
 echo
-echo "System calls per connection (strace -f -c over wrk -t1 -c4 -d4s, divided by its connections):"
+echo "System calls per $UNIT (strace -f -c over wrk -t1 -c4 -d4s, divided by its ${UNIT}s):"
 for t in "${TARGETS[@]}"; do
   IFS=: read -r name pid port <<< "$t"
   strace -f -qq -c -o "$W/strace.$name" -p "$pid" &
   tracer=$!
   wait_until 10 "strace attached" grep -q 'TracerPid:.[1-9]' "/proc/$pid/status"
-  n=$(wrk -t1 -c4 -d4s -H 'Connection: close' "http://127.0.0.1:$port/" 2>&1 | awk '/requests in/ {print $1}')
+  n=$(wrk -t1 -c4 -d4s ${CLOSE[@]+"${CLOSE[@]}"} "http://127.0.0.1:$port/" 2>&1 | awk '/requests in/ {print $1}')
   kill -INT "$tracer"; wait "$tracer" || true
   awk -v n="$n" -v name="$name" '$NF ~ /^[a-z_0-9]+$/ && $1 ~ /^[0-9.]+$/ && $NF != "total" {
       c = ($4 ~ /^[0-9]+$/) ? $4 : $3; if (c / n >= 0.05) calls[$NF] = c / n; total += c }

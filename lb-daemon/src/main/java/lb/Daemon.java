@@ -68,11 +68,14 @@ public final class Daemon implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean shutdownStarted;
     private boolean shutdownClean;
+    /** A throwaway daemon (the start-up warm-up's): it logs nothing of its own start and stop. */
+    private final boolean quiet;
 
-    private Daemon(RunningState state, EventLoop[] loops, Loops loopOps) {
+    private Daemon(RunningState state, EventLoop[] loops, Loops loopOps, boolean quiet) {
         this.state = state;
         this.loops = loops;
         this.loopOps = loopOps;
+        this.quiet = quiet;
     }
 
     /** Binds every listener and starts the event loops; on failure nothing is left running. */
@@ -96,6 +99,16 @@ public final class Daemon implements AutoCloseable {
     /** As above, with {@code accessLogLines} lines that may wait for a file access log's writer (tests). */
     static Daemon start(Config config, UnaryOperator<Config> overrides, int ringSlots, int accessLogLines)
             throws IOException {
+        return start(config, overrides, ringSlots, accessLogLines, false);
+    }
+
+    /** A daemon for the start-up warm-up ({@link Warmup}): started and stopped without a log line. */
+    static Daemon startQuietly(Config config) throws IOException {
+        return start(config, UnaryOperator.identity(), StatsRing.DEFAULT_SLOTS, AccessLogFile.DEFAULT_QUEUE_LINES, true);
+    }
+
+    private static Daemon start(Config config, UnaryOperator<Config> overrides, int ringSlots, int accessLogLines,
+                                boolean quiet) throws IOException {
         ClassPreload.loadAll(Daemon.class);
         RuntimeState.Overlay overlay = StateJournal.read(config);
         int workers = config.daemon().workers();
@@ -109,7 +122,8 @@ public final class Daemon implements AutoCloseable {
             boolean events = d.stats() || d.accessLog();
             StatsRing[] rings = new StatsRing[events ? workers : 0];
             long poolMax = MemoryBudget.poolMaxPerLoop(d);
-            if (d.bufferPoolMax() == DaemonConfig.AUTO_BUFFER_POOL_MAX && poolMax < DaemonConfig.DEFAULT_BUFFER_POOL_MAX) {
+            if (!quiet && d.bufferPoolMax() == DaemonConfig.AUTO_BUFFER_POOL_MAX
+                    && poolMax < DaemonConfig.DEFAULT_BUFFER_POOL_MAX) {
                 LOG.info("buffer_pool_max unset: {} KiB per event loop, to fit the JVM's {} MiB of direct memory",
                         poolMax >> 10, MemoryBudget.directMemoryLimit() >> 20);
             }
@@ -130,12 +144,14 @@ public final class Daemon implements AutoCloseable {
             }
             Loops loopOps = new Loops(loops, sessions);
             loopOps.acceptFrom(listeners.values());
-            daemon = new Daemon(new RunningState(config, pools, listeners, overrides), loops, loopOps);
+            daemon = new Daemon(new RunningState(config, pools, listeners, overrides), loops, loopOps, quiet);
             daemon.startThreads(rings, accessLogLines);
             for (EventLoop loop : loops) {
                 loop.start();
             }
-            daemon.logStartup();
+            if (!quiet) {
+                daemon.logStartup();
+            }
             if (!overlay.overridden().isEmpty()) {
                 StateJournal.save(config, pools); // without the changes the file won over (logs a failure)
             }
@@ -413,7 +429,7 @@ public final class Daemon implements AutoCloseable {
         loopOps.barrier(); // the loops deregister the closed sockets: the ports are free from here
         long deadlineNs = System.nanoTime() + grace.toNanos();
         int open = activeSessions();
-        if (open > 0) {
+        if (open > 0 && !quiet) {
             LOG.info("stopped accepting; waiting up to {} ms for {} open session(s)", grace.toMillis(), open);
         }
         while (activeSessions() > 0 && System.nanoTime() < deadlineNs) {
@@ -422,7 +438,9 @@ public final class Daemon implements AutoCloseable {
         }
         boolean clean = activeSessions() == 0;
         if (!clean) {
-            LOG.info("shutdown grace over: closing {} session(s)", activeSessions());
+            if (!quiet) {
+                LOG.info("shutdown grace over: closing {} session(s)", activeSessions());
+            }
             loopOps.closeAll(Termination.SHUTDOWN);
         }
         if (adminServer != null) {
@@ -450,7 +468,9 @@ public final class Daemon implements AutoCloseable {
             shutdownClean = clean;
         }
         stopped.countDown();
-        LOG.info("stopped ({})", clean ? "every session finished" : "sessions closed at the end of the grace period");
+        if (!quiet) {
+            LOG.info("stopped ({})", clean ? "every session finished" : "sessions closed at the end of the grace period");
+        }
         return clean;
     }
 

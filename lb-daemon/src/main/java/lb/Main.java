@@ -21,6 +21,7 @@ import lb.config.ConfigError;
 import lb.config.ConfigException;
 import lb.config.ConfigLoader;
 import lb.config.DaemonConfig;
+import lb.config.Durations;
 import lb.config.KeyLines;
 import lb.config.QuickConfig;
 import lb.demo.DemoBackend;
@@ -82,6 +83,11 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--demo", description = "Start three built-in loopback backends and balance over them.")
     boolean demo;
+
+    @Option(names = "--warmup", paramLabel = "DURATION", description = "Synthetic loopback traffic through a throwaway "
+            + "copy of the data path before the listeners open, so that clients meet compiled code (overrides "
+            + "[daemon] warmup, default 2s; \"0s\" = none).")
+    String warmup;
 
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
@@ -161,6 +167,16 @@ public final class Main implements Callable<Integer> {
         if (workers < 0) {
             return "--workers must be 0 or more";
         }
+        if (warmup != null) {
+            try {
+                Duration d = Durations.parse(warmup);
+                if (d.compareTo(Duration.ofSeconds(60)) > 0) {
+                    return "--warmup " + warmup + " is out of range (allowed: 0s..60s)";
+                }
+            } catch (IllegalArgumentException e) {
+                return "--warmup: " + e.getMessage();
+            }
+        }
         return null;
     }
 
@@ -202,13 +218,14 @@ public final class Main implements Callable<Integer> {
         boolean accessLog = d.accessLog() && !noAccessLog;
         boolean stats = d.stats() && !noStats;
         Path socket = adminSocket == null ? d.adminSocket() : adminSocket.isEmpty() ? null : Path.of(adminSocket);
+        Duration warm = warmup == null ? d.warmup() : Durations.parse(warmup); // checked in usageProblem
         if (effectiveWorkers == d.workers() && accessLog == d.accessLog() && stats == d.stats()
-                && Objects.equals(socket, d.adminSocket())) {
+                && Objects.equals(socket, d.adminSocket()) && warm.equals(d.warmup())) {
             return config;
         }
         DaemonConfig changed = new DaemonConfig(effectiveWorkers, d.shutdownGrace(), accessLog, d.bufferSize(),
                 d.bufferPoolMax(), socket, d.adminSocketGroup(), d.stateFile(), stats, d.accessLogFile(),
-                d.accessLogFormat(), d.drainDelay());
+                d.accessLogFormat(), d.drainDelay(), warm);
         return new Config(config.source(), changed, config.listeners(), config.pools(), config.metrics());
     }
 
@@ -251,6 +268,9 @@ public final class Main implements Callable<Integer> {
             Daemon up = running.get();
             return up != null && up.reopenAccessLog();
         });
+        if (!config.daemon().warmup().isZero()) {
+            Warmup.log(Warmup.run(config, config.daemon().warmup(), () -> stopRequested.getCount() == 0));
+        }
         Daemon daemon = Daemon.start(config, this::withOverrides);
         running.set(daemon);
         reload.started(daemon);

@@ -23,10 +23,21 @@ import java.time.Duration;
  * @param accessLogFormat   how each access-log line is written
  * @param drainDelay        after SIGTERM, how long the listeners keep accepting while /ready already
  *                          answers 503 (so that ECMP/BGP withdraws this host before they close)
+ * @param warmup            at start, before the listeners are bound, how long synthetic loopback
+ *                          traffic runs through a throwaway copy of the data path so that the JIT has
+ *                          compiled it before the first client arrives; zero for none
  */
 public record DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax,
                            Path adminSocket, String adminSocketGroup, Path stateFile, boolean stats,
-                           Path accessLogFile, AccessLogFormat accessLogFormat, Duration drainDelay) {
+                           Path accessLogFile, AccessLogFormat accessLogFormat, Duration drainDelay, Duration warmup) {
+
+    /** With the default warm-up. */
+    public DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax,
+                        Path adminSocket, String adminSocketGroup, Path stateFile, boolean stats,
+                        Path accessLogFile, AccessLogFormat accessLogFormat, Duration drainDelay) {
+        this(workers, shutdownGrace, accessLog, bufferSize, bufferPoolMax, adminSocket, adminSocketGroup, stateFile,
+                stats, accessLogFile, accessLogFormat, drainDelay, DEFAULT_WARMUP);
+    }
 
     /** Without a drain delay. */
     public DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax,
@@ -40,7 +51,17 @@ public record DaemonConfig(int workers, Duration shutdownGrace, boolean accessLo
         if (accessLogFormat == null) {
             throw new IllegalArgumentException("accessLogFormat is null");
         }
+        if (warmup == null || warmup.isNegative()) {
+            throw new IllegalArgumentException("warmup is " + warmup);
+        }
     }
+
+    /**
+     * Two seconds of synthetic traffic compile the accept, connect and relay paths (C2) on a 2-core
+     * host: without it, a fresh process's first seconds of churn had a p99 ~1.6x the warm one's
+     * (docs/benchmarks.md).
+     */
+    public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(2);
 
     /** Access log to the journal (when on), as logfmt. */
     public DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax,

@@ -8,8 +8,9 @@ import java.util.List;
 final class DaemonSection {
 
     static final List<String> KEYS = List.of("access_log", "access_log_format", "admin_socket", "admin_socket_group",
-            "buffer_pool_max", "buffer_size", "drain_delay", "shutdown_grace", "state_file", "stats", "workers");
+            "buffer_pool_max", "buffer_size", "drain_delay", "shutdown_grace", "state_file", "stats", "warmup", "workers");
     static final int MAX_WORKERS = 256;
+    static final Duration MAX_WARMUP = Duration.ofSeconds(60);
     static final long MIN_BUFFER_SIZE = 4 * Sizes.KIB;
     static final long MAX_BUFFER_SIZE = 16 * Sizes.MIB;
 
@@ -21,6 +22,11 @@ final class DaemonSection {
         int workers = workers(t);
         Duration grace = t.duration("shutdown_grace", DaemonConfig.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, "0s..24h");
         Duration drainDelay = t.duration("drain_delay", Duration.ZERO, Duration.ZERO, "0s..24h");
+        Duration warmup = t.duration("warmup", DaemonConfig.DEFAULT_WARMUP, Duration.ZERO, "0s..60s");
+        if (warmup.compareTo(MAX_WARMUP) > 0) {
+            t.error("warmup", ConfigError.show(t.raw("warmup")) + " is out of range (allowed: 0s..60s)");
+            warmup = DaemonConfig.DEFAULT_WARMUP;
+        }
         Object target = t.raw("access_log");
         boolean accessLog = !Boolean.FALSE.equals(target) && !"off".equals(target);
         Path accessLogFile = accessLogFile(t, target);
@@ -64,7 +70,7 @@ final class DaemonSection {
         }
         boolean stats = t.bool("stats", true);
         return new DaemonConfig(workers, grace, accessLog, (int) bufferSize, poolMax, adminSocket, group, stateFile,
-                stats, accessLogFile, format, drainDelay);
+                stats, accessLogFile, format, drainDelay, warmup);
     }
 
     /**

@@ -64,6 +64,15 @@ class ConfigLoaderTest {
     Path dir;
 
     @Test
+    void warmupDefaultsToTwoSecondsAndZeroTurnsItOff() throws Exception {
+        assertEquals(Duration.ofSeconds(2), ConfigLoader.parse(VALID, Optional.empty()).daemon().warmup());
+        assertEquals(Duration.ZERO, ConfigLoader.parse("[daemon]\nwarmup = \"0s\"\n" + VALID, Optional.empty())
+                .daemon().warmup());
+        assertEquals(Duration.ofSeconds(60), ConfigLoader.parse("[daemon]\nwarmup = \"1m\"\n" + VALID, Optional.empty())
+                .daemon().warmup());
+    }
+
+    @Test
     void fullConfigLoadsIntoExactRecords() throws Exception {
         Path file = write("full.toml", """
                 [daemon]
@@ -387,9 +396,13 @@ class ConfigLoaderTest {
                 bad("[daemon]\nbuffer_size = 1.5\n" + VALID, "daemon.buffer_size: 1.5 is not a size " + SIZE_HINT),
                 bad("[daemon]\nbuffer_size = \"64KiB\"\nbuffer_pool_max = \"32KiB\"\n" + VALID,
                         "daemon.buffer_pool_max: \"32KiB\" is out of range (allowed: buffer_size (64KiB) or more)"),
+                bad("[daemon]\nwarmup = \"90s\"\n" + VALID,
+                        "daemon.warmup: \"90s\" is out of range (allowed: 0s..60s)"),
+                bad("[daemon]\nwarmup = \"-1s\"\n" + VALID, "daemon.warmup: \"-1s\" is not a duration " + DURATION_HINT),
+                bad("[daemon]\nwarmup = 2\n" + VALID, "daemon.warmup: 2 is not a duration " + DURATION_HINT),
                 bad("[daemon]\nworker = 2\n" + VALID,
                         "daemon.worker: unknown key, did you mean workers? (known: access_log, access_log_format, admin_socket, admin_socket_group, buffer_pool_max, buffer_size, "
-                        + "drain_delay, shutdown_grace, state_file, stats, workers)"),
+                        + "drain_delay, shutdown_grace, state_file, stats, warmup, workers)"),
                 bad("daemon = 5\n" + VALID, "daemon: 5 is not a table (write [daemon])"),
                 // top level
                 bad("timeout = \"5s\"\n" + VALID, "timeout: unknown key (known: daemon, listener, metrics, pool)"),

@@ -19,20 +19,33 @@ public final class DaemonProcess extends ChildJvm {
     public static final Pattern STOPPING_LINE = Pattern.compile("stopping");
 
     private DaemonProcess(String... args) throws IOException {
-        super("256m", "lb.Main", List.of(args), false);
+        super("256m", "lb.Main", noWarmup(args), false);
     }
 
     private DaemonProcess(int fileLimit, List<String> jvmOptions, String... args) throws IOException {
-        super(fileLimit, jvmOptions, "256m", "lb.Main", List.of(args), false);
+        super(fileLimit, jvmOptions, "256m", "lb.Main", noWarmup(args), false);
     }
 
     private DaemonProcess(java.util.Map<String, String> environment, String... args) throws IOException {
-        super(0, List.of(), environment, "256m", "lb.Main", List.of(args), false);
+        super(0, List.of(), environment, "256m", "lb.Main", noWarmup(args), false);
     }
 
     private DaemonProcess(List<String> jvmOptions, java.util.Map<String, String> environment, String... args)
             throws IOException {
-        super(0, jvmOptions, environment, "256m", "lb.Main", List.of(args), false);
+        super(0, jvmOptions, environment, "256m", "lb.Main", noWarmup(args), false);
+    }
+
+    /**
+     * The tests' daemons start without the start-up warm-up (2 s of synthetic traffic each would add
+     * minutes to the suite), unless a test asks for one with its own {@code --warmup}.
+     */
+    private static List<String> noWarmup(String... args) {
+        if (List.of(args).contains("--warmup")) {
+            return List.of(args);
+        }
+        List<String> all = new java.util.ArrayList<>(List.of("--warmup", "0s"));
+        all.addAll(List.of(args));
+        return all;
     }
 
     /** With extra JVM options and {@code environment} added. */
