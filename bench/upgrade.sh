@@ -11,7 +11,10 @@
 #
 # Sets net.ipv4.tcp_migrate_req when run as root (and puts the old value back on exit); otherwise
 # runs once with the host's value and says so. Loopback only; bounded by D per setting.
-# Usage: bench/upgrade.sh      env: RATE=1000 D=20 UPGRADES=3 SETTINGS="1 0"
+# WARMUP sets [daemon] warmup (default: lb's own, 2s): each new process warms up before it joins
+# the listening sockets, so the clients it takes over meet compiled code; WARMUP=0s shows them the
+# JIT's start instead.
+# Usage: bench/upgrade.sh      env: RATE=1000 D=20 UPGRADES=3 SETTINGS="1 0" WARMUP=2s
 set -eu
 . "$(dirname "$0")/faults/lib.sh"
 faults_init upgrade
@@ -44,6 +47,7 @@ access_log = "off"
 admin_socket = "$W/admin-$setting.sock"
 state_file = ""
 shutdown_grace = "$((D + 10))s"
+warmup = "${WARMUP:-2s}"
 [[listener]]
 name = "web"
 bind = "127.0.0.1:$PORT"
