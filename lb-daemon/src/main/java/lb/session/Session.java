@@ -582,10 +582,12 @@ public final class Session extends TimerWheel.Timer implements KeyHandler, Clien
         loop.timers().cancel(this);
         upstream.release();
         downstream.release();
-        Sockets.setLingerZero(client, cause.abortive());
+        // The side whose error ended the session (a reset, a timeout) is dead already: its close sends
+        // nothing either way, so it is spared the SO_LINGER call (one system call per reset session).
+        Sockets.setLingerZero(client, cause.abortive() && cause != Termination.CLIENT_RESET);
         loop.closeAfterDeregistration(clientKey);
         if (backendChannel != null) {
-            Sockets.setLingerZero(backendChannel, cause.abortive());
+            Sockets.setLingerZero(backendChannel, cause.abortive() && cause != Termination.BACKEND_RESET);
             loop.closeAfterDeregistration(backendKey);
         }
         if (backend != null) {
