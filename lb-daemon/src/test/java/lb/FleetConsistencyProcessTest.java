@@ -106,8 +106,59 @@ class FleetConsistencyProcessTest {
         }
     }
 
+    /**
+     * A host reloaded into a config that renames a backend (same address, new name) places every
+     * client as a host started with that config does: before, the reloaded host kept the old name,
+     * and with it the old place in the hashing order, and the two disagreed.
+     */
+    @Test
+    void aHostReloadedIntoARenameAgreesWithAHostStartedWithIt() throws Exception {
+        List<ScriptedBackend> backends = new ArrayList<>();
+        for (String name : NAMES) {
+            backends.add(cleanup.track(ScriptedBackend.start(name, (socket, self) -> { })));
+        }
+        String[] renamed = NAMES.clone();
+        renamed[0] = "zulu"; // alpha's server, now last in name order instead of first
+        DaemonProcess fresh = daemon("fresh", 1, new int[] {0, 1, 2, 3}, backends, renamed);
+        DaemonProcess reloaded = daemon("reloaded", 2, SHUFFLED, backends, NAMES);
+        fresh.awaitLine(DaemonProcess.READY_LINE, TIMEOUT);
+        reloaded.awaitLine(DaemonProcess.READY_LINE, TIMEOUT);
+        config("reloaded", 2, SHUFFLED, backends, renamed);
+        try (AdminClient freshAdmin = new AdminClient(dir.resolve("fresh.sock"));
+             AdminClient reloadedAdmin = new AdminClient(dir.resolve("reloaded.sock"))) {
+            String reload = reloadedAdmin.call("{\"cmd\":\"reload\"}");
+            assertTrue(reload.contains("backend alpha renamed zulu"), reload);
+            for (String algorithm : ALGORITHMS) {
+                Map<String, Integer> counts = new HashMap<>();
+                for (int i = 0; i < EXPLAINED; i++) {
+                    String request = "{\"cmd\":\"explain\",\"client\":\"" + client(i).getHostAddress()
+                            + "\",\"listener\":\"" + algorithm + "\"}";
+                    Map<String, Object> fromFresh = result(freshAdmin.call(request));
+                    Map<String, Object> fromReloaded = result(reloadedAdmin.call(request));
+                    String what = algorithm + ": explain " + client(i).getHostAddress();
+                    assertEquals(fromFresh.get("backend"), fromReloaded.get("backend"), what + ": the same backend");
+                    counts.merge((String) fromFresh.get("backend"), 1, Integer::sum);
+                }
+                assertTrue(counts.containsKey("zulu") && !counts.containsKey("alpha"), algorithm + ": " + counts);
+            }
+        }
+    }
+
     /** A daemon with one listener and pool per algorithm, its backends listed in {@code order}. */
     private DaemonProcess daemon(String name, int workers, int[] order, List<ScriptedBackend> backends)
+            throws Exception {
+        return daemon(name, workers, order, backends, NAMES);
+    }
+
+    /** As above, the backends named {@code names}. */
+    private DaemonProcess daemon(String name, int workers, int[] order, List<ScriptedBackend> backends,
+                                 String[] names) throws Exception {
+        Path config = config(name, workers, order, backends, names);
+        return cleanup.track(DaemonProcess.start("--config", config.toString()));
+    }
+
+    /** Writes that daemon's config file (again, for a reload). */
+    private Path config(String name, int workers, int[] order, List<ScriptedBackend> backends, String[] names)
             throws Exception {
         StringBuilder toml = new StringBuilder("""
                 [daemon]
@@ -130,12 +181,12 @@ class FleetConsistencyProcessTest {
                         name = "%s"
                         address = "127.0.0.1:%d"
                         weight = %d
-                        """.formatted(NAMES[i], backends.get(i).address().getPort(), WEIGHTS[i]));
+                        """.formatted(names[i], backends.get(i).address().getPort(), WEIGHTS[i]));
             }
         }
         Path config = dir.resolve(name + ".toml");
         Files.writeString(config, toml);
-        return cleanup.track(DaemonProcess.start("--config", config.toString()));
+        return config;
     }
 
     private static Map<String, InetSocketAddress> listeners(DaemonProcess daemon) throws InterruptedException {

@@ -111,6 +111,21 @@ public final class BackendPool {
     }
 
     /**
+     * Control thread (reload): {@code old}'s server under {@code config}'s name: its health as it was
+     * (a rename does not take a server out of rotation or ramp it), the rest from the config.
+     */
+    private Backend renamed(Backend old, BackendConfig config) {
+        Backend backend = new Backend(config.name(), config.address(), config.weight(), config.maxConnections(),
+                config.tier(), poolHealth, loops);
+        backend.healthState(old.healthState());
+        backend.adminState(old.adminState()); // a drained or disabled server stays out while it is renamed
+        if (old.awaitingFirstCheck()) {
+            backend.awaitFirstCheck();
+        }
+        return backend;
+    }
+
+    /**
      * Control thread: adds a backend and publishes the new set (health tasks pick it up on their
      * next pass; with active checks it waits for its first probe like any other). With slow start
      * it ramps like a backend coming back: from now, or from its first passing probe.
@@ -148,9 +163,13 @@ public final class BackendPool {
      * Control thread (reload): applies a new config of this pool. Backends whose address is
      * unchanged keep their state (health, ejection, sessions, counters) and take the new weight
      * and limit; new addresses become new backends (which ramp with slow start, as added ones do);
-     * missing ones leave the pool (their open sessions continue). New health settings are stored
-     * here; the caller hands the pool to the health checker to rebuild its tasks. Returns one line
-     * per change.
+     * missing ones leave the pool (their open sessions continue). A backend whose address stays but
+     * whose name changes is renamed: it becomes a new backend of that name at that address, UP or
+     * DOWN, active, drained or disabled as the old one was, without a ramp (the same server); the old one leaves the pool
+     * (its open sessions continue on it). The hashing algorithms order backends by name, so only a
+     * rename gives every host of a fleet, reloaded or freshly started, the same table. New health
+     * settings are stored here; the caller hands the pool to the health checker to rebuild its
+     * tasks. Returns one line per change.
      */
     public synchronized List<String> reconfigure(PoolConfig config) {
         List<String> changes = new ArrayList<>();
@@ -161,6 +180,7 @@ public final class BackendPool {
             health = config.health();
         }
         List<Backend> next = new ArrayList<>();
+        List<Backend> renamedFrom = new ArrayList<>();
         for (BackendConfig b : config.backends()) {
             Backend kept = null;
             for (Backend existing : current.backends()) {
@@ -185,8 +205,11 @@ public final class BackendPool {
                 continue;
             }
             if (!kept.name().equals(b.name())) {
-                changes.add("pool " + name + ": backend " + kept.name() + " keeps its name (renaming "
-                        + b.name() + " needs remove and add)");
+                next.add(renamed(kept, b));
+                renamedFrom.add(kept);
+                changes.add("pool " + name + ": backend " + kept.name() + " renamed " + b.name() + " ("
+                        + kept.activeSessions() + " open session(s) continue under the old name)");
+                continue;
             }
             if (kept.weight() != b.weight()) {
                 changes.add("pool " + name + ": backend " + kept.name() + " weight " + kept.weight() + " -> " + b.weight());
@@ -217,7 +240,7 @@ public final class BackendPool {
             discovery = config.discovery();
         }
         for (Backend existing : current.backends()) {
-            if (!next.contains(existing)) {
+            if (!next.contains(existing) && !renamedFrom.contains(existing)) {
                 changes.add("pool " + name + ": removed backend " + existing.name() + " (" + existing.activeSessions()
                         + " open session(s) continue)");
             }

@@ -5,7 +5,9 @@ import static lb.config.Algorithm.MAGLEV;
 import static lb.config.Algorithm.RING_HASH;
 import static lb.config.Algorithm.SOURCE_HASH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.InetSocketAddress;
@@ -23,10 +25,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 import lb.config.BackendConfig;
 import lb.config.BalancerOptions;
 import lb.config.PoolConfig;
+import lb.pool.AdminState;
 import lb.pool.Backend;
 import lb.pool.BackendPool;
 import lb.pool.Balancer;
 import lb.pool.ClientKey;
+import lb.pool.HealthState;
 import lb.pool.PoolSnapshot;
 
 /**
@@ -87,34 +91,55 @@ class FleetConsistencyTest {
     }
 
     /**
-     * A reload matches backends by address and keeps a kept backend's name, so a config that
-     * renames {@code a} (at .1) to {@code x} and adds a new {@code a} (at .3) leaves two backends
-     * named {@code a}. Both hash alike; which comes first must still not depend on the list order.
+     * A reload that renames {@code a} (at .1) to {@code x} and adds a new {@code a} (at .3) must leave
+     * the pool as a fresh start of the new config would: backends a, b and x, placing every client
+     * where a host that started with that config places it, whatever the list order or loop count.
+     * (Before, the renamed backend kept its old name, and a reloaded host disagreed with a fresh one.)
      */
     @ParameterizedTest
     @MethodSource("hashing")
-    void backendsSharingANameAfterAReloadPlaceClientsAlikeInAnyOrder(String algorithm) {
+    void aReloadThatRenamesPlacesClientsAsAFreshStartWould(String algorithm) {
         List<BackendConfig> before = List.of(backend("a", "10.9.0.1", 80, 1), backend("b", "10.9.0.2", 80, 2));
         List<BackendConfig> after = List.of(backend("x", "10.9.0.1", 80, 1), backend("a", "10.9.0.3", 80, 1),
                 backend("b", "10.9.0.2", 80, 2));
-        String[] reference = null;
+        PoolSnapshot fresh = new BackendPool(config(algorithm, after), 1, Balancers::prepare).snapshot();
+        String[] reference = placements(fresh, fresh.balancer(0));
         for (List<BackendConfig> order : permutations(after)) {
             for (int loops : LOOP_COUNTS) {
                 BackendPool pool = new BackendPool(config(algorithm, before), loops, Balancers::prepare);
-                pool.reconfigure(config(algorithm, order));
+                List<String> changes = pool.reconfigure(config(algorithm, order));
                 PoolSnapshot snapshot = pool.snapshot();
-                assertEquals(List.of("a", "a", "b"), snapshot.backends().stream().map(Backend::name).sorted().toList(),
-                        "the reload kept the old name");
+                assertEquals(List.of("a", "b", "x"), snapshot.backends().stream().map(Backend::name).sorted().toList(),
+                        "the renamed backend carries its new name");
+                assertTrue(changes.contains("pool fleet: backend a renamed x (0 open session(s) continue under the "
+                        + "old name)"), changes.toString());
+                assertFalse(changes.stream().anyMatch(c -> c.contains("removed backend a")), changes.toString());
                 for (int loop = 0; loop < loops; loop++) {
-                    String[] placements = placements(snapshot, snapshot.balancer(loop));
-                    if (reference == null) {
-                        reference = placements;
-                    }
-                    assertSamePlacements(reference, placements, "reloaded to " + names(order) + ", " + loops
-                            + " loop(s), loop " + loop);
+                    assertSamePlacements(reference, placements(snapshot, snapshot.balancer(loop)),
+                            "reloaded to " + names(order) + ", " + loops + " loop(s), loop " + loop);
                 }
             }
         }
+    }
+
+    /** A rename takes nothing out of rotation or back into it: health and drain state carry over. */
+    @ParameterizedTest
+    @MethodSource("hashing")
+    void aRenamedBackendKeepsItsHealthAndDrainState(String algorithm) {
+        BackendPool pool = new BackendPool(config(algorithm, List.of(backend("a", "10.9.0.1", 80, 1),
+                backend("b", "10.9.0.2", 80, 1))), 2, Balancers::prepare);
+        for (Backend b : pool.snapshot().backends()) {
+            b.healthState(b.name().equals("a") ? HealthState.DOWN : HealthState.UP);
+            b.adminState(b.name().equals("b") ? AdminState.DRAINING : AdminState.ACTIVE);
+        }
+        pool.reconfigure(config(algorithm, List.of(backend("x", "10.9.0.1", 80, 1), backend("y", "10.9.0.2", 80, 1))));
+        Map<String, Backend> byName = new java.util.HashMap<>();
+        pool.snapshot().backends().forEach(b -> byName.put(b.name(), b));
+        assertEquals(java.util.Set.of("x", "y"), byName.keySet());
+        assertEquals(HealthState.DOWN, byName.get("x").healthState());
+        assertEquals(AdminState.ACTIVE, byName.get("x").adminState());
+        assertEquals(HealthState.UP, byName.get("y").healthState());
+        assertEquals(AdminState.DRAINING, byName.get("y").adminState());
     }
 
     /** Each client's backend as "name@address", so that two backends sharing a name are told apart. */
