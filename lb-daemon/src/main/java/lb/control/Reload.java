@@ -141,7 +141,8 @@ final class Reload {
                 listener = listeners.get(l.name());
                 Timeouts timeouts = next.timeouts(l);
                 describeReroute(listener.config(), l, !timeouts.equals(config.timeouts(listener.config())), changes);
-                listener.reroute(l, nextPools.get(l.pool()), timeouts, SniRoutes.of(l, next, nextPools));
+                listener.reroute(l, nextPools.get(l.pool()), timeouts,
+                        SniRoutes.of(l, next, nextPools, listener.sniRoutes()));
             } else {
                 changes.add((plan.unbind().contains(l.name()) ? "moved listener " : "added listener ") + l.name()
                         + " to " + listener.boundAddressText() + " -> pool " + l.pool());
@@ -185,8 +186,9 @@ final class Reload {
         Map<String, Listener> bound = new LinkedHashMap<>();
         try {
             for (ListenerConfig l : toBind) {
+                Listener moved = state.listeners().get(l.name()); // a listener that moves keeps its routes' counts
                 bound.put(l.name(), Listener.bind(l, nextPools.get(l.pool()), next.timeouts(l),
-                        SniRoutes.of(l, next, nextPools), loops.size()));
+                        SniRoutes.of(l, next, nextPools, moved != null ? moved.sniRoutes() : null), loops.size()));
             }
             return bound;
         } catch (IOException e) {

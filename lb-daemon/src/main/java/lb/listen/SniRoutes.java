@@ -33,9 +33,10 @@ public final class SniRoutes {
         private final byte[][] exact;
         private final byte[][] wildcardSuffixes; // ".example.org" for "*.example.org"
         private final byte[][] alpn;
-        private final LongAdder sessions = new LongAdder();
+        private final LongAdder sessions;
 
-        Target(RouteConfig config, BackendPool pool, Timeouts timeouts) {
+        Target(RouteConfig config, BackendPool pool, Timeouts timeouts, LongAdder sessions) {
+            this.sessions = sessions;
             this.name = config.name();
             this.pool = pool;
             this.connectTimeoutNs = timeouts.connect().toNanos();
@@ -80,7 +81,10 @@ public final class SniRoutes {
             sessions.increment();
         }
 
-        /** Sessions this route took since it was configured (a reload's new routes count afresh). */
+        /**
+         * Sessions this route took since it was configured; a reload keeps the count of a route that
+         * keeps its name (a metric counter must not go back), a new name counts afresh.
+         */
         public long sessions() {
             return sessions.sum();
         }
@@ -153,6 +157,15 @@ public final class SniRoutes {
 
     /** Control thread: {@code listener}'s routes over {@code pools}, or null when it has none. */
     public static SniRoutes of(ListenerConfig listener, Config config, Map<String, BackendPool> pools) {
+        return of(listener, config, pools, null);
+    }
+
+    /**
+     * Control thread (reload): as above, each route that {@code previous} (the listener's routes
+     * until now, or null) has under the same name counting on from its count.
+     */
+    public static SniRoutes of(ListenerConfig listener, Config config, Map<String, BackendPool> pools,
+                               SniRoutes previous) {
         if (listener.sni() == null) {
             return null;
         }
@@ -160,10 +173,21 @@ public final class SniRoutes {
         Target[] targets = new Target[configs.size()];
         for (int i = 0; i < targets.length; i++) {
             RouteConfig r = configs.get(i);
-            targets[i] = new Target(r, pools.get(r.pool()), config.timeouts(listener, r.pool()));
+            LongAdder carried = previous == null ? null : previous.sessionsOf(r.name());
+            targets[i] = new Target(r, pools.get(r.pool()), config.timeouts(listener, r.pool()),
+                    carried != null ? carried : new LongAdder());
         }
         return new SniRoutes(targets, configs, listener.sni().clientHelloTimeout().toNanos(),
                 listener.sni().clientHelloMax());
+    }
+
+    private LongAdder sessionsOf(String name) {
+        for (Target t : routes) {
+            if (t.name.equals(name)) {
+                return t.sessions;
+            }
+        }
+        return null;
     }
 
     /**
