@@ -108,6 +108,9 @@ final class Warmup {
             Thread.currentThread().interrupt();
             failure.compareAndSet(null, "interrupted");
         }
+        // The throwaway daemon's objects and direct buffers are garbage now: one collection before
+        // the real daemon starts frees them at once, rather than in a pause under its first clients.
+        System.gc();
         return new Result(done.get(), Duration.ofNanos(System.nanoTime() - startNs), failure.get());
     }
 
