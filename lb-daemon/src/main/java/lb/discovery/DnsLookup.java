@@ -260,6 +260,17 @@ final class DnsLookup {
         }
     }
 
+    /** ICMP port unreachable (a UDP read), connection refused (TCP), no route: no resolver runs there. */
+    private static boolean unreachable(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof java.net.PortUnreachableException || t instanceof java.net.ConnectException
+                    || t instanceof java.net.NoRouteToHostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Message send(SimpleResolver resolver, Message query, InetSocketAddress server, Duration timeout)
             throws Failure {
         String who = Sockets.hostPort(server) + (resolver.getTCP() ? " (tcp)" : "");
@@ -276,8 +287,10 @@ final class DnsLookup {
                 throw new Failure(DiscoveryFailure.TIMEOUT, "no answer from " + who + " within " + timeout.toMillis()
                         + " ms");
             }
-            throw new Failure(DiscoveryFailure.OTHER, who + ": " + (cause instanceof IOException
-                    && cause.getMessage() != null ? cause.getMessage() : String.valueOf(cause)));
+            String message = cause instanceof IOException && cause.getMessage() != null ? cause.getMessage()
+                    : String.valueOf(cause);
+            throw new Failure(unreachable(cause) ? DiscoveryFailure.UNREACHABLE : DiscoveryFailure.OTHER,
+                    who + ": " + message);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Failure(DiscoveryFailure.OTHER, "interrupted");

@@ -14,6 +14,12 @@ public enum DiscoveryFailure {
     EMPTY,
     /** The answer did not fit in UDP (TC bit) and the retry over TCP failed. */
     TRUNCATED,
+    /**
+     * Nothing answers at the resolver's address: ICMP port unreachable (no DNS server running there),
+     * connection refused (over TCP), or no route to it. Told apart from a timeout because it means
+     * the resolver is down rather than slow or lossy.
+     */
+    UNREACHABLE,
     /** Anything else: REFUSED or another error code, a malformed answer, a network error. */
     OTHER;
 

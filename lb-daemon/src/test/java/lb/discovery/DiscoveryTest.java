@@ -278,6 +278,24 @@ class DiscoveryTest {
         }
     }
 
+    /** A resolver address where no DNS server runs answers with ICMP port unreachable: "unreachable", not a timeout. */
+    @Test
+    void aResolverWithNothingListeningCountsAsUnreachableNotAsATimeout() throws Exception {
+        dns = cleanup.track(FakeDns.start());
+        int dead;
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            dead = socket.getLocalPort(); // free again once closed: nothing listens there
+        }
+        Daemon daemon = start(config("round_robin", "name = \"" + SRV_NAME + "\"\nmin_refresh = \"50ms\"\n"
+                + "max_refresh = \"200ms\"\ntimeout = \"2s\"", "").replace(dns.resolver(), "127.0.0.1:" + dead));
+        Await.until(() -> pool(daemon).discoveryState().failures(DiscoveryFailure.UNREACHABLE) >= 2, WAIT,
+                () -> "unreachable: " + pool(daemon).discoveryState().failures(DiscoveryFailure.UNREACHABLE)
+                        + ", other: " + pool(daemon).discoveryState().failures(DiscoveryFailure.OTHER)
+                        + ", status: " + status(daemon));
+        assertEquals(0, pool(daemon).discoveryState().failures(DiscoveryFailure.TIMEOUT), "told at once, not timed out");
+        assertEquals("unreachable", status(daemon).failing());
+    }
+
     @ParameterizedTest
     @EnumSource(Broken.class)
     void aFailedLookupKeepsTheLastGoodSetIsCountedLoggedOnceAndRecovers(Broken broken) throws Exception {
