@@ -41,10 +41,22 @@ final class InPlaceUpgrade implements UpgradeHooks {
         this.handOver = handOver;
     }
 
-    /** Where a new process with {@code pid} binds its admin socket until it moves it over {@code socket}. */
+    /**
+     * Where a new process with {@code pid} binds its admin socket until it moves it over {@code socket}:
+     * beside it, named after it ("admin.sock.upgrade-4242"), or, where that would not fit in a Unix
+     * socket address (107 bytes; admin_socket may have 100 characters), ".u" and the pid in base 36
+     * in the same directory (a rename does not cross directories): at most 98 + 1 + 2 + 5 bytes.
+     */
     static Path successorSocket(Path socket, long pid) {
-        return socket.resolveSibling(socket.getFileName() + ".upgrade-" + pid);
+        Path beside = socket.resolveSibling(socket.getFileName() + ".upgrade-" + pid);
+        if (beside.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH_BYTES) {
+            return beside;
+        }
+        return socket.resolveSibling(".u" + Long.toString(pid, 36));
     }
+
+    /** sun_path holds 108 bytes with the terminating NUL. */
+    static final int MAX_SOCKET_PATH_BYTES = 107;
 
     @Override
     public List<String> startProblems() {

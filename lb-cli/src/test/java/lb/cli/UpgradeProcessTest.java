@@ -68,7 +68,12 @@ class UpgradeProcessTest {
     }
 
     private DaemonProcess startOld(List<String> jvmOptions, EchoBackend a, EchoBackend b) throws Exception {
-        socket = dir.resolve("admin.sock");
+        return startOld(jvmOptions, a, b, dir.resolve("admin.sock"));
+    }
+
+    private DaemonProcess startOld(List<String> jvmOptions, EchoBackend a, EchoBackend b, Path adminSocket)
+            throws Exception {
+        socket = adminSocket;
         config = dir.resolve("lb.toml");
         int port;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -253,6 +258,42 @@ class UpgradeProcessTest {
         String hexPort = String.format(":%04X", port);
         return Files.readAllLines(Path.of("/proc/net/tcp")).stream().skip(1).map(String::trim)
                 .map(l -> l.split("\\s+")).filter(f -> f[1].endsWith(hexPort) && f[3].equals("0A")).count();
+    }
+
+    /**
+     * admin_socket may be 100 characters long; the new process's temporary socket beside it must
+     * still fit in a Unix socket address (107 bytes), or the upgrade could never bind it.
+     */
+    @Test
+    void anAdminSocketPathOfOneHundredCharactersUpgrades() throws Exception {
+        EchoBackend a = cleanup.track(EchoBackend.start("a"));
+        EchoBackend b = cleanup.track(EchoBackend.start("b"));
+        Path deep = dir;
+        while (deep.toString().length() < 100 - "/admin.sock".length() - 10) {
+            deep = deep.resolve("d123456789");
+        }
+        String pad = "x".repeat(100 - deep.toString().length() - 1 - "/admin.sock".length());
+        Path longSocket = Files.createDirectories(deep.resolve(pad)).resolve("admin.sock");
+        assertEquals(100, longSocket.toString().length(), longSocket.toString());
+        DaemonProcess old = startOld(List.of(), a, b, longSocket);
+        long oldPid = statusPid();
+        InetSocketAddress web = old.awaitListener("web", TIMEOUT);
+
+        CliProcess upgrade = cli("upgrade");
+        assertEquals(0, upgrade.awaitExit(TIMEOUT), upgrade.output());
+        Matcher m = UPGRADED.matcher(upgrade.output());
+        assertTrue(m.find(), upgrade.output());
+        long newPid = Long.parseLong(m.group(1));
+        startedPids.add(newPid);
+        assertTrue(newPid != oldPid);
+        assertEquals(newPid, statusPid(), "the new process answers on the 100-character path");
+        try (Client c = Client.connect(web)) {
+            echo(c, 2);
+        }
+        try (var files = Files.list(longSocket.getParent())) {
+            assertEquals(List.of("admin.sock"), files.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no temporary socket or ready file left");
+        }
     }
 
     @Test
