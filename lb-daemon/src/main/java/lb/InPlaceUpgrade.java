@@ -44,7 +44,7 @@ final class InPlaceUpgrade implements UpgradeHooks {
     /**
      * Where a new process with {@code pid} binds its admin socket until it moves it over {@code socket}:
      * beside it, named after it ("admin.sock.upgrade-4242"), or, where that would not fit in a Unix
-     * socket address (107 bytes; admin_socket may have 100 characters), ".u" and the pid in base 36
+     * socket address (107 bytes; admin_socket may have 100 bytes), ".u" and the pid in base 36
      * in the same directory (a rename does not cross directories): at most 98 + 1 + 2 + 5 bytes.
      */
     static Path successorSocket(Path socket, long pid) {

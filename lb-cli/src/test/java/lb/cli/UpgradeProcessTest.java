@@ -261,7 +261,7 @@ class UpgradeProcessTest {
     }
 
     /**
-     * admin_socket may be 100 characters long; the new process's temporary socket beside it must
+     * admin_socket may be 100 bytes long; the new process's temporary socket beside it must
      * still fit in a Unix socket address (107 bytes), or the upgrade could never bind it.
      */
     @Test

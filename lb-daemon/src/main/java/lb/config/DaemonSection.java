@@ -47,9 +47,11 @@ final class DaemonSection {
         String socket = t.string("admin_socket", DaemonConfig.DEFAULT_ADMIN_SOCKET.toString());
         Path adminSocket = null;
         if (socket != null && !socket.isEmpty()) {
-            if (!socket.startsWith("/") || socket.indexOf('\0') >= 0 || socket.length() > 100) {
+            // Bytes, not characters: the kernel's limit (sun_path) is in bytes, and an upgrade needs room beside it.
+            if (!socket.startsWith("/") || socket.indexOf('\0') >= 0
+                    || socket.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 100) {
                 t.error("admin_socket", ConfigError.quote(socket) + " is not an absolute path of at most 100 "
-                        + "characters (Unix socket paths are short); \"\" = no admin socket");
+                        + "bytes (Unix socket paths are short); \"\" = no admin socket");
             } else {
                 adminSocket = Path.of(socket);
             }

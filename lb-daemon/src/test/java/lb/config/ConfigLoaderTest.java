@@ -565,9 +565,12 @@ class ConfigLoaderTest {
                 bad(LISTENER + pool("bounded_load_factor = 0.5\n"),
                         "pool[0].bounded_load_factor: 0.5 is out of range (allowed: 1.0..100.0)"),
                 bad("[daemon]\nadmin_socket = \"run/lb.sock\"\nadmin_socket_group = \"1 2\"\n" + VALID,
-                        "daemon.admin_socket: \"run/lb.sock\" is not an absolute path of at most 100 characters (Unix "
+                        "daemon.admin_socket: \"run/lb.sock\" is not an absolute path of at most 100 bytes (Unix "
                                 + "socket paths are short); \"\" = no admin socket",
                         "daemon.admin_socket_group: \"1 2\" is not a group name"),
+                bad("[daemon]\nadmin_socket = \"/" + "\u00e9".repeat(60) + "\"\n" + VALID,
+                        "daemon.admin_socket: \"/" + "\u00e9".repeat(60) + "\" is not an absolute path of at most 100 "
+                                + "bytes (Unix socket paths are short); \"\" = no admin socket"),
                 bad("[metrics]\nlisten = \"127.0.0.1\"\npath = \"metrics\"\nport = 9\n" + VALID,
                         "metrics.listen: \"127.0.0.1\" is not host:port with a port 0..65535",
                         "metrics.path: \"metrics\" is not a URL path (starts with /, letters, digits, . _ ~ - /)",
