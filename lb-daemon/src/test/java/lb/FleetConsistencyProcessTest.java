@@ -86,10 +86,8 @@ class FleetConsistencyProcessTest {
                 try (AdminClient firstAdmin = new AdminClient(dir.resolve("first.sock"));
                      AdminClient secondAdmin = new AdminClient(dir.resolve("second.sock"))) {
                     for (int i = 0; i < EXPLAINED; i++) {
-                        String request = "{\"cmd\":\"explain\",\"client\":\"" + client(i).getHostAddress()
-                                + "\",\"listener\":\"" + algorithm + "\"}";
-                        Map<String, Object> fromFirst = result(firstAdmin.call(request));
-                        Map<String, Object> fromSecond = result(secondAdmin.call(request));
+                        Map<String, Object> fromFirst = explain(firstAdmin, i, algorithm);
+                        Map<String, Object> fromSecond = explain(secondAdmin, i, algorithm);
                         String what = algorithm + ": explain " + client(i).getHostAddress();
                         assertNotNull(fromFirst.get("hash"), what + ": " + fromFirst);
                         assertEquals(fromFirst.get("hash"), fromSecond.get("hash"), what + ": the same hash");
@@ -131,10 +129,8 @@ class FleetConsistencyProcessTest {
             for (String algorithm : ALGORITHMS) {
                 Map<String, Integer> counts = new HashMap<>();
                 for (int i = 0; i < EXPLAINED; i++) {
-                    String request = "{\"cmd\":\"explain\",\"client\":\"" + client(i).getHostAddress()
-                            + "\",\"listener\":\"" + algorithm + "\"}";
-                    Map<String, Object> fromFresh = result(freshAdmin.call(request));
-                    Map<String, Object> fromReloaded = result(reloadedAdmin.call(request));
+                    Map<String, Object> fromFresh = explain(freshAdmin, i, algorithm);
+                    Map<String, Object> fromReloaded = explain(reloadedAdmin, i, algorithm);
                     String what = algorithm + ": explain " + client(i).getHostAddress();
                     assertEquals(fromFresh.get("backend"), fromReloaded.get("backend"), what + ": the same backend");
                     counts.merge((String) fromFresh.get("backend"), 1, Integer::sum);
@@ -218,6 +214,12 @@ class FleetConsistencyProcessTest {
             names[i] = reached.get(i).get();
         }
         return names;
+    }
+
+    /** What {@code admin}'s daemon answers to explain for client {@code i} on listener {@code algorithm}. */
+    private static Map<String, Object> explain(AdminClient admin, int i, String algorithm) throws Exception {
+        return result(admin.call("{\"cmd\":\"explain\",\"client\":\"" + client(i).getHostAddress()
+                + "\",\"listener\":\"" + algorithm + "\"}"));
     }
 
     @SuppressWarnings("unchecked")
