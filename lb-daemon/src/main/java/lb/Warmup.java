@@ -45,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * thread of their own), for the configured time or {@link #MAX_CONNECTIONS} connections: mostly
  * a new connection per 64-byte exchange, every 50th one 20 exchanges, every 500th 256 KiB each way;
  * every echo is compared with what was sent. The warm-up pool balances with the first real pool's
- * algorithm, so the balancer the clients will use is the compiled one. A failure (a bind, a thread,
+ * algorithm, so the balancer the clients will use is the compiled one; when some real listener takes
+ * PROXY protocol headers or routes by server name, the warm-up listener does too and every warm-up
+ * connection starts with a v2 header and/or a ClientHello (relayed and echoed), so those paths are
+ * compiled as well. A failure (a bind, a thread,
  * a wrong echo) ends the warm-up early with a warning; the daemon starts anyway.
  */
 final class Warmup {
@@ -79,11 +82,13 @@ final class Warmup {
             Daemon daemon = Daemon.startQuietly(config(real, echo.ports()));
             try {
                 InetSocketAddress target = daemon.listenerAddress(LISTENER);
+                byte[] proxyHeader = takesProxyHeaders(real) ? proxyHeaderV2(target) : null;
+                byte[] clientHello = routesByName(real) ? clientHello(SERVER_NAME) : null;
                 List<Thread> clients = new ArrayList<>();
                 for (int i = 0; i < CLIENTS; i++) {
                     Thread client = new Thread(() -> {
                         try {
-                            drive(target, deadlineNs, done, stop, failure);
+                            drive(target, proxyHeader, clientHello, deadlineNs, done, stop, failure);
                         } catch (IOException | RuntimeException e) {
                             failure.compareAndSet(null, e.toString());
                         }
@@ -127,6 +132,16 @@ final class Warmup {
 
     static final String LISTENER = "warmup";
 
+    /** Whether some real listener takes PROXY protocol headers: the warm-up then sends one (v2) first. */
+    static boolean takesProxyHeaders(Config real) {
+        return real.listeners().stream().anyMatch(l -> l.proxyProtocol() != null);
+    }
+
+    /** Whether some real listener routes by TLS server name: the warm-up then sends a ClientHello first. */
+    static boolean routesByName(Config real) {
+        return real.listeners().stream().anyMatch(l -> l.sni() != null);
+    }
+
     /** The throwaway daemon's config: like the real one where the data path differs, on loopback otherwise. */
     static Config config(Config real, List<Integer> echoPorts) throws ConfigException {
         DaemonConfig d = real.daemon();
@@ -142,8 +157,16 @@ final class Warmup {
                 .append("[[listener]]\n")
                 .append("name = \"").append(LISTENER).append("\"\n")
                 .append("bind = \"127.0.0.1:0\"\n")
-                .append("pool = \"").append(LISTENER).append("\"\n")
-                .append("[[pool]]\n")
+                .append("pool = \"").append(LISTENER).append("\"\n");
+        if (takesProxyHeaders(real)) {
+            toml.append("proxy_protocol = \"v2\"\n");
+        }
+        if (routesByName(real)) {
+            toml.append("[[listener.route]]\n")
+                    .append("sni = [\"").append(SERVER_NAME).append("\"]\n")
+                    .append("pool = \"").append(LISTENER).append("\"\n");
+        }
+        toml.append("[[pool]]\n")
                 .append("name = \"").append(LISTENER).append("\"\n")
                 .append("algorithm = \"").append(algorithm).append("\"\n");
         for (int i = 0; i < echoPorts.size(); i++) {
@@ -155,8 +178,9 @@ final class Warmup {
     }
 
     /** One client thread: connections until the deadline, the cap, a stop or a failure. */
-    private static void drive(InetSocketAddress target, long deadlineNs, AtomicLong done, BooleanSupplier stop,
-                              AtomicReference<String> failure) throws IOException {
+    private static void drive(InetSocketAddress target, byte[] proxyHeader, byte[] clientHello, long deadlineNs,
+                              AtomicLong done, BooleanSupplier stop, AtomicReference<String> failure)
+            throws IOException {
         byte[] out = new byte[BULK_CHUNK];
         byte[] in = new byte[BULK_CHUNK];
         for (int i = 0; i < BULK_CHUNK; i++) {
@@ -174,11 +198,52 @@ final class Warmup {
                 socket.setTcpNoDelay(true);
                 socket.connect(target, SOCKET_TIMEOUT_MS);
                 socket.setSoTimeout(SOCKET_TIMEOUT_MS);
+                if (proxyHeader != null) {
+                    socket.getOutputStream().write(proxyHeader); // read by lb, not relayed
+                }
+                if (clientHello != null) {
+                    exchange(socket, clientHello, in, clientHello.length); // inspected, relayed, echoed
+                }
                 for (int e = 0; e < exchanges; e++) {
                     exchange(socket, out, in, size);
                 }
             }
         }
+    }
+
+    /** The name the warm-up's ClientHellos carry (a route of the warm-up listener takes it). */
+    static final String SERVER_NAME = "warmup.lb.invalid";
+
+    /** A PROXY protocol v2 header (PROXY, TCP over IPv4) from 127.0.0.1 to {@code target}. */
+    static byte[] proxyHeaderV2(InetSocketAddress target) {
+        ByteBuffer b = ByteBuffer.allocate(16 + 12);
+        b.put(new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A});
+        b.put((byte) 0x21).put((byte) 0x11).putShort((short) 12);
+        b.put(new byte[] {127, 0, 0, 1}).put(target.getAddress().getAddress());
+        b.putShort((short) 40000).putShort((short) target.getPort());
+        return b.array();
+    }
+
+    /**
+     * A minimal TLS 1.2-framed ClientHello naming {@code serverName}: one record, one cipher suite
+     * (TLS_AES_128_GCM_SHA256), no compression, the server_name extension alone. Only lb's inspection
+     * reads it; the echo backend sends it back.
+     */
+    static byte[] clientHello(String serverName) {
+        byte[] name = serverName.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int sniData = 2 + 1 + 2 + name.length; // list length, name type, name length, name
+        int extensions = 4 + sniData;
+        int body = 2 + 32 + 1 + 2 + 2 + 1 + 1 + 2 + extensions;
+        ByteBuffer b = ByteBuffer.allocate(5 + 4 + body);
+        b.put((byte) 22).putShort((short) 0x0301).putShort((short) (4 + body)); // record: handshake
+        b.put((byte) 1).put((byte) (body >>> 16)).putShort((short) body); // ClientHello
+        b.putShort((short) 0x0303).put(new byte[32]).put((byte) 0); // version, random, no session id
+        b.putShort((short) 2).putShort((short) 0x1301); // cipher suites
+        b.put((byte) 1).put((byte) 0); // compression: null
+        b.putShort((short) extensions);
+        b.putShort((short) 0).putShort((short) sniData); // server_name
+        b.putShort((short) (1 + 2 + name.length)).put((byte) 0).putShort((short) name.length).put(name);
+        return b.array();
     }
 
     /** Writes the first {@code size} bytes of {@code out} and reads them back into {@code in}, compared. */

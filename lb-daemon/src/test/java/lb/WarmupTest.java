@@ -81,6 +81,57 @@ class WarmupTest {
     }
 
     @Test
+    void aListenerWithPROXYHeadersAndRoutesGetsThosePathsWarmedToo() throws Exception {
+        Config real = ConfigLoader.parse("""
+                [daemon]
+                workers = 2
+                admin_socket = ""
+                access_log = "off"
+                [[listener]]
+                name = "plain"
+                bind = "127.0.0.1:0"
+                pool = "web"
+                [[listener]]
+                name = "edge"
+                bind = "127.0.0.1:0"
+                pool = "web"
+                proxy_protocol = "any"
+                [[listener.route]]
+                sni = ["api.example.com"]
+                pool = "web"
+                [[pool]]
+                name = "web"
+                [[pool.backend]]
+                address = "127.0.0.1:9"
+                """, Optional.empty());
+        Config warm = Warmup.config(real, List.of(1111, 2222));
+        assertEquals(lb.proxyproto.ProxyHeaderParser.Accept.V2, warm.listeners().get(0).proxyProtocol().versions());
+        assertEquals(List.of(Warmup.SERVER_NAME), warm.listeners().get(0).sni().routes().get(0).sni());
+
+        Warmup.Result result = Warmup.run(real, Duration.ofSeconds(1), () -> false);
+
+        // Each connection sent the PROXY header (read, not relayed: a relayed one would spoil the echo)
+        // and the ClientHello (inspected, routed, relayed and echoed back unchanged) before its exchanges.
+        assertNull(result.failure(), "warm-up failed: " + result.failure());
+        assertTrue(result.connections() >= 100, "connections relayed: " + result.connections());
+    }
+
+    @Test
+    void itsPROXYHeaderAndClientHelloAreWhatLbsParsersAccept() throws Exception {
+        lb.proxyproto.ProxyHeader header = new lb.proxyproto.ProxyHeader();
+        byte[] v2 = Warmup.proxyHeaderV2(new InetSocketAddress("127.0.0.1", 4242));
+        assertEquals(v2.length, lb.proxyproto.ProxyHeaderParser.parse(java.nio.ByteBuffer.wrap(v2),
+                lb.proxyproto.ProxyHeaderParser.Accept.V2, header));
+        assertTrue(header.hasAddresses());
+        assertEquals(4242, header.destinationPort());
+
+        lb.tls.ClientHello hello = new lb.tls.ClientHello();
+        byte[] bytes = Warmup.clientHello(Warmup.SERVER_NAME);
+        assertTrue(lb.tls.ClientHelloParser.parse(java.nio.ByteBuffer.wrap(bytes), hello) > 0, "a whole ClientHello");
+        assertEquals(Warmup.SERVER_NAME, hello.serverNameString());
+    }
+
+    @Test
     void endsAtOnceWhenAStopIsRequested() throws Exception {
         Warmup.Result result = Warmup.run(real("round_robin"), Duration.ofSeconds(60), () -> true);
 
