@@ -170,7 +170,7 @@ public final class Main implements Callable<Integer> {
         if (warmup != null) {
             try {
                 Duration d = Durations.parse(warmup);
-                if (d.compareTo(Duration.ofSeconds(60)) > 0) {
+                if (d.compareTo(DaemonConfig.MAX_WARMUP) > 0) {
                     return "--warmup " + warmup + " is out of range (allowed: 0s..60s)";
                 }
             } catch (IllegalArgumentException e) {

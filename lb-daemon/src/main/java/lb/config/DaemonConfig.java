@@ -62,6 +62,8 @@ public record DaemonConfig(int workers, Duration shutdownGrace, boolean accessLo
      * (docs/benchmarks.md).
      */
     public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(2);
+    /** The longest warm-up the config and {@code --warmup} allow. */
+    public static final Duration MAX_WARMUP = Duration.ofSeconds(60);
 
     /** Access log to the journal (when on), as logfmt. */
     public DaemonConfig(int workers, Duration shutdownGrace, boolean accessLog, int bufferSize, long bufferPoolMax,

@@ -10,7 +10,6 @@ final class DaemonSection {
     static final List<String> KEYS = List.of("access_log", "access_log_format", "admin_socket", "admin_socket_group",
             "buffer_pool_max", "buffer_size", "drain_delay", "shutdown_grace", "state_file", "stats", "warmup", "workers");
     static final int MAX_WORKERS = 256;
-    static final Duration MAX_WARMUP = Duration.ofSeconds(60);
     static final long MIN_BUFFER_SIZE = 4 * Sizes.KIB;
     static final long MAX_BUFFER_SIZE = 16 * Sizes.MIB;
 
@@ -23,7 +22,7 @@ final class DaemonSection {
         Duration grace = t.duration("shutdown_grace", DaemonConfig.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, "0s..24h");
         Duration drainDelay = t.duration("drain_delay", Duration.ZERO, Duration.ZERO, "0s..24h");
         Duration warmup = t.duration("warmup", DaemonConfig.DEFAULT_WARMUP, Duration.ZERO, "0s..60s");
-        if (warmup.compareTo(MAX_WARMUP) > 0) {
+        if (warmup.compareTo(DaemonConfig.MAX_WARMUP) > 0) {
             t.error("warmup", ConfigError.show(t.raw("warmup")) + " is out of range (allowed: 0s..60s)");
             warmup = DaemonConfig.DEFAULT_WARMUP;
         }
